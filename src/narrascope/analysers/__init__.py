@@ -1,0 +1,1 @@
+"""Analysers: pipeline components that read a Document and add one layer each."""

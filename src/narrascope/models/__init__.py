@@ -1,0 +1,1 @@
+"""Trainable estimators (scikit-learn style: fit / predict_proba) behind the analysers."""

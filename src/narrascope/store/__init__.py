@@ -1,0 +1,346 @@
+"""Persistent store of analysed documents: SQLite by default, PostgreSQL via a ``postgresql://`` URL.
+
+Writes happen in batches, each in one transaction, so an interrupted run leaves whole documents or none;
+re-analysing a document whose text and pipeline are unchanged is skipped (``Store.unchanged``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_dir
+from sqlalchemy import Select, and_, create_engine, delete, event, exists, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from narrascope.document import SENTENCES, Document, Label, Span
+from narrascope.store.schema import AnnotationRow, DocumentRow, RunRow
+
+__all__ = ["Store", "DocumentFilter", "default_db_url", "analysis_key"]
+
+# Layers recomputed on demand rather than stored.
+TRANSIENT_LAYERS = frozenset({SENTENCES})
+
+
+def default_db_url() -> str:
+    """``$NARRASCOPE_DB`` if set, else a SQLite file in the user's data directory."""
+    if env := os.environ.get("NARRASCOPE_DB"):
+        return normalise_db_url(env)
+    path = Path(user_data_dir("narrascope", appauthor=False)) / "narrascope.db"
+    return f"sqlite:///{path}"
+
+
+def normalise_db_url(value: str) -> str:
+    """Accept either a SQLAlchemy URL or a plain file path (taken as SQLite)."""
+    if "://" in value:
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def analysis_key(content_hash: str, pipeline_signature: str) -> str:
+    """What a stored analysis depends on: the text and the pipeline that read it."""
+    return f"{content_hash}:{pipeline_signature}"
+
+
+@dataclass
+class DocumentFilter:
+    """Corpus filters shared by the CLI, the REST API and exports. Unset fields do not filter."""
+
+    narrative: str | None = None
+    subnarrative: str | None = None
+    entity: str | None = None
+    role: str | None = None
+    technique: str | None = None
+    outlet: str | None = None
+    language: str | None = None
+    since: date | None = None
+    until: date | None = None
+    text: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+def _has_annotation(*conditions: Any):
+    return exists().where(AnnotationRow.document_id == DocumentRow.id, *conditions)
+
+
+class Store:
+    """Documents, runs and annotations in one SQL database."""
+
+    def __init__(self, url: str | None = None, *, echo: bool = False):
+        self.url = normalise_db_url(url) if url else default_db_url()
+        if self.url.startswith("sqlite:///"):
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url, echo=echo, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (no-op when current)."""
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- runs -------------------------------------------------------------------------------------------------
+    def begin_run(self, pipeline: list[dict[str, str]], signature: str, *, taxonomy_version: str | None = None,
+                  command_line: str | None = None) -> int:
+        with Session(self.engine) as session, session.begin():
+            run = RunRow(started_at=_now(), status="running", pipeline=pipeline, pipeline_signature=signature,
+                         taxonomy_version=taxonomy_version, command=command_line, n_analysed=0, n_unchanged=0, n_failed=0)
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, *, status: str, analysed: int, unchanged: int, failed: int) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(RunRow).where(RunRow.id == run_id).values(
+                finished_at=_now(), status=status, n_analysed=analysed, n_unchanged=unchanged, n_failed=failed))
+
+    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit)).all()
+            return [{c.name: getattr(r, c.name) for c in RunRow.__table__.columns} for r in rows]
+
+    # ---- writing ----------------------------------------------------------------------------------------------
+    def unchanged(self, keys: dict[str, str]) -> set[str]:
+        """Of ``{doc_id: analysis_key}``, the ids already stored with exactly that key."""
+        if not keys:
+            return set()
+        with Session(self.engine) as session:
+            rows = session.execute(select(DocumentRow.id, DocumentRow.analysis_key).where(DocumentRow.id.in_(list(keys))))
+            return {doc_id for doc_id, key in rows if key == keys[doc_id]}
+
+    def save(self, docs: list[Document], *, pipeline_signature: str, run_id: int | None = None) -> None:
+        """Insert or replace a batch of analysed documents and all their layers in one transaction."""
+        if not docs:
+            return
+        now = _now()
+        ids = [d.id for d in docs]
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(AnnotationRow).where(AnnotationRow.document_id.in_(ids)))
+            session.execute(delete(DocumentRow).where(DocumentRow.id.in_(ids)))
+            session.execute(insert(DocumentRow), [_document_row(d, pipeline_signature, run_id, now) for d in docs])
+            rows = [row for d in docs for row in _annotation_rows(d)]
+            if rows:
+                session.execute(insert(AnnotationRow), rows)
+
+    # ---- reading ----------------------------------------------------------------------------------------------
+    def get(self, doc_id: str) -> Document | None:
+        with Session(self.engine) as session:
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                return None
+            annotations = session.scalars(select(AnnotationRow).where(AnnotationRow.document_id == doc_id)
+                                          .order_by(AnnotationRow.id)).all()
+            return _to_document(row, annotations)
+
+    def _filtered(self, flt: DocumentFilter | None) -> Select:
+        stmt = select(DocumentRow)
+        flt = flt or DocumentFilter()
+        A = AnnotationRow
+        if flt.narrative:
+            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.narrative))
+        if flt.subnarrative:
+            stmt = stmt.where(_has_annotation(A.layer == "subnarratives", A.label == flt.subnarrative))
+        if flt.technique:
+            stmt = stmt.where(_has_annotation(A.layer == "techniques", A.label == flt.technique))
+        if flt.entity or flt.role:
+            conds = [A.layer == "entities"]
+            if flt.entity:
+                conds.append(func.lower(A.entity) == flt.entity.lower())
+            if flt.role:
+                conds.append(A.label == flt.role)
+            stmt = stmt.where(_has_annotation(*conds))
+        if flt.outlet:
+            stmt = stmt.where(DocumentRow.source == flt.outlet)
+        if flt.language:
+            stmt = stmt.where(DocumentRow.language == flt.language)
+        if flt.since:
+            stmt = stmt.where(DocumentRow.published >= flt.since)
+        if flt.until:
+            stmt = stmt.where(DocumentRow.published <= flt.until)
+        if flt.text:
+            stmt = stmt.where(DocumentRow.text.icontains(flt.text, autoescape=True))
+        return stmt
+
+    def count(self, flt: DocumentFilter | None = None) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(self._filtered(flt).subquery())) or 0
+
+    def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Summaries (metadata and narrative labels, no text) of matching documents, newest first."""
+        stmt = (self._filtered(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
+                .limit(limit).offset(offset))
+        with Session(self.engine) as session:
+            rows = session.scalars(stmt).all()
+            labels: dict[str, list[tuple[str, float]]] = {r.id: [] for r in rows}
+            if rows:
+                found = session.execute(select(AnnotationRow.document_id, AnnotationRow.label, AnnotationRow.score)
+                                        .where(AnnotationRow.document_id.in_(list(labels)),
+                                               AnnotationRow.layer == "narratives").order_by(AnnotationRow.id))
+                for doc_id, label, score in found:
+                    labels[doc_id].append((label, score))
+            return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
+                     "published": r.published.isoformat() if r.published else None, "language": r.language,
+                     "narratives": [{"name": n, "score": s} for n, s in labels[r.id]]} for r in rows]
+
+    def iter_documents(self, flt: DocumentFilter | None = None, *, batch_size: int = 200) -> Iterator[Document]:
+        """Every matching document with all stored layers, streamed in id order with bounded memory."""
+        last_id = ""
+        while True:
+            stmt = self._filtered(flt).where(DocumentRow.id > last_id).order_by(DocumentRow.id).limit(batch_size)
+            with Session(self.engine) as session:
+                rows = session.scalars(stmt).all()
+                if not rows:
+                    return
+                ids = [r.id for r in rows]
+                by_doc: dict[str, list[AnnotationRow]] = {i: [] for i in ids}
+                for ann in session.scalars(select(AnnotationRow).where(AnnotationRow.document_id.in_(ids))
+                                           .order_by(AnnotationRow.id)):
+                    by_doc[ann.document_id].append(ann)
+                docs = [_to_document(r, by_doc[r.id]) for r in rows]
+            yield from docs
+            last_id = ids[-1]
+
+    def label_counts(self, layer: str, flt: DocumentFilter | None = None, *, by: str | None = None,
+                     period: str = "month") -> list[dict[str, Any]]:
+        """Number of documents per label of ``layer`` (optionally also per ``by``: outlet, language or period)."""
+        docs = self._filtered(flt).subquery()
+        A = AnnotationRow
+        columns: list[Any] = [A.label]
+        if by == "outlet":
+            columns.append(docs.c.source)
+        elif by == "language":
+            columns.append(docs.c.language)
+        elif by == "period":
+            columns.append(self._period(docs.c.published, period))
+        elif by is not None:
+            raise ValueError(f"cannot group by {by!r}; use outlet, language or period")
+        stmt = (select(*columns, func.count(func.distinct(A.document_id)))
+                .join(docs, docs.c.id == A.document_id).where(A.layer == layer).group_by(*columns))
+        with Session(self.engine) as session:
+            out = []
+            for row in session.execute(stmt):
+                item = {"label": row[0], "count": row[-1]}
+                if by:
+                    item[by] = row[1]
+                out.append(item)
+        return sorted(out, key=lambda r: (-r["count"], r["label"]))
+
+    def field_counts(self, field: str, flt: DocumentFilter | None = None) -> list[dict[str, Any]]:
+        """Number of matching documents per ``source`` or ``language``."""
+        if field not in ("source", "language"):
+            raise ValueError(f"cannot count by {field!r}")
+        docs = self._filtered(flt).subquery()
+        stmt = select(docs.c[field], func.count()).group_by(docs.c[field])
+        with Session(self.engine) as session:
+            return sorted(({"value": v, "count": n} for v, n in session.execute(stmt)), key=lambda r: -r["count"])
+
+    def entity_roles(self, entity: str | None = None, flt: DocumentFilter | None = None, *, by: str | None = None,
+                     limit: int = 50) -> list[dict[str, Any]]:
+        """How entities are cast: mention counts per entity and main role (optionally per outlet or month)."""
+        docs = self._filtered(flt).subquery()
+        A = AnnotationRow
+        columns: list[Any] = [A.entity, A.label]
+        if by == "outlet":
+            columns.append(docs.c.source)
+        elif by == "period":
+            columns.append(self._period(docs.c.published, "month"))
+        elif by is not None:
+            raise ValueError(f"cannot group by {by!r}; use outlet or period")
+        stmt = (select(*columns, func.count(), func.count(func.distinct(A.document_id)))
+                .join(docs, docs.c.id == A.document_id).where(A.layer == "entities").group_by(*columns))
+        if entity:
+            stmt = stmt.where(func.lower(A.entity) == entity.lower())
+        with Session(self.engine) as session:
+            out = []
+            for row in session.execute(stmt):
+                item = {"entity": row[0], "role": row[1], "mentions": row[-2], "documents": row[-1]}
+                if by:
+                    item[by] = row[2]
+                out.append(item)
+        out.sort(key=lambda r: (-r["mentions"], r["entity"] or ""))
+        return out[:limit] if not entity else out
+
+    def _period(self, column: Any, period: str) -> Any:
+        if period not in ("week", "month"):
+            raise ValueError("period must be week or month")
+        if self.engine.dialect.name == "postgresql":
+            return func.to_char(func.date_trunc(period, column), "YYYY-MM-DD")
+        if period == "month":
+            return func.strftime("%Y-%m-01", column)
+        return func.date(column, "weekday 1", "-7 days")  # Monday of the week
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _document_row(doc: Document, signature: str, run_id: int | None, now: datetime) -> dict[str, Any]:
+    return {"id": doc.id, "content_hash": doc.content_hash, "title": doc.title, "text": doc.text, "source": doc.source,
+            "url": doc.url, "published": doc.published, "language": doc.language, "meta": doc.meta,
+            "analysis_key": analysis_key(doc.content_hash, signature), "run_id": run_id, "analysed_at": now}
+
+
+def _annotation_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    for layer, spans in doc.spans.items():
+        if layer in TRANSIENT_LAYERS:
+            continue
+        for s in spans:
+            attrs = dict(s.attrs)
+            entity = attrs.pop("entity", None) if layer == "entities" else None
+            yield {"document_id": doc.id, "layer": layer, "label": s.label, "start": s.start, "end": s.end,
+                   "score": s.score, "entity": entity, "attrs": attrs or None}
+    for layer, labels in doc.cats.items():
+        for label in labels:
+            yield {"document_id": doc.id, "layer": layer, "label": label.name, "start": None, "end": None,
+                   "score": label.score, "entity": None,
+                   "attrs": {"evidence": [e.to_dict() for e in label.evidence]} if label.evidence else None}
+
+
+def _to_document(row: DocumentRow, annotations: Iterable[AnnotationRow]) -> Document:
+    doc = Document(text=row.text, id=row.id, title=row.title, source=row.source, url=row.url, published=row.published,
+                   language=row.language, meta=dict(row.meta or {}))
+    for ann in annotations:
+        attrs = dict(ann.attrs or {})
+        if ann.start is None:
+            evidence = [Span.from_dict(e) for e in attrs.get("evidence", [])]
+            doc.cats.setdefault(ann.layer, []).append(Label(ann.label, ann.score or 0.0, evidence))
+        else:
+            if ann.entity is not None:
+                attrs["entity"] = ann.entity
+            doc.spans.setdefault(ann.layer, []).append(Span(ann.start, ann.end, ann.label, ann.score, attrs))
+    for spans in doc.spans.values():
+        spans.sort(key=lambda s: (s.start, s.end))
+    return doc

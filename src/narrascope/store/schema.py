@@ -1,0 +1,77 @@
+"""Database tables. The schema is created and upgraded by the Alembic migrations in ``migrations/``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments INTEGER PRIMARY KEY columns; PostgreSQL gets a 64-bit key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RunRow(Base):
+    """One invocation of an analysis: what ran (pipeline and taxonomy versions), when, and with what outcome."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # running / finished / failed / interrupted
+    pipeline: Mapped[list] = mapped_column(JSON)
+    pipeline_signature: Mapped[str] = mapped_column(String(32))
+    taxonomy_version: Mapped[str | None] = mapped_column(String(64))
+    command: Mapped[str | None] = mapped_column(Text)
+    n_analysed: Mapped[int] = mapped_column(Integer, default=0)
+    n_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    n_failed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentRow(Base):
+    """An article with its metadata; ``analysis_key`` says which pipeline produced its current annotations."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(255), index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[date | None] = mapped_column(Date, index=True)
+    language: Mapped[str | None] = mapped_column(String(16), index=True)
+    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    analysis_key: Mapped[str | None] = mapped_column(String(64))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    analysed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AnnotationRow(Base):
+    """One annotation of a document: a span (``start``/``end`` set) or a document-level label (both null).
+
+    ``entity`` carries the canonical entity name for entity-role rows so corpus queries by entity stay indexed.
+    """
+
+    __tablename__ = "annotations"
+    __table_args__ = (
+        CheckConstraint("start IS NULL OR (start >= 0 AND start < \"end\")", name="ck_annotations_span"),
+        Index("ix_annotations_layer_label", "layer", "label"),
+        Index("ix_annotations_document_layer", "document_id", "layer"),
+        Index("ix_annotations_entity", "entity"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    layer: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(255))
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+    entity: Mapped[str | None] = mapped_column(String(255))
+    attrs: Mapped[dict | None] = mapped_column(JSON)

@@ -1,0 +1,53 @@
+"""narrascope: which propaganda narratives a news text carries, where, how it casts the people it names, and how
+it persuades — with character offsets into the original text for every piece of evidence.
+
+    >>> import narrascope
+    >>> docs = narrascope.analyze("articles/")          # a file, a folder, or a text
+    >>> docs[0].cats["narratives"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from narrascope.document import Document, Label, Span
+from narrascope.ingest import IngestError, IngestOptions, read_documents
+from narrascope.pipeline import Pipeline, load_pipeline
+
+__all__ = ["analyze", "load_pipeline", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
+           "__version__"]
+__version__ = "0.1.0"
+
+
+def analyze(
+    source: str | Path | Document | Iterable[str | Path | Document],
+    *,
+    pipeline: Pipeline | None = None,
+    options: IngestOptions | None = None,
+    strict: bool = True,
+) -> list[Document]:
+    """Analyse a text, a Document, a file or folder (or a list of them) and return the annotated Documents.
+
+    A ``str`` naming an existing file or folder is read as such; any other string is analysed as text.
+    With ``strict`` (default) unreadable input raises ``ValueError`` naming every problem; otherwise it is skipped.
+    """
+    pipeline = pipeline or load_pipeline()
+    items = [source] if isinstance(source, (str, Path, Document)) else list(source)
+    docs: list[Document] = []
+    problems: list[IngestError] = []
+    for item in items:
+        if isinstance(item, Document):
+            docs.append(item)
+        elif isinstance(item, Path) or _is_existing_path(item):
+            for found in read_documents(item, options):
+                (problems if isinstance(found, IngestError) else docs).append(found)
+        else:
+            docs.append(Document(text=item))
+    if problems and strict:
+        raise ValueError("could not read:\n" + "\n".join(str(p) for p in problems))
+    return list(pipeline.pipe(docs))
+
+
+def _is_existing_path(value: str) -> bool:
+    return "\n" not in value and len(value) < 4096 and Path(value).exists()

@@ -1,0 +1,242 @@
+"""Ingestion: turn files (.txt, .jsonl, .csv, .html), folders and stdin into Documents.
+
+Readers never stop on bad input: each problem becomes an :class:`IngestError` naming the file (and line) in the
+stream, and reading goes on with the rest. The document text is kept exactly as read so offsets stay valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from narrascope.document import Document
+
+__all__ = [
+    "IngestError",
+    "IngestOptions",
+    "read_documents",
+    "parse_bytes",
+    "SUPPORTED_SUFFIXES",
+    "DEFAULT_FIELDS",
+]
+
+SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".csv", ".html", ".htm")
+
+# Record field -> column/key names accepted in JSONL and CSV input, first match wins.
+DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article"),
+    "title": ("title", "headline"),
+    "url": ("url", "link"),
+    "date": ("date", "published", "published_at", "pubdate"),
+    "source": ("source", "outlet", "site", "domain"),
+    "id": ("id", "doc_id", "document_id"),
+}
+
+
+@dataclass(frozen=True)
+class IngestError:
+    """A piece of input that could not become a document, and why."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read input.
+
+    ``fields`` renames record fields, e.g. ``{"text": "body_html"}``; ``max_chars`` caps one document's size
+    (larger documents are reported and skipped, not truncated, so nothing is analysed half-way).
+    """
+
+    fields: dict[str, str] | None = None
+    pattern: str | None = None
+    recursive: bool = True
+    max_chars: int = 1_000_000
+    stdin_format: str = ".txt"
+
+    def field_names(self, field: str) -> tuple[str, ...]:
+        if self.fields and field in self.fields:
+            return (self.fields[field],)
+        return DEFAULT_FIELDS[field]
+
+
+def read_documents(inputs: str | Path | Iterable[str | Path], options: IngestOptions | None = None) -> Iterator[Document | IngestError]:
+    """Read documents from files, folders (recursively) and ``-`` (stdin), yielding errors in the stream."""
+    options = options or IngestOptions()
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    for item in inputs:
+        if str(item) == "-":
+            yield from parse_bytes(f"<stdin>{options.stdin_format}", sys.stdin.buffer.read(), options)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            for file in _walk(path, options):
+                yield from _read_file(file, options)
+        elif path.exists():
+            yield from _read_file(path, options)
+        else:
+            yield IngestError(str(path), "no such file or directory")
+
+
+def _walk(folder: Path, options: IngestOptions) -> Iterator[Path]:
+    candidates = folder.rglob("*") if options.recursive else folder.glob("*")
+    for path in sorted(candidates):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if options.pattern and not fnmatch.fnmatch(path.name, options.pattern):
+            continue
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield path
+
+
+def _read_file(path: Path, options: IngestOptions) -> Iterator[Document | IngestError]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield IngestError(str(path), f"cannot read file: {exc.strerror or exc}")
+        return
+    yield from parse_bytes(str(path), data, options)
+
+
+def parse_bytes(name: str, data: bytes, options: IngestOptions | None = None) -> Iterator[Document | IngestError]:
+    """Parse one file's bytes; its suffix picks the format (.txt if unknown)."""
+    options = options or IngestOptions()
+    suffix = Path(name).suffix.lower()
+    if b"\x00" in data[:8192]:
+        yield IngestError(name, "binary file (contains NUL bytes), not text")
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        yield IngestError(name, f"invalid UTF-8 at byte {exc.start}", line=line)
+        return
+    if suffix == ".jsonl":
+        yield from _parse_jsonl(name, text, options)
+    elif suffix == ".csv":
+        yield from _parse_csv(name, text, options)
+    elif suffix in (".html", ".htm"):
+        yield from _checked(name, None, _parse_html(name, text), options)
+    else:
+        yield from _checked(name, None, _parse_txt(name, text), options)
+
+
+def _checked(name: str, line: int | None, doc: Document | IngestError, options: IngestOptions) -> Iterator[Document | IngestError]:
+    """Refuse empty and oversized documents with a clear message."""
+    if isinstance(doc, Document):
+        if not doc.text.strip():
+            doc = IngestError(name, "empty document", line=line)
+        elif len(doc.text) > options.max_chars:
+            doc = IngestError(name, f"document too large ({len(doc.text):,} characters > limit {options.max_chars:,}; "
+                                    "raise it with --max-chars)", line=line)
+    yield doc
+
+
+def _parse_txt(name: str, text: str) -> Document:
+    """SemEval layout: the whole file is the text and its first non-empty line is the title; the id is the file name."""
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), None)
+    return Document(text=text, id=Path(name).name if not name.startswith("<") else "", title=first_line,
+                    meta={"path": name, "format": "txt", "title_in_text": True})
+
+
+def _parse_html(name: str, html: str) -> Document | IngestError:
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
+    if extracted is None or not (extracted.text or "").strip():
+        return IngestError(name, "no article text found in HTML")
+    return Document(text=extracted.text, id=Path(name).name if not name.startswith("<") else "", title=extracted.title,
+                    source=extracted.sitename or extracted.hostname, url=extracted.url, published=_parse_date(extracted.date),
+                    meta={"path": name, "format": "html"})
+
+
+def _record_to_document(name: str, line: int, record: dict[str, Any], options: IngestOptions) -> Document | IngestError:
+    def pick(field: str) -> Any:
+        for key in options.field_names(field):
+            if record.get(key) not in (None, ""):
+                return record[key]
+        return None
+
+    text = pick("text")
+    if text is None:
+        wanted = " / ".join(options.field_names("text"))
+        return IngestError(name, f"no text field ({wanted}) in record", line=line)
+    if not isinstance(text, str):
+        return IngestError(name, f"text field is {type(text).__name__}, not a string", line=line)
+    raw_date = pick("date")
+    published = _parse_date(raw_date)
+    meta: dict[str, Any] = {"path": name, "line": line}
+    if raw_date is not None and published is None:
+        meta["unparsed_date"] = str(raw_date)
+    doc_id = pick("id")
+    title = pick("title")
+    return Document(text=text, id=str(doc_id) if doc_id is not None else "", title=str(title) if title else None,
+                    source=_str_or_none(pick("source")), url=_str_or_none(pick("url")), published=published, meta=meta)
+
+
+def _parse_jsonl(name: str, text: str, options: IngestOptions) -> Iterator[Document | IngestError]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=number)
+            continue
+        if not isinstance(record, dict):
+            yield IngestError(name, f"expected a JSON object, found {type(record).__name__}", line=number)
+            continue
+        yield from _checked(name, number, _record_to_document(name, number, record, options), options)
+
+
+def _parse_csv(name: str, text: str, options: IngestOptions) -> Iterator[Document | IngestError]:
+    csv.field_size_limit(max(options.max_chars * 4, 131072))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = reader.fieldnames or []
+    if not any(c in columns for c in options.field_names("text")):
+        wanted = " / ".join(options.field_names("text"))
+        yield IngestError(name, f"CSV has no text column ({wanted}); columns are: {', '.join(columns) or 'none'}; "
+                                "map one with --field text=COLUMN", line=1)
+        return
+    try:
+        for record in reader:
+            yield from _checked(name, reader.line_num, _record_to_document(name, reader.line_num, record, options), options)
+    except csv.Error as exc:
+        yield IngestError(name, f"malformed CSV: {exc}", line=reader.line_num)
+
+
+def _parse_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value if not isinstance(value, datetime) else value.date()
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y"):
+        try:
+            return datetime.strptime(text[:30], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None

@@ -1,0 +1,28 @@
+"""Interoperability with SemEval shared tasks: corpus readers, submission writers and official-metric scorers.
+
+Subtask 2 of SemEval-2025 Task 10 (narratives) lives in :mod:`narrascope.semeval.subtask2`, subtask 1 (entity
+framing) in :mod:`narrascope.semeval.subtask1`.
+"""
+
+from narrascope.semeval.corpus import (
+    LANGUAGES,
+    Explanation,
+    Mention,
+    SemevalDocument,
+    language_of,
+    load_corpus,
+)
+from narrascope.semeval.subtask2 import predict_subtask2, read_subtask2, score_subtask2, write_subtask2
+
+__all__ = [
+    "LANGUAGES",
+    "Explanation",
+    "Mention",
+    "SemevalDocument",
+    "language_of",
+    "load_corpus",
+    "read_subtask2",
+    "write_subtask2",
+    "score_subtask2",
+    "predict_subtask2",
+]

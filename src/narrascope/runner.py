@@ -74,11 +74,11 @@ def analyze_into_store(
     batch_size: int = 32,
     taxonomy_version: str | None = None,
     command_line: str | None = None,
-    on_progress: Callable[[int, RunReport], None] | None = None,
+    on_progress: Callable[[int, RunReport, list[Document]], None] | None = None,
 ) -> RunReport:
     """Analyse everything in ``items`` not already stored with the same pipeline, and store it.
 
-    ``on_progress(n_documents_seen, report)`` is called after each batch. On an interruption (Ctrl-C, SIGTERM
+    ``on_progress(n_documents_seen, report, analysed_docs)`` is called after each batch. On an interruption (Ctrl-C, SIGTERM
     raised as an exception) the run is marked ``interrupted``; every batch committed so far stays.
     """
     executor = executor or LocalExecutor(pipeline)
@@ -105,7 +105,7 @@ def analyze_into_store(
             if todo:
                 yield todo
             elif on_progress:
-                on_progress(seen, report)
+                on_progress(seen, report, [])
 
     status = "failed"
     try:
@@ -114,7 +114,7 @@ def analyze_into_store(
             report.analysed += len(analysed)
             report.problems.extend(problems)
             if on_progress:
-                on_progress(seen, report)
+                on_progress(seen, report, analysed)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"

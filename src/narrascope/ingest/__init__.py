@@ -23,6 +23,7 @@ __all__ = [
     "IngestError",
     "IngestOptions",
     "read_documents",
+    "find_files",
     "parse_bytes",
     "SUPPORTED_SUFFIXES",
     "DEFAULT_FIELDS",
@@ -85,7 +86,7 @@ def read_documents(inputs: str | Path | Iterable[str | Path], options: IngestOpt
             continue
         path = Path(item)
         if path.is_dir():
-            for file in _walk(path, options):
+            for file in find_files(path, options):
                 yield from _read_file(file, options)
         elif path.exists():
             yield from _read_file(path, options)
@@ -93,7 +94,8 @@ def read_documents(inputs: str | Path | Iterable[str | Path], options: IngestOpt
             yield IngestError(str(path), "no such file or directory")
 
 
-def _walk(folder: Path, options: IngestOptions) -> Iterator[Path]:
+def find_files(folder: Path, options: IngestOptions) -> Iterator[Path]:
+    """Supported files under ``folder`` in a stable order, honouring the glob pattern and recursion options."""
     candidates = folder.rglob("*") if options.recursive else folder.glob("*")
     for path in sorted(candidates):
         if not path.is_file() or path.name.startswith("."):

@@ -1,0 +1,56 @@
+"""Options and helpers shared by the command modules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from narrascope.store import DocumentFilter, Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database: a SQLite file path or an SQLAlchemy URL "
+                                                              "(postgresql://...). Default: $NARRASCOPE_DB or a per-user SQLite file.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="Only documents carrying this narrative.")]
+SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
+EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]
+RoleOption = Annotated[str | None, typer.Option("--role", help="With --entity: only mentions cast in this main role.")]
+TechniqueOption = Annotated[str | None, typer.Option("--technique", help="Only documents using this persuasion technique.")]
+OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only documents from this source/outlet.")]
+LanguageOption = Annotated[str | None, typer.Option("--language", "-l", help="Only documents in this language (ISO code).")]
+SinceOption = Annotated[str | None, typer.Option("--since", help="Published on or after this date (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before this date (YYYY-MM-DD).")]
+TextOption = Annotated[str | None, typer.Option("--text", help="Only documents whose text contains this string.")]
+
+EXIT_SKIPPED = 3  # some input was skipped or failed; the rest was processed
+
+
+def open_store(db: str | None) -> Store:
+    try:
+        return Store(db)
+    except Exception as exc:  # noqa: BLE001 - turn driver errors into one readable line
+        err_console.print(f"[red]error:[/] cannot open database {db or '(default)'}: {exc}")
+        raise typer.Exit(2) from exc
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from exc
+
+
+def build_filter(narrative: str | None = None, subnarrative: str | None = None, entity: str | None = None,
+                 role: str | None = None, technique: str | None = None, outlet: str | None = None,
+                 language: str | None = None, since: str | None = None, until: str | None = None,
+                 text: str | None = None) -> DocumentFilter:
+    return DocumentFilter(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role, technique=technique,
+                          outlet=outlet, language=language, since=parse_date(since, "--since"),
+                          until=parse_date(until, "--until"), text=text)

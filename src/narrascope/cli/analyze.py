@@ -1,0 +1,144 @@
+"""``narrascope analyze``: documents in, narratives out, results stored."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from narrascope.cli._common import EXIT_SKIPPED, DbOption, JsonOption, console, err_console, open_store
+from narrascope.document import Document
+from narrascope.export import document_summary
+from narrascope.ingest import IngestOptions, find_files, read_documents
+from narrascope.pipeline import load_pipeline
+from narrascope.runner import RunReport, analyze_into_store
+
+SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; larger runs get totals
+
+
+def analyze(
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html); '-' reads stdin.")],
+    db: DbOption = None,
+    model: Annotated[str | None, typer.Option("--model", help="Narrative model directory (default: the embedded model).")] = None,
+    pattern: Annotated[str | None, typer.Option("--glob", help="Only files whose name matches this glob, e.g. 'EN_*.txt'.")] = None,
+    field: Annotated[list[str] | None, typer.Option("--field", help="Map a record field to a column, e.g. text=body (JSONL/CSV).")] = None,
+    stdin_format: Annotated[str, typer.Option("--stdin-format", help="Format of stdin input: txt, jsonl, csv or html.")] = "txt",
+    max_chars: Annotated[int, typer.Option("--max-chars", help="Skip documents longer than this many characters.")] = 1_000_000,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents analysed and committed together.")] = 32,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default: the cores available).")] = None,
+    ray: Annotated[str | None, typer.Option("--ray", help="Run on a Ray cluster at this address; 'local' starts one here.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summaries; problems and totals only.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Analyse documents and store the results; prints each document's language, narratives and top evidence."""
+    fields = _parse_fields(field or [])
+    options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, stdin_format="." + stdin_format.lstrip("."))
+    config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
+    pipeline = load_pipeline(config=config)
+    executor = _executor(workers, ray, pipeline.names, config)
+    store = open_store(db)
+    total = _count_inputs(inputs, options)
+    shown: list[dict[str, Any]] = []
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+    with Progress(TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
+                  disable=quiet or as_json or not err_console.is_terminal and total is not None and total < 2) as progress:
+        task = progress.add_task("analyse", total=total, rate="")
+
+        def on_progress(seen: int, report: RunReport, docs: list[Document]) -> None:
+            elapsed = progress.tasks[0].elapsed or 0.0
+            rate = f"{seen / elapsed:.1f} docs/s" if elapsed > 0 else ""
+            progress.update(task, completed=seen, rate=rate)
+            for doc in docs:
+                if as_json:
+                    print(json.dumps(document_summary(doc), ensure_ascii=False), flush=True)
+                elif len(shown) < SUMMARY_LIMIT:
+                    shown.append(document_summary(doc))
+
+        try:
+            report = analyze_into_store(read_documents(inputs, options), store, pipeline, executor=executor,
+                                        batch_size=batch_size, command_line=" ".join(sys.argv),
+                                        on_progress=on_progress)
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted:[/] every completed batch is stored; run the same command to resume.")
+            raise typer.Exit(130) from None
+
+    for problem in report.problems:
+        err_console.print(f"[yellow]skipped[/] {problem}")
+    if as_json:
+        print(json.dumps({"run": report.run_id, "analysed": report.analysed, "unchanged": report.unchanged,
+                          "skipped": report.failed, "database": store.url}))
+    else:
+        if not quiet:
+            for summary in shown:
+                _print_summary(summary)
+            if report.analysed > len(shown):
+                console.print(f"… and {report.analysed - len(shown)} more (see [bold]narrascope list[/]).")
+        console.print(f"[bold]{report.analysed}[/] analysed, {report.unchanged} unchanged (already stored), "
+                      f"{report.failed} skipped — run {report.run_id} in {store.url}")
+    store.close()
+    if report.failed:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    title = summary["title"] or ""
+    console.print(f"\n[bold cyan]{summary['id']}[/] [dim]({summary['language'] or '?'})[/] {title[:90]}")
+    for label in summary["narratives"]:
+        console.print(f"  [green]{label['score']:.2f}[/] {label['name']}")
+        subs = [s for s in summary["subnarratives"] if s["name"].startswith(label["name"] + ":")]
+        for sub in subs:
+            console.print(f"       [dim]{sub['score']:.2f} {sub['name'][len(label['name']) + 2:]}[/]")
+        for ev in label["evidence"]:
+            console.print(f"       [italic]“{_clip(ev['text'])}”[/]")
+
+
+def _clip(text: str, width: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _parse_fields(items: list[str]) -> dict[str, str] | None:
+    fields = {}
+    for item in items:
+        name, sep, column = item.partition("=")
+        if not sep or not name or not column:
+            raise typer.BadParameter(f"{item!r}: expected FIELD=COLUMN, e.g. text=body", param_hint="--field")
+        fields[name.strip()] = column.strip()
+    return fields or None
+
+
+def _count_inputs(inputs: list[str], options: IngestOptions) -> int | None:
+    """Number of documents to expect, when cheap to know (files of one document each); else None."""
+    total = 0
+    for item in inputs:
+        path = Path(item)
+        files = list(find_files(path, options)) if path.is_dir() else [path] if path.is_file() else []
+        if item == "-" or any(f.suffix.lower() in (".jsonl", ".csv") for f in files):
+            return None
+        total += len(files)
+    return total
+
+
+def _executor(workers: int | None, ray: str | None, names: list[str], config: dict[str, dict[str, Any]]):
+    try:
+        from narrascope.distributed import build_executor
+    except ImportError:
+        if ray or (workers or 1) > 1:
+            raise typer.BadParameter("parallel execution is not available in this installation") from None
+        return None
+    return build_executor(workers=workers, ray=ray, pipeline_names=names, pipeline_config=config)
+
+
+def _raise_interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(analyze)

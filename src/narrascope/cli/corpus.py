@@ -1,0 +1,208 @@
+"""Commands over the stored corpus: ``show``, ``list``, ``query``, ``export``, ``runs``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from narrascope.cli._common import (
+    DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, RoleOption, SinceOption,
+    SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console, err_console, open_store,
+)
+from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document
+from narrascope.export import FORMATS, write_export
+
+PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
+           "on purple4", "on deep_pink4", "on dark_olive_green3", "on grey37"]
+
+
+def show(
+    doc_id: Annotated[str, typer.Argument(help="Document id (see `narrascope list`).")],
+    db: DbOption = None,
+    techniques: Annotated[bool, typer.Option("--techniques/--no-techniques", help="Underline persuasion-technique spans.")] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Print a document with each narrative's evidence highlighted, its entities' roles and techniques."""
+    store = open_store(db)
+    doc = store.get(doc_id)
+    store.close()
+    if doc is None:
+        err_console.print(f"[red]error:[/] no document {doc_id!r} in the store")
+        raise typer.Exit(1)
+    if as_json:
+        print(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+        return
+    console.print(render_document(doc, techniques=techniques))
+
+
+def render_document(doc: Document, *, techniques: bool = True) -> Table:
+    """A Rich renderable: header, legend and the highlighted text."""
+    colours = {lab.name: PALETTE[i % len(PALETTE)] for i, lab in enumerate(doc.cats.get(SUBNARRATIVES, []) or doc.cats.get(NARRATIVES, []))}
+    text = Text(doc.text)
+    for segment in doc.spans.get(SEGMENTS, []):
+        if segment.label in ("boilerplate", "comment"):
+            text.stylize("dim", segment.start, segment.end)
+        elif segment.label == "title":
+            text.stylize("bold", segment.start, segment.end)
+    if techniques:
+        for span in doc.spans.get(TECHNIQUES, []):
+            text.stylize("underline", span.start, span.end)
+    for name, colour in colours.items():
+        label = next(lab for lab in doc.cats.get(SUBNARRATIVES, []) + doc.cats.get(NARRATIVES, []) if lab.name == name)
+        for ev in label.evidence:
+            text.stylize(colour, ev.start, ev.end)
+
+    grid = Table.grid(padding=(0, 1))
+    meta = " · ".join(x for x in (doc.id, doc.source, doc.published.isoformat() if doc.published else None, doc.language) if x)
+    grid.add_row(Text(meta, style="bold cyan"))
+    legend = Table(title="narratives", show_header=True, header_style="bold", box=None)
+    legend.add_column("score", justify="right")
+    legend.add_column("label")
+    for lab in doc.cats.get(NARRATIVES, []):
+        legend.add_row(f"{lab.score:.2f}", lab.name)
+        for sub in doc.cats.get(SUBNARRATIVES, []):
+            if sub.name.startswith(lab.name + ":"):
+                legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:], style=colours.get(sub.name, "")))
+    grid.add_row(legend)
+    entities = doc.spans.get(ENTITIES, [])
+    if entities:
+        table = Table(title="entities", box=None, header_style="bold")
+        for column in ("entity", "role", "fine roles", "evidence"):
+            table.add_column(column)
+        for span in entities:
+            fine = span.attrs.get("fine_roles", {})
+            evidence = span.attrs.get("evidence")
+            quote = doc.text[evidence[0]:evidence[1]] if evidence else ""
+            table.add_row(span.attrs.get("entity") or doc.quote(span), f"{span.label} {span.score or 0:.2f}",
+                          ", ".join(f"{k} {v:.2f}" for k, v in fine.items()), " ".join(quote.split())[:100])
+        grid.add_row(table)
+    if techniques and doc.spans.get(TECHNIQUES):
+        table = Table(title="persuasion techniques (underlined)", box=None, header_style="bold")
+        table.add_column("technique")
+        table.add_column("span")
+        for span in doc.spans[TECHNIQUES]:
+            table.add_row(span.label, " ".join(doc.quote(span).split())[:100])
+        grid.add_row(table)
+    grid.add_row(text)
+    return grid
+
+
+def list_documents(
+    db: DbOption = None, narrative: NarrativeOption = None, subnarrative: SubnarrativeOption = None,
+    entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
+    language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """List stored documents matching the filters, newest first."""
+    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text)
+    store = open_store(db)
+    total = store.count(flt)
+    rows = store.list(flt, limit=limit, offset=offset)
+    store.close()
+    if as_json:
+        print(json.dumps({"total": total, "documents": rows}, ensure_ascii=False))
+        return
+    table = Table(title=f"{total} documents" + (f" (showing {offset + 1}–{offset + len(rows)})" if rows else ""))
+    for column in ("id", "published", "outlet", "lang", "narratives"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["id"], row["published"] or "", row["source"] or "", row["language"] or "",
+                      "\n".join(f"{n['score']:.2f} {n['name']}" for n in row["narratives"]))
+    console.print(table)
+
+
+def query(
+    by: Annotated[str, typer.Option("--by", help="Count documents per: narrative, subnarrative, technique, outlet, language, "
+                                                  "or month/week (narratives over time).")] = "narrative",
+    db: DbOption = None, narrative: NarrativeOption = None, subnarrative: SubnarrativeOption = None,
+    entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
+    language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Counts over the corpus. With --entity, how that entity is cast (role counts, by outlet)."""
+    flt = build_filter(narrative, subnarrative, None, role if not entity else None, technique, outlet, language, since,
+                       until, text)
+    store = open_store(db)
+    if entity:
+        rows = store.entity_roles(entity, flt, by="outlet")
+        columns = ["entity", "role", "outlet", "mentions", "documents"]
+    elif by in ("narrative", "subnarrative", "technique"):
+        layer = {"narrative": NARRATIVES, "subnarrative": SUBNARRATIVES, "technique": TECHNIQUES}[by]
+        rows = store.label_counts(layer, flt)
+        columns = ["label", "count"]
+    elif by in ("month", "week"):
+        rows = sorted(store.label_counts(NARRATIVES, flt, by="period", period=by), key=lambda r: (r["period"] or "", r["label"]))
+        columns = ["period", "label", "count"]
+    elif by in ("outlet", "language"):
+        rows = store.field_counts("source" if by == "outlet" else "language", flt)
+        columns = ["value", "count"]
+    else:
+        store.close()
+        raise typer.BadParameter(f"{by!r}: choose narrative, subnarrative, technique, outlet, language, month or week",
+                                 param_hint="--by")
+    total = store.count(flt)
+    store.close()
+    if as_json:
+        print(json.dumps({"documents": total, "rows": rows}, ensure_ascii=False, default=str))
+        return
+    table = Table(title=f"{total} documents matched")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("count", "mentions", "documents") else "left")
+    for row in rows:
+        table.add_row(*(str(row.get(c) if row.get(c) is not None else "—") for c in columns))
+    console.print(table)
+
+
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default: stdout).")] = None,
+    db: DbOption = None, narrative: NarrativeOption = None, subnarrative: SubnarrativeOption = None,
+    entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
+    language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
+) -> None:
+    """Export stored documents with all their layers."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r}: choose one of {', '.join(FORMATS)}", param_hint="--format")
+    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text)
+    store = open_store(db)
+    docs = store.iter_documents(flt)
+    if out is None:
+        n = write_export(docs, fmt, sys.stdout)
+    else:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            n = write_export(docs, fmt, handle)
+    store.close()
+    err_console.print(f"exported {n} documents as {fmt}" + (f" to {out}" if out else ""))
+
+
+def runs(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Recent analysis runs: when, what pipeline, with what outcome."""
+    store = open_store(db)
+    rows = store.runs()
+    store.close()
+    if as_json:
+        print(json.dumps(rows, default=str))
+        return
+    table = Table(title="runs")
+    for column in ("id", "started", "status", "analysed", "unchanged", "failed", "pipeline"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["id"]), str(r["started_at"])[:19], r["status"], str(r["n_analysed"]), str(r["n_unchanged"]),
+                      str(r["n_failed"]), ", ".join(f"{c['name']}@{c['version']}" for c in r["pipeline"]))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(show)
+    app.command("list")(list_documents)
+    app.command()(query)
+    app.command()(export)
+    app.command()(runs)

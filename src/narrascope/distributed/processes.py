@@ -1,0 +1,95 @@
+"""Analysis in worker processes on this machine, each holding its own pipeline."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from narrascope.distributed import default_workers
+from narrascope.document import Document
+from narrascope.ingest import IngestError
+from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.runner import analyse_batch_safely
+
+__all__ = ["ProcessExecutor", "limit_threads"]
+
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+# The pipeline of this worker process, built once by the pool initializer, or why it could not be built.
+_pipeline: Pipeline | None = None
+_build_error: str | None = None
+
+
+def limit_threads(threads: int) -> None:
+    """Make this process use at most ``threads`` compute threads (BLAS/OpenMP and torch).
+
+    Must run before the first heavy import so the native libraries read the environment variables.
+    """
+    for variable in _THREAD_VARIABLES:
+        os.environ[variable] = str(threads)
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(threads)
+
+
+def _init_worker(names: list[str] | None, config: dict[str, dict[str, Any]] | None, threads: int) -> None:
+    global _pipeline, _build_error
+    limit_threads(threads)
+    try:
+        _pipeline = load_pipeline(names, config=config)
+    except Exception as exc:  # noqa: BLE001 - a failing initializer would only break the pool; report it instead
+        _build_error = f"{type(exc).__name__}: {exc}"
+
+
+def _analyse(docs: list[Document]) -> tuple[list[Document], list[IngestError]]:
+    if _pipeline is None:
+        raise RuntimeError(f"a worker could not build the pipeline: {_build_error}")
+    return analyse_batch_safely(_pipeline, docs)
+
+
+class ProcessExecutor:
+    """Analyses batches in ``workers`` processes of this machine, results in input order.
+
+    Each worker builds the pipeline from ``names`` and ``config`` once (as ``load_pipeline(names, config=config)``)
+    and uses ``threads_per_worker`` compute threads (default: the cores shared out among the workers). At most
+    ``max_pending`` batches (default ``2 * workers``) are in flight, so memory does not grow with the input.
+    Workers start with the first batch, so a run with nothing to analyse loads no model. Documents travel
+    between processes pickled: plain dataclasses of text, offsets and scores, never model objects.
+    """
+
+    def __init__(self, names: list[str] | None, config: dict[str, dict[str, Any]] | None = None, *, workers: int = 2,
+                 threads_per_worker: int | None = None, max_pending: int | None = None, start_method: str = "spawn"):
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.names = names
+        self.config = config
+        self.workers = workers
+        self.threads_per_worker = threads_per_worker or max(1, default_workers() // workers)
+        self.max_pending = max_pending or 2 * workers
+        self.start_method = start_method
+
+    def map_batches(self, batches: Iterator[list[Document]]) -> Iterator[tuple[list[Document], list[IngestError]]]:
+        pool: ProcessPoolExecutor | None = None
+        pending: deque[Future] = deque()
+        try:
+            for batch in batches:
+                if pool is None:
+                    pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.start_method),
+                                               initializer=_init_worker,
+                                               initargs=(self.names, self.config, self.threads_per_worker))
+                pending.append(pool.submit(_analyse, batch))
+                while len(pending) >= self.max_pending:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=not pending, cancel_futures=True)
+

@@ -1,0 +1,50 @@
+"""Shared fixtures for the distributed tests: a small multilingual corpus and the pipeline to run over it."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrascope.document import Document
+from narrascope.pipeline import available_analysers
+
+BASE_COMPONENTS = ["segmenter", "language", "sentences"]
+# Analysers built by other parts of the project; included as soon as they are installed.
+MODEL_COMPONENTS = ["narratives", "entities", "techniques"]
+
+_TEXTS = [
+    "Ukraine's allies pledge more aid\n\nWestern governments said on Monday they would send more weapons. Critics "
+    "argue the money would be better spent at home. Dr. Smith, a U.S. analyst, disagreed.",
+    "Climate summit ends without deal\n\nDelegates left the talks on Friday. Activists called it a betrayal! Some "
+    "officials claimed that the warming is natural and that scientists exaggerate the danger.",
+    "Европейските лидери обсъдиха санкциите\n\nСрещата в Брюксел продължи до късно. Министрите не постигнаха "
+    "съгласие за нов пакет мерки.",
+    "Президент выступил с обращением\n\nОн заявил, что Запад ведёт войну против России. Эксперты считают, что "
+    "санкции не работают.",
+    "O governo anunciou novas medidas\n\nO ministro disse que a inflação vai cair. A oposição criticou o plano.",
+    "सरकार ने नई नीति की घोषणा की\n\nमंत्री ने कहा कि यह कदम किसानों की मदद करेगा। विपक्ष ने इसकी आलोचना की।",
+    "Short note without a title line.",
+    "NATO expansion provoked the conflict, a commentator wrote.\n\nHe added that the West ignored every warning. "
+    "Readers' comments:\nThis is propaganda.",
+]
+
+
+def pipeline_names() -> list[str]:
+    available = set(available_analysers())
+    return BASE_COMPONENTS + [name for name in MODEL_COMPONENTS if name in available]
+
+
+def make_corpus(copies: int = 3) -> list[Document]:
+    """The texts above, each repeated with a distinct id so batches mix languages and lengths."""
+    return [Document(text=text, id=f"doc-{copy}-{i}", source=f"outlet-{i % 3}")
+            for copy in range(copies) for i, text in enumerate(_TEXTS)]
+
+
+@pytest.fixture(scope="session")
+def names() -> list[str]:
+    return pipeline_names()
+
+
+@pytest.fixture
+def corpus():
+    """``corpus(copies)`` builds a fresh list of test documents."""
+    return make_corpus

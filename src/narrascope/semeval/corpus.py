@@ -28,7 +28,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("BG", "EN", "HI", "PT", "RU")
-_LANG_IN_ID = re.compile(r"(?:^|_)(BG|EN|HI|PT|RU)(?=_)")
+_LANG_IN_ID = re.compile(r"(?:^|[_-])(BG|EN|HI|PT|RU)(?=[_-])")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class SemevalDocument:
 
 def language_of(doc_id: str) -> str | None:
     """The language code (``EN``, ``BG``...) carried in a task document id (``EN_CC_100013.txt``,
-    ``A4_URW_BG_13718.txt``), or None when the id carries none."""
+    ``A4_URW_BG_13718.txt``, ``RU-URW-1080.txt``), or None when the id carries none (``CC_TEST_1.txt``)."""
     match = _LANG_IN_ID.search(doc_id)
     return match.group(1) if match else None
 

@@ -8,6 +8,7 @@ may repeat; as labels they are sets.
 
 from __future__ import annotations
 
+import logging
 import statistics
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +23,8 @@ Subtask2Labels = dict[str, tuple[list[str], list[str]]]
 """Document id -> (narratives, sub-narratives), each without repeats, in file order."""
 
 OTHER = "Other"
+
+log = logging.getLogger(__name__)
 
 
 def _split_labels(column: str) -> list[str]:
@@ -66,6 +69,8 @@ def write_subtask2(path: str | Path, predictions: Mapping[str, tuple[Iterable[st
 
 
 def _sample_f1(gold: set[str], pred: set[str]) -> float:
+    if not gold and not pred:
+        return 1.0
     overlap = len(gold & pred)
     return 2 * overlap / (len(gold) + len(pred)) if overlap else 0.0
 
@@ -101,8 +106,10 @@ def score_subtask2(
       the official binariser does; how many were dropped is reported under ``dropped_labels``;
     - ``Other`` and the ``"<Narrative>: Other"`` sub-narratives are ordinary labels of the official lists:
       ``Other`` predicted for an ``Other`` document is a full match;
-    - per document F1 = 2|G∩P| / (|G| + |P|), and 0 when G and P share no label, including when both are empty
-      after dropping (scikit-learn's default ``zero_division`` behaviour);
+    - per document F1 = 2|G∩P| / (|G| + |P|), and 0 when G and P share no label. When both are empty after
+      dropping (a gold document whose only labels are unofficial, predicted likewise) the document scores 1,
+      as ``f1_score(..., zero_division=1)`` does, so gold scored against itself is always 1.0. (With
+      scikit-learn's default it would be 0; on the training release this concerns one BG document at fine level.)
     - the figure is the mean over gold documents; ``*_std`` is the population standard deviation of the
       per-document values (the official leaderboard reports it too).
 
@@ -152,31 +159,35 @@ def score_subtask2(
 def predict_subtask2(docs_dir: str | Path, model_dir: str | Path | None = None, batch_size: int = 16) -> Subtask2Labels:
     """Run the narrative analyser over every ``.txt`` under ``docs_dir`` (recursively); ids are the file names.
 
-    Raises RuntimeError when the narratives analyser is not available in this installation.
+    A file that cannot be read as a document (empty, not UTF-8) is logged and predicted ``Other``, so the
+    submission still covers every document. RuntimeError when the narratives analyser is not installed.
     """
     from narrascope.document import NARRATIVES, SUBNARRATIVES, Document
+    from narrascope.ingest import IngestError, IngestOptions, read_documents
     from narrascope.pipeline import available_analysers, load_pipeline
 
     if "narratives" not in available_analysers():
         raise RuntimeError("the narratives analyser is not available in this installation, so there is nothing to predict with")
-    paths = sorted(Path(docs_dir).rglob("*.txt"))
-    if not paths:
-        raise FileNotFoundError(f"no .txt documents under {docs_dir}")
-    seen: dict[str, Path] = {}
-    for path in paths:
-        if path.name in seen:
-            raise ValueError(f"two documents share the id {path.name!r}: {seen[path.name]} and {path}")
-        seen[path.name] = path
+    if not Path(docs_dir).is_dir():
+        raise FileNotFoundError(f"{docs_dir} is not a folder")
+    out: Subtask2Labels = {}
 
     def documents() -> Iterable[Document]:
-        for path in paths:
-            with path.open(encoding="utf-8", newline="") as handle:
-                yield Document(text=handle.read(), id=path.name, source=str(path))
+        for item in read_documents(docs_dir, IngestOptions(pattern="*.txt")):
+            doc_id = Path(item.path).name if isinstance(item, IngestError) else item.id
+            if doc_id in out:
+                raise ValueError(f"two documents under {docs_dir} share the id {doc_id!r}")
+            out[doc_id] = ([], [])
+            if isinstance(item, IngestError):
+                log.warning("%s; predicting Other", item)
+                continue
+            yield item
 
     config = {"narratives": {"model_dir": str(model_dir)}} if model_dir else {}
     pipeline = load_pipeline(["segmenter", "language", "sentences", "narratives"], config=config)
-    out: Subtask2Labels = {}
     for doc in pipeline.pipe(documents(), batch_size=batch_size):
         out[doc.id] = ([label.name for label in doc.cats.get(NARRATIVES, [])],
                        [label.name for label in doc.cats.get(SUBNARRATIVES, [])])
+    if not out:
+        raise FileNotFoundError(f"no .txt documents under {docs_dir}")
     return out

@@ -42,6 +42,12 @@ class Checker:
     def fail(self, where: str, message: str) -> TaxonomyError:
         return TaxonomyError(f"{self.source}: {where}: {message}")
 
+    @staticmethod
+    def locate(where: str, value: Any) -> str:
+        """``where`` plus the entry's name when it has one, e.g. ``narratives[3] ('URW: Praise of Russia')``."""
+        name = value.get("name") if isinstance(value, dict) else None
+        return f"{where} ({name.strip()!r})" if isinstance(name, str) and name.strip() else where
+
     def mapping(self, value: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
         if not isinstance(value, dict):
             raise self.fail(where, f"expected a mapping, got {type(value).__name__}")

@@ -36,7 +36,7 @@ class Taxonomy:
         self.source = source
         self.domains: dict[str, dict[str, str]] = {}
         for i, raw in enumerate(check.items(top.get("domains"), "top level", "domains", allow_empty=True)):
-            where = f"domains[{i}]"
+            where = check.locate(f"domains[{i}]", raw)
             entry = check.mapping(raw, where, ("code", "name"), ("definition",))
             code = check.text(entry["code"], where, "code")
             if code in self.domains:
@@ -52,9 +52,9 @@ class Taxonomy:
             self._add_narrative(check, raw, f"narratives[{i}]")
 
     def _add_narrative(self, check: Checker, raw: Any, where: str) -> None:
+        where = check.locate(where, raw)
         entry = check.mapping(raw, where, ("name", "definition"), ("domain", "official", "subnarratives"))
         name = check.text(entry["name"], where, "name")
-        where = f"{where} ({name!r})"
         if name in self._narratives:
             raise check.fail(where, "duplicate narrative name")
         domain = entry.get("domain")
@@ -68,10 +68,9 @@ class Taxonomy:
                                         self._official(check, entry, where))
         self._children[name] = []
         for j, raw_sub in enumerate(check.items(entry.get("subnarratives"), where, "subnarratives", allow_empty=True)):
-            sub_where = f"{where}.subnarratives[{j}]"
+            sub_where = check.locate(f"{where}.subnarratives[{j}]", raw_sub)
             sub = check.mapping(raw_sub, sub_where, ("name", "definition"), ("official",))
             sub_name = check.text(sub["name"], sub_where, "name")
-            sub_where = f"{sub_where} ({sub_name!r})"
             prefix = f"{name}: "
             if sub_name != name and not (sub_name.startswith(prefix) and sub_name[len(prefix):].strip()):
                 raise check.fail(sub_where, f"sub-narrative name must be prefixed by its narrative name '{prefix}'")

@@ -25,19 +25,17 @@ class EntityRoles:
         self._main_of: dict[str, str] = {}
         self._fine_of: dict[str, list[str]] = {}
         for i, raw in enumerate(check.items(top["main_roles"], "top level", "main_roles")):
-            where = f"main_roles[{i}]"
+            where = check.locate(f"main_roles[{i}]", raw)
             entry = check.mapping(raw, where, ("name", "definition", "fine_roles"))
             main = check.text(entry["name"], where, "name")
-            where = f"{where} ({main!r})"
             if main in self._definitions:
                 raise check.fail(where, "duplicate role name")
             self._definitions[main] = check.text(entry["definition"], where, "definition")
             self._fine_of[main] = []
             for j, raw_fine in enumerate(check.items(entry["fine_roles"], where, "fine_roles")):
-                fine_where = f"{where}.fine_roles[{j}]"
+                fine_where = check.locate(f"{where}.fine_roles[{j}]", raw_fine)
                 fine = check.mapping(raw_fine, fine_where, ("name", "definition"))
                 fine_name = check.text(fine["name"], fine_where, "name")
-                fine_where = f"{fine_where} ({fine_name!r})"
                 if fine_name in self._definitions:
                     raise check.fail(fine_where, "duplicate role name")
                 self._definitions[fine_name] = check.text(fine["definition"], fine_where, "definition")

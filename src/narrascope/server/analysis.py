@@ -1,0 +1,126 @@
+"""Running the analysis pipeline for the server: one document at a time synchronously, batches as background jobs.
+
+The pipeline is built on the first analysis request (loading models takes seconds and is not needed to browse);
+analyses run one at a time, because pipeline components are not guaranteed to be thread-safe and the machine's
+cores are better used by one batch than by competing ones. Jobs live in memory: a restart forgets them, but
+every document a job analysed is already in the store.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from narrascope.document import Document
+from narrascope.ingest import IngestError
+from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.runner import RunReport, analyze_into_store
+from narrascope.store import Store, analysis_key
+
+
+@dataclass
+class Job:
+    """Progress and outcome of one batch analysis."""
+
+    id: str
+    total: int
+    status: str = "queued"  # queued / running / finished / failed
+    done: int = 0
+    analysed: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+    document_ids: list[str] = field(default_factory=list)
+    error: str | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    finished_at: datetime | None = None
+
+    @property
+    def failed(self) -> int:
+        return len(self.problems)
+
+
+class AnalysisService:
+    """Owns the lazily built pipeline, the lock that serialises analyses, and the batch jobs."""
+
+    def __init__(self, store: Store, components: list[str] | None = None, *, max_jobs_kept: int = 100):
+        self.store = store
+        self.components = components
+        self.max_jobs_kept = max_jobs_kept
+        self._pipeline: Pipeline | None = None
+        self._lock = threading.Lock()
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrascope-job")
+
+    @property
+    def pipeline_loaded(self) -> bool:
+        return self._pipeline is not None
+
+    def pipeline(self) -> Pipeline:
+        """The analysis pipeline, built on first use (call with the lock held)."""
+        if self._pipeline is None:
+            self._pipeline = load_pipeline(self.components)
+        return self._pipeline
+
+    def analyse(self, doc: Document, *, save: bool = True) -> Document:
+        """Analyse one document now; with ``save`` it is stored (or, if already stored unchanged, read back)."""
+        with self._lock:
+            pipeline = self.pipeline()
+            if not save:
+                return pipeline.run([doc])[0]
+            report = analyze_into_store([doc], self.store, pipeline, command_line="narrascope serve: analyse")
+        if report.problems:
+            raise RuntimeError("; ".join(str(p) for p in report.problems))
+        stored = self.store.get(doc.id)
+        if stored is None:  # pragma: no cover - analyze_into_store either stores the document or reports a problem
+            raise RuntimeError(f"document {doc.id} was not stored")
+        return stored
+
+    def submit(self, items: list[Document | IngestError]) -> Job:
+        """Queue a batch for background analysis into the store and return its job."""
+        job = Job(id=uuid.uuid4().hex, total=len(items))
+        job.problems.extend(str(item) for item in items if isinstance(item, IngestError))
+        docs = [item for item in items if isinstance(item, Document)]
+        self._jobs[job.id] = job
+        while len(self._jobs) > self.max_jobs_kept:
+            self._jobs.popitem(last=False)
+        self._worker.submit(self._run, job, docs)
+        return job
+
+    def job(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def jobs(self) -> list[Job]:
+        return list(reversed(self._jobs.values()))
+
+    def _run(self, job: Job, docs: list[Document]) -> None:
+        parse_problems = job.done = len(job.problems)
+
+        def progress(seen: int, report: RunReport) -> None:
+            job.done = parse_problems + seen
+            job.analysed, job.unchanged = report.analysed, report.unchanged
+
+        try:
+            with self._lock:
+                job.status = "running"
+                pipeline = self.pipeline()
+                report = analyze_into_store(docs, self.store, pipeline, on_progress=progress,
+                                            command_line=f"narrascope serve: job {job.id}")
+            job.analysed, job.unchanged = report.analysed, report.unchanged
+            job.problems.extend(str(p) for p in report.problems)
+            keys = {d.id: analysis_key(d.content_hash, pipeline.signature) for d in docs}
+            stored = self.store.unchanged(keys)
+            job.document_ids = [d.id for d in docs if d.id in stored]
+            job.done = job.total
+            job.status = "finished"
+        except Exception as exc:  # noqa: BLE001 - a failed job reports why instead of dying silently
+            job.status = "failed"
+            job.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished_at = datetime.now(timezone.utc)
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,204 @@
+"""HTML for one document: the original text with evidence, technique and entity markup built from offsets.
+
+Document text is untrusted. Every piece of it passes through ``markupsafe.escape``; markup is only ever added
+around escaped pieces, never by inserting raw text.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
+
+# Colours for narratives, in taxonomy order (CSS classes n0..n21 in static/style.css); the last one is grey.
+N_COLOURS = 22
+DIMMED_SEGMENTS = ("boilerplate", "comment")
+
+
+@lru_cache(maxsize=1)
+def _narrative_order() -> dict[str, int]:
+    try:
+        from narrascope.taxonomy import load_taxonomy
+
+        names = load_taxonomy().narratives
+    except Exception:  # noqa: BLE001 - colours still work (by hash) without a readable taxonomy
+        names = []
+    return {name: i % N_COLOURS for i, name in enumerate(names)}
+
+
+def colour_class(label: str) -> str:
+    """The CSS class giving a narrative (or a sub-narrative, via its parent) its stable colour."""
+    order = _narrative_order()
+    if label == "Other":
+        return f"n{N_COLOURS - 1}"
+    if label not in order:
+        parents = [name for name in order if label.startswith(name + ":")]
+        if parents:
+            label = max(parents, key=len)
+    index = order.get(label)
+    if index is None:
+        index = zlib.crc32(label.encode()) % (N_COLOURS - 1)
+    return f"n{index}"
+
+
+def definition(label: str) -> str | None:
+    """The taxonomy's definition of a narrative or sub-narrative, if it has one."""
+    try:
+        from narrascope.taxonomy import load_taxonomy
+
+        return load_taxonomy().definition(label)
+    except Exception:  # noqa: BLE001 - unknown labels (custom models) simply have no definition
+        return None
+
+
+@dataclass(frozen=True)
+class _Overlay:
+    start: int
+    end: int
+    kind: str  # "ev", "tech" or "ent"
+    label: str
+    title: str
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def _overlays(doc: Document, visible_narratives: list[Label]) -> list[_Overlay]:
+    n = len(doc.text)
+    out: list[_Overlay] = []
+    for label in visible_narratives:
+        for ev in label.evidence:
+            if ev.start < n:
+                out.append(_Overlay(ev.start, min(ev.end, n), "ev", label.name,
+                                    f"{label.name} ({label.score:.0%})", (("class", colour_class(label.name)),)))
+    for span in doc.spans.get(TECHNIQUES, []):
+        if span.start < n:
+            out.append(_Overlay(span.start, min(span.end, n), "tech", span.label, f"Technique: {span.label}"))
+    for span in doc.spans.get(ENTITIES, []):
+        if span.start < n:
+            name = str(span.attrs.get("entity") or doc.quote(span))
+            fine = _fine_roles(span)
+            title = f"{name}: {span.label}" + (f" ({', '.join(fine)})" if fine else "")
+            out.append(_Overlay(span.start, min(span.end, n), "ent", span.label, title, (("entity", name),)))
+    return out
+
+
+def _fine_roles(span: Span) -> list[str]:
+    fine = span.attrs.get("fine_roles") or span.attrs.get("roles") or []
+    return [str(r) for r in fine] if isinstance(fine, list) else [str(fine)]
+
+
+def _open_tag(overlay: _Overlay, depth: int) -> str:
+    extra = dict(overlay.extra)
+    if overlay.kind == "ev":
+        return (f'<mark class="ev {extra["class"]} d{depth}" data-label="{escape(overlay.label)}" '
+                f'title="{escape(overlay.title)}">')
+    if overlay.kind == "tech":
+        return f'<span class="tech" data-technique="{escape(overlay.label)}" title="{escape(overlay.title)}">'
+    role_class = re.sub(r"[^a-z0-9]+", "-", overlay.label.lower())
+    return (f'<span class="ent role-{role_class}" data-role="{escape(overlay.label)}" '
+            f'data-entity="{escape(extra["entity"])}" title="{escape(overlay.title)}">')
+
+
+def _render_range(text: str, start: int, end: int, overlays: list[_Overlay]) -> str:
+    """Escaped ``text[start:end]`` with each piece wrapped in the overlays covering it (well nested by construction)."""
+    inside = [o for o in overlays if o.start < end and o.end > start]
+    cuts = sorted({start, end} | {max(o.start, start) for o in inside} | {min(o.end, end) for o in inside})
+    kind_order = {"ev": 0, "tech": 1, "ent": 2}
+    parts: list[str] = []
+    for a, b in zip(cuts, cuts[1:]):
+        active = sorted((o for o in inside if o.start <= a and o.end >= b),
+                        key=lambda o: (kind_order[o.kind], o.label))
+        n_evidence = sum(o.kind == "ev" for o in active)
+        # evidence marks come first; the outermost gets the deepest underline so stacked marks stay visible
+        opened = [_open_tag(o, n_evidence - 1 - i if o.kind == "ev" else 0) for i, o in enumerate(active)]
+        closing = "".join("</mark>" if o.kind == "ev" else "</span>" for o in reversed(active))
+        parts.append("".join(opened) + str(escape(text[a:b])) + closing)
+    return "".join(parts)
+
+
+def _regions(doc: Document) -> list[tuple[int, int, str]]:
+    """The text cut into (start, end, kind) regions: the segments, with uncovered gaps as "gap"."""
+    n = len(doc.text)
+    segments = sorted(doc.spans.get(SEGMENTS, []), key=lambda s: (s.start, s.end))
+    regions: list[tuple[int, int, str]] = []
+    pos = 0
+    for seg in segments:
+        start, end = max(seg.start, pos), min(seg.end, n)
+        if start >= end:
+            continue
+        if start > pos:
+            regions.append((pos, start, "gap"))
+        regions.append((start, end, seg.label))
+        pos = end
+    if pos < n:
+        regions.append((pos, n, "gap" if segments else "body"))
+    return regions
+
+
+def render_document(doc: Document) -> Markup:
+    """The article as HTML: content segments plainly, boilerplate and comments dimmed inside collapsed blocks."""
+    overlays = _overlays(doc, doc.cats.get(NARRATIVES, []))
+    html: list[str] = []
+    group: list[tuple[int, int, str]] = []  # consecutive dimmed regions, shown together
+
+    def flush() -> None:
+        if not group:
+            return
+        kinds = sorted({k for _, _, k in group if k != "gap"})
+        chars = sum(e - s for s, e, k in group if k != "gap")
+        summary = " and ".join(kinds).capitalize() + f" ({chars:,} characters)"
+        body = "".join(_render_range(doc.text, s, e, overlays) for s, e, _ in group)
+        html.append(f'<details class="seg seg-dimmed" data-kinds="{escape(" ".join(kinds))}">'
+                    f"<summary>{escape(summary)}</summary><div class=\"seg-text\">{body}</div></details>")
+        group.clear()
+
+    for start, end, kind in _regions(doc):
+        if kind in DIMMED_SEGMENTS or (kind == "gap" and group):
+            group.append((start, end, kind))
+            continue
+        flush()
+        html.append(f'<div class="seg seg-{escape(kind)}">{_render_range(doc.text, start, end, overlays)}</div>')
+    flush()
+    return Markup("".join(html))
+
+
+def legend(doc: Document) -> list[dict[str, Any]]:
+    """Narratives by descending score, each with colour, evidence count and its sub-narratives."""
+    subs = doc.cats.get(SUBNARRATIVES, [])
+    out = []
+    for label in sorted(doc.cats.get(NARRATIVES, []), key=lambda lb: -lb.score):
+        children = sorted((s for s in subs if s.name.startswith(label.name + ":")), key=lambda s: -s.score)
+        out.append({"name": label.name, "score": label.score, "colour": colour_class(label.name),
+                    "evidence": [doc.quote(e) for e in label.evidence], "definition": definition(label.name),
+                    "subnarratives": [{"name": s.name, "short": s.name[len(label.name) + 1:].strip(),
+                                       "score": s.score, "definition": definition(s.name),
+                                       "evidence": [doc.quote(e) for e in s.evidence]} for s in children]})
+    return out
+
+
+def entity_table(doc: Document) -> list[dict[str, Any]]:
+    """Entities with their main role, fine roles and number of mentions, most mentioned first."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for span in doc.spans.get(ENTITIES, []):
+        name = str(span.attrs.get("entity") or doc.quote(span))
+        row = rows.setdefault((name, span.label), {"entity": name, "role": span.label, "fine_roles": [], "mentions": 0})
+        row["mentions"] += 1
+        for fine in _fine_roles(span):
+            if fine not in row["fine_roles"]:
+                row["fine_roles"].append(fine)
+    return sorted(rows.values(), key=lambda r: (-r["mentions"], r["entity"]))
+
+
+def technique_table(doc: Document) -> list[dict[str, Any]]:
+    """Persuasion techniques with their number of spans and the quoted spans."""
+    quotes: dict[str, list[str]] = defaultdict(list)
+    for span in doc.spans.get(TECHNIQUES, []):
+        quotes[span.label].append(doc.quote(span))
+    return sorted(({"technique": k, "count": len(v), "quotes": v} for k, v in quotes.items()),
+                  key=lambda r: (-r["count"], r["technique"]))

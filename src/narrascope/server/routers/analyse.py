@@ -1,0 +1,123 @@
+"""Analysing new text: one document synchronously, batches as background jobs with progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
+
+from narrascope.document import Document
+from narrascope.ingest import IngestError, IngestOptions, parse_bytes
+from narrascope.server.analysis import AnalysisService, Job
+from narrascope.server.deps import get_service, get_settings
+from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, JobOut
+from narrascope.server.settings import Settings
+
+router = APIRouter(tags=["analyse"])
+
+
+def job_out(job: Job) -> JobOut:
+    return JobOut(id=job.id, status=job.status, total=job.total, done=job.done, analysed=job.analysed,
+                  unchanged=job.unchanged, failed=job.failed, problems=job.problems, document_ids=job.document_ids,
+                  error=job.error, created_at=job.created_at, finished_at=job.finished_at)
+
+
+def analyse_one(doc: Document, service: AnalysisService, *, save: bool) -> Document:
+    """Run the analysis, turning a failure into a 422 that says what went wrong."""
+    try:
+        return service.analyse(doc, save=save)
+    except Exception as exc:  # noqa: BLE001 - reported to the client
+        raise HTTPException(422, f"analysis failed: {exc}") from exc
+
+
+def check_text(text: str, settings: Settings) -> None:
+    if not text.strip():
+        raise HTTPException(422, "the text is empty")
+    if len(text) > settings.max_text_chars:
+        raise HTTPException(413, f"text of {len(text):,} characters exceeds the limit of {settings.max_text_chars:,}")
+
+
+async def read_upload(upload: UploadFile, settings: Settings) -> list[Document | IngestError]:
+    """Parse an uploaded file by its name's suffix (.txt, .jsonl, .csv, .html)."""
+    data = await upload.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise HTTPException(413, f"file {upload.filename!r} exceeds the limit of {settings.max_upload_bytes:,} bytes")
+    options = IngestOptions(max_chars=settings.max_text_chars)
+    return list(parse_bytes(upload.filename or "upload.txt", data, options))
+
+
+@router.post("/analyse", response_model=DocumentOut)
+def analyse_text(
+    body: AnalyseRequest,
+    service: Annotated[AnalysisService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    save: bool = True,
+) -> DocumentOut:
+    """Analyse one text and return it with all layers; with ``save`` (default) it is also stored."""
+    check_text(body.text, settings)
+    return DocumentOut.of(analyse_one(body.to_document(), service, save=save))
+
+
+@router.post("/analyse/file", response_model=DocumentOut)
+async def analyse_file(
+    file: Annotated[UploadFile, File(description="A .txt, .html, or one-record .jsonl/.csv file.")],
+    service: Annotated[AnalysisService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    save: Annotated[bool, Form()] = True,
+) -> DocumentOut:
+    """Analyse an uploaded file holding one document. Files with several documents go to ``POST /api/jobs``."""
+    items = await read_upload(file, settings)
+    errors = [str(i) for i in items if isinstance(i, IngestError)]
+    if errors:
+        raise HTTPException(422, "; ".join(errors))
+    if len(items) != 1:
+        raise HTTPException(422, f"the file holds {len(items)} documents; submit it as a batch to POST /api/jobs")
+    doc = await run_in_threadpool(analyse_one, items[0], service, save=save)
+    return DocumentOut.of(doc)
+
+
+@router.post("/jobs", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+async def submit_files(
+    files: Annotated[list[UploadFile], File(description="One or more .txt/.jsonl/.csv/.html files.")],
+    response: Response,
+    service: Annotated[AnalysisService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> JobOut:
+    """Analyse uploaded files in the background; poll ``GET /api/jobs/{id}`` for progress. Results go to the store."""
+    items: list[Document | IngestError] = []
+    for upload in files:
+        items.extend(await read_upload(upload, settings))
+    job = service.submit(items)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return job_out(job)
+
+
+@router.post("/jobs/documents", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)
+def submit_documents(
+    body: BatchRequest,
+    response: Response,
+    service: Annotated[AnalysisService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> JobOut:
+    """Analyse a list of texts in the background, like ``POST /api/jobs`` but as JSON."""
+    for item in body.documents:
+        check_text(item.text, settings)
+    job = service.submit([item.to_document() for item in body.documents])
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return job_out(job)
+
+
+@router.get("/jobs", response_model=list[JobOut])
+def list_jobs(service: Annotated[AnalysisService, Depends(get_service)]) -> list[JobOut]:
+    """Recent jobs of this server process, newest first."""
+    return [job_out(j) for j in service.jobs()]
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, responses={404: {"description": "No such job"}})
+def get_job(job_id: str, service: Annotated[AnalysisService, Depends(get_service)]) -> JobOut:
+    """Progress of a batch analysis."""
+    job = service.job(job_id)
+    if job is None:
+        raise HTTPException(404, f"no job with id {job_id!r} (jobs are forgotten when the server restarts)")
+    return job_out(job)

@@ -1,0 +1,246 @@
+"""The web UI: dashboard, document list, document view, analyse form and job progress (server-rendered)."""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from narrascope.document import Document
+from narrascope.ingest import IngestError
+from narrascope.pipeline import available_analysers
+from narrascope.server import charts
+from narrascope.server.analysis import AnalysisService
+from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
+from narrascope.server.render import colour_class, entity_table, legend, render_document, technique_table
+from narrascope.server.routers.analyse import analyse_one, check_text, read_upload
+from narrascope.server.routers.stats import dashboard_data
+from narrascope.server.schemas import EXPORT_FORMATS, DashboardData
+from narrascope.server.settings import Settings
+from narrascope.store import DocumentFilter, Store
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+TOP_BARS = 12
+ROLE_ORDER = ("Protagonist", "Antagonist", "Innocent")
+FILTER_NAMES = {"narrative": "Narrative", "subnarrative": "Sub-narrative", "entity": "Entity", "role": "Role",
+                "technique": "Technique", "outlet": "Outlet", "language": "Language", "since": "From",
+                "until": "To", "q": "Text"}
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def documents_url(flt: DocumentFilter, **changes: Any) -> str:
+    """Link to the document list for ``flt`` with some parameters changed (``None`` removes one)."""
+    params = filter_params(flt)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value.isoformat() if isinstance(value, date) else str(value)
+    return "/documents" + (f"?{urlencode(params)}" if params else "")
+
+
+def _period_end(start: date, period: str) -> date:
+    if period == "week":
+        return start + timedelta(days=6)
+    return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+
+def _filter_context(store: Store, flt: DocumentFilter) -> dict[str, Any]:
+    """What the filter form needs: current values, choices, and removable chips for active filters."""
+    from narrascope.taxonomy import load_taxonomy
+
+    params = filter_params(flt)
+    chips = [{"name": FILTER_NAMES[k], "value": v, "remove": documents_url(flt, **{k: None})} for k, v in params.items()]
+    return {
+        "flt": flt, "params": params, "chips": chips,
+        "narrative_choices": load_taxonomy().narratives,
+        "outlet_choices": [r["value"] for r in store.field_counts("source") if r["value"]][:300],
+        "language_choices": [r["value"] for r in store.field_counts("language") if r["value"]],
+    }
+
+
+def _narrative_bars(rows: list[dict[str, Any]], key: str, order: list[str], flt: DocumentFilter,
+                    link: Any) -> list[charts.Bar]:
+    by_group: dict[str, list[charts.Segment]] = defaultdict(list)
+    rank = {name: i for i, name in enumerate(order)}
+    for row in sorted(rows, key=lambda r: rank.get(r["label"], len(rank))):
+        group = row[key] or "unknown"
+        by_group[group].append(charts.Segment(row["label"], row["count"], colour_class(row["label"]),
+                                              link(group if row[key] else None, row["label"])))
+    return [charts.Bar(group, segs) for group, segs in by_group.items()]
+
+
+def build_dashboard(data: DashboardData, flt: DocumentFilter) -> dict[str, Any]:
+    """Charts (as SVG markup) and legend rows for the dashboard."""
+    order = [n.label for n in data.narratives]
+    narratives = [{"name": n.label, "count": n.count, "colour": colour_class(n.label),
+                   "href": documents_url(flt, narrative=n.label)} for n in data.narratives]
+
+    def period_link(group: str | None, label: str) -> str:
+        start = date.fromisoformat(group) if group else None
+        return documents_url(flt, narrative=label, since=start,
+                             until=_period_end(start, data.period) if start else None)
+
+    time_bars = sorted(_narrative_bars([r.model_dump() for r in data.over_time if r.period], "period", order, flt,
+                                       period_link), key=lambda b: b.label)
+    outlet_bars = sorted(_narrative_bars([r.model_dump() for r in data.by_outlet], "outlet", order, flt,
+                                         lambda g, lb: documents_url(flt, narrative=lb, outlet=g)),
+                         key=lambda b: -b.total)[:TOP_BARS]
+    language_bars = sorted(_narrative_bars([r.model_dump() for r in data.by_language], "language", order, flt,
+                                           lambda g, lb: documents_url(flt, narrative=lb, language=g)),
+                           key=lambda b: -b.total)[:TOP_BARS]
+
+    entity_segments: dict[str, list[charts.Segment]] = defaultdict(list)
+    for row in data.entities:
+        if row.entity:
+            entity_segments[row.entity].append(charts.Segment(
+                row.role, row.mentions, "role-" + row.role.lower(), documents_url(flt, entity=row.entity, role=row.role)))
+    role_rank = {r: i for i, r in enumerate(ROLE_ORDER)}
+    entity_bars = sorted((charts.Bar(name, sorted(segs, key=lambda s: role_rank.get(s.name, 9)))
+                          for name, segs in entity_segments.items()), key=lambda b: -b.total)[:15]
+
+    pairs = {(p.a, p.b): p.count for p in data.cooccurrence}
+    in_pairs = [n for n in order if any(n in pair for pair in pairs)][:TOP_BARS]
+    period_name = "week" if data.period == "week" else "month"
+    return {
+        "narratives": narratives,
+        "time_chart": charts.column_chart(time_bars, title=f"Documents per narrative and {period_name}"),
+        "outlet_chart": charts.bar_chart(outlet_bars, title="Narratives by outlet"),
+        "language_chart": charts.bar_chart(language_bars, title="Narratives by language", label_width=120),
+        "cooccurrence_chart": charts.heatmap(in_pairs, pairs, {n: documents_url(flt, narrative=n) for n in in_pairs},
+                                             title="Narratives occurring in the same document"),
+        "entity_chart": charts.bar_chart(entity_bars, title="Most mentioned entities by role"),
+        "roles": ROLE_ORDER,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request,
+    flt: Annotated[DocumentFilter, Depends(document_filter)],
+    store: Annotated[Store, Depends(get_store)],
+    period: Annotated[str, Query(pattern="^(week|month)$")] = "month",
+) -> HTMLResponse:
+    data = dashboard_data(store, flt, period)
+    context = {"data": data, "period": period, "page": "dashboard", "list_url": documents_url(flt),
+               **build_dashboard(data, flt), **_filter_context(store, flt)}
+    return _render(request, "dashboard.html", context)
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(
+    request: Request,
+    flt: Annotated[DocumentFilter, Depends(document_filter)],
+    store: Annotated[Store, Depends(get_store)],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    total = store.count(flt)
+    rows = store.list(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    for row in rows:
+        row["narratives"] = [{**n, "colour": colour_class(n["name"]), "href": documents_url(flt, narrative=n["name"])}
+                             for n in sorted(row["narratives"], key=lambda n: -(n["score"] or 0))]
+    pages = max(1, -(-total // PAGE_SIZE))
+    params = filter_params(flt)
+    context = {"rows": rows, "total": total, "pagenum": page, "pages": pages, "page": "documents",
+               "prev_url": documents_url(flt, page=page - 1) if page > 1 else None,
+               "next_url": documents_url(flt, page=page + 1) if page < pages else None,
+               "exports": [(fmt, "/api/export?" + urlencode({**params, "format": fmt})) for fmt in EXPORT_FORMATS],
+               "dashboard_url": "/" + (f"?{urlencode(params)}" if params else ""),
+               **_filter_context(store, flt)}
+    return _render(request, "documents.html", context)
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends(get_store)]) -> HTMLResponse:
+    doc = store.get(doc_id)
+    if doc is None:
+        raise HTTPException(404, f"No document with id {doc_id!r}.")
+    return _render(request, "document.html", document_context(doc))
+
+
+def document_context(doc: Document) -> dict[str, Any]:
+    return {"doc": doc, "article": render_document(doc), "legend": legend(doc), "entities": entity_table(doc),
+            "techniques": technique_table(doc), "page": "document",
+            "segments": sorted({s.label for s in doc.spans.get("segments", [])})}
+
+
+@router.get("/analyse", response_class=HTMLResponse)
+def analyse_page(request: Request, service: Annotated[AnalysisService, Depends(get_service)]) -> HTMLResponse:
+    return _render(request, "analyse.html", {"page": "analyse", "jobs": service.jobs()[:10],
+                                             "components": service.components or available_analysers()})
+
+
+@router.post("/analyse", response_class=HTMLResponse)
+def analyse_form(
+    request: Request,
+    service: Annotated[AnalysisService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+    text: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    source: Annotated[str, Form()] = "",
+    published: Annotated[str, Form()] = "",
+) -> Response:
+    """Analyse pasted text, store it, and show it."""
+    try:
+        check_text(text, settings)
+        day = date.fromisoformat(published) if published.strip() else None
+    except ValueError:
+        return _analyse_error(request, service, "The date must be YYYY-MM-DD.", text)
+    except HTTPException as exc:
+        return _analyse_error(request, service, str(exc.detail), text, exc.status_code)
+    doc = Document(text=text, title=title.strip() or None, source=source.strip() or None, published=day)
+    try:
+        stored = analyse_one(doc, service, save=True)
+    except HTTPException as exc:
+        return _analyse_error(request, service, str(exc.detail), text, exc.status_code)
+    return RedirectResponse(f"/documents/{stored.id}", status_code=303)
+
+
+@router.post("/analyse/upload", response_class=HTMLResponse)
+async def analyse_upload(
+    request: Request,
+    files: Annotated[list[UploadFile], File()],
+    service: Annotated[AnalysisService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Response:
+    """Analyse uploaded files as a background job and show its progress."""
+    items: list[Document | IngestError] = []
+    try:
+        for upload in files:
+            if upload.filename:
+                items.extend(await read_upload(upload, settings))
+    except HTTPException as exc:
+        return await run_in_threadpool(_analyse_error, request, service, str(exc.detail), "", exc.status_code)
+    if not items:
+        return await run_in_threadpool(_analyse_error, request, service, "Choose at least one file.", "")
+    job = service.submit(items)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def _analyse_error(request: Request, service: AnalysisService, message: str, text: str,
+                   status_code: int = 422) -> HTMLResponse:
+    return _render(request, "analyse.html", {"page": "analyse", "error": message, "text": text,
+                                             "jobs": service.jobs()[:10],
+                                             "components": service.components or available_analysers()},
+                   status_code=status_code)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, job_id: str, service: Annotated[AnalysisService, Depends(get_service)],
+             store: Annotated[Store, Depends(get_store)]) -> HTMLResponse:
+    job = service.job(job_id)
+    if job is None:
+        raise HTTPException(404, f"No job with id {job_id!r} (jobs are forgotten when the server restarts).")
+    shown = [store.get(i) for i in job.document_ids[:200]]
+    return _render(request, "job.html", {"job": job, "page": "analyse", "docs": [d for d in shown if d]})

@@ -1,0 +1,157 @@
+"""Request and response bodies of the REST API (they also document it in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from narrascope.document import Document
+
+MAX_PAGE_SIZE = 500
+MAX_BATCH_DOCUMENTS = 10_000
+EXPORT_FORMATS = ("jsonl", "csv", "semeval", "label-studio")
+ExportFormat = Literal["jsonl", "csv", "semeval", "label-studio"]
+
+
+class SpanOut(BaseModel):
+    start: int = Field(description="Offset of the first character in the document text.")
+    end: int = Field(description="Offset just past the last character (half-open).")
+    label: str
+    score: float | None = None
+    attrs: dict[str, Any] | None = None
+
+
+class LabelOut(BaseModel):
+    name: str
+    score: float
+    evidence: list[SpanOut] = Field(default_factory=list, description="Sentences that support the label.")
+
+
+class DocumentOut(BaseModel):
+    """A document with every stored layer; all offsets point into ``text``."""
+
+    id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: date | None = None
+    language: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+    text: str
+    spans: dict[str, list[SpanOut]] = Field(default_factory=dict, description="Span layers by name.")
+    cats: dict[str, list[LabelOut]] = Field(default_factory=dict, description="Document-level label layers by name.")
+
+    @classmethod
+    def of(cls, doc: Document) -> DocumentOut:
+        return cls.model_validate(doc.to_dict())
+
+
+class NarrativeScore(BaseModel):
+    name: str
+    score: float | None = None
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: date | None = None
+    language: str | None = None
+    narratives: list[NarrativeScore] = Field(default_factory=list)
+
+
+class DocumentPage(BaseModel):
+    total: int = Field(description="Number of matching documents.")
+    limit: int
+    offset: int
+    items: list[DocumentSummary]
+
+
+class AnalyseRequest(BaseModel):
+    """A text to analyse, with optional metadata."""
+
+    text: str = Field(min_length=1, description="The article text, analysed exactly as given.")
+    title: str | None = None
+    source: str | None = Field(None, description="Outlet or site name.")
+    url: str | None = None
+    published: date | None = None
+    language: str | None = Field(None, description="ISO 639-1 code; detected when omitted.")
+    id: str | None = Field(None, max_length=255, description="Document id; the content hash when omitted.")
+
+    def to_document(self) -> Document:
+        return Document(text=self.text, id=self.id or "", title=self.title, source=self.source, url=self.url,
+                        published=self.published, language=self.language)
+
+
+class BatchRequest(BaseModel):
+    documents: list[AnalyseRequest] = Field(min_length=1, max_length=MAX_BATCH_DOCUMENTS)
+
+
+class JobOut(BaseModel):
+    """A batch analysis: ``done`` of ``total`` input items processed so far."""
+
+    id: str
+    status: Literal["queued", "running", "finished", "failed"]
+    total: int
+    done: int
+    analysed: int
+    unchanged: int
+    failed: int
+    problems: list[str]
+    document_ids: list[str]
+    error: str | None = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class LabelCount(BaseModel):
+    label: str
+    count: int = Field(description="Number of documents.")
+    period: str | None = Field(None, description="First day of the week or month, when grouped by period.")
+    outlet: str | None = None
+    language: str | None = None
+
+
+class FieldCount(BaseModel):
+    value: str | None
+    count: int
+
+
+class EntityRoleCount(BaseModel):
+    entity: str | None
+    role: str
+    mentions: int
+    documents: int
+    outlet: str | None = None
+    period: str | None = None
+
+
+class PairCount(BaseModel):
+    a: str
+    b: str
+    count: int
+
+
+class DashboardData(BaseModel):
+    """Everything the dashboard draws, for the current filters, in one response."""
+
+    total: int
+    period: Literal["week", "month"]
+    narratives: list[LabelCount]
+    over_time: list[LabelCount]
+    by_outlet: list[LabelCount]
+    by_language: list[LabelCount]
+    cooccurrence: list[PairCount]
+    entities: list[EntityRoleCount]
+
+
+class Info(BaseModel):
+    version: str
+    documents: int
+    analysers_available: list[str]
+    pipeline_loaded: bool
+    token_required: bool
+    max_upload_bytes: int

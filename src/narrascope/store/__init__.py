@@ -18,6 +18,7 @@ from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
 from sqlalchemy import Select, and_, create_engine, delete, event, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -134,18 +135,27 @@ class Store:
             return {doc_id for doc_id, key in rows if key == keys[doc_id]}
 
     def save(self, docs: list[Document], *, pipeline_signature: str, run_id: int | None = None) -> None:
-        """Insert or replace a batch of analysed documents and all their layers in one transaction."""
+        """Insert or replace a batch of analysed documents and all their layers in one transaction.
+
+        Safe with several writers at once: each document row is upserted (locking it until commit) before its
+        annotations are replaced, so concurrent saves of one id serialise and the last one wins whole; ids are
+        written in sorted order so two writers of overlapping batches cannot deadlock.
+        """
         if not docs:
             return
         now = _now()
-        ids = [d.id for d in docs]
+        latest = {d.id: d for d in docs}  # a repeated id within the batch: the last one wins
+        ids = sorted(latest)
+        rows = [_document_row(latest[i], pipeline_signature, run_id, now) for i in ids]
+        upsert = _insert_for(self.engine)(DocumentRow)
+        upsert = upsert.on_conflict_do_update(index_elements=[DocumentRow.id],
+                                              set_={name: upsert.excluded[name] for name in rows[0] if name != "id"})
         with Session(self.engine) as session, session.begin():
+            session.execute(upsert, rows)
             session.execute(delete(AnnotationRow).where(AnnotationRow.document_id.in_(ids)))
-            session.execute(delete(DocumentRow).where(DocumentRow.id.in_(ids)))
-            session.execute(insert(DocumentRow), [_document_row(d, pipeline_signature, run_id, now) for d in docs])
-            rows = [row for d in docs for row in _annotation_rows(d)]
-            if rows:
-                session.execute(insert(AnnotationRow), rows)
+            annotations = [row for i in ids for row in _annotation_rows(latest[i])]
+            if annotations:
+                session.execute(insert(AnnotationRow), annotations)
 
     # ---- reading ----------------------------------------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
@@ -293,6 +303,13 @@ class Store:
         if period == "month":
             return func.strftime("%Y-%m-01", column)
         return func.date(column, "weekday 1", "-7 days")  # Monday of the week
+
+
+def _insert_for(engine: Engine) -> Any:
+    """The dialect's INSERT construct, which offers ``ON CONFLICT ... DO UPDATE`` (PostgreSQL and SQLite)."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,34 @@
+"""A fresh PostgreSQL database per test, on the server named by ``NARRASCOPE_TEST_POSTGRES_URL``.
+
+Start one with ``eval "$(.ci/postgres.sh)"``; without the variable, the tests that ask for it are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from narrascope.store import normalise_db_url
+
+
+@pytest.fixture
+def postgres_url():
+    """URL of a new, empty database, dropped after the test."""
+    base = os.environ.get("NARRASCOPE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("NARRASCOPE_TEST_POSTGRES_URL is not set; start a server with: eval \"$(.ci/postgres.sh)\"")
+    admin_url = make_url(normalise_db_url(base))
+    name = f"narrascope_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

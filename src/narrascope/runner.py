@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from threading import Event
 from typing import Protocol
 
 from narrascope.document import Document
@@ -25,6 +26,7 @@ class RunReport:
     """What one run did: counts, and every problem with the file/line or document it concerns."""
 
     run_id: int | None = None
+    interrupted: bool = False
     analysed: int = 0
     unchanged: int = 0
     problems: list[IngestError] = field(default_factory=list)
@@ -75,11 +77,13 @@ def analyze_into_store(
     taxonomy_version: str | None = None,
     command_line: str | None = None,
     on_progress: Callable[[int, RunReport, list[Document]], None] | None = None,
+    stop: Event | None = None,
 ) -> RunReport:
     """Analyse everything in ``items`` not already stored with the same pipeline, and store it.
 
-    ``on_progress(n_documents_seen, report, analysed_docs)`` is called after each batch. On an interruption (Ctrl-C, SIGTERM
-    raised as an exception) the run is marked ``interrupted``; every batch committed so far stays.
+    ``on_progress(n_documents_seen, report, analysed_docs)`` is called after each batch. Setting ``stop`` (e.g. from a
+    signal handler) ends the run at the next batch boundary, marked ``interrupted``; a hard kill loses at most the
+    batches in flight, since every batch is committed whole or not at all.
     """
     executor = executor or LocalExecutor(pipeline)
     signature = pipeline.signature
@@ -91,7 +95,7 @@ def analyze_into_store(
     def pending_batches() -> Iterator[list[Document]]:
         nonlocal seen
         stream = iter(items)
-        while chunk := list(islice(stream, batch_size)):
+        while not (stop and stop.is_set()) and (chunk := list(islice(stream, batch_size))):
             seen += len(chunk)
             docs: dict[str, Document] = {}
             for item in chunk:
@@ -115,7 +119,8 @@ def analyze_into_store(
             report.problems.extend(problems)
             if on_progress:
                 on_progress(seen, report, analysed)
-        status = "finished"
+        report.interrupted = bool(stop and stop.is_set())
+        status = "interrupted" if report.interrupted else "finished"
     except KeyboardInterrupt:
         status = "interrupted"
         raise

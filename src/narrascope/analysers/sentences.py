@@ -13,11 +13,12 @@ from narrascope.document import SEGMENTS, SENTENCES, Document, Span
 from narrascope.pipeline import register_analyser
 
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st sr jr vs etc e.g i.e no nos gen col lt sgt capt gov sen rep rev inc ltd co corp dept
+    """mr mrs ms dr prof st sr jr vs etc e.g i.e gen col lt sgt capt gov sen rep rev inc ltd co corp dept
     jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n approx est fig al
     г гг др т.е т.к т.н им ул с стр проф акад ген англ млн млрд тыс руб долл
     sr sra dra av n.º pág""".split()
 )
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "fig", "art", "p", "pp", "n.º", "№"})  # abbreviations only before a number
 _STOP = re.compile(r"[.!?…।]+[\"'”’»)\]]*(?=\s)")
 _LINE = re.compile(r"[^\n]+")
 
@@ -42,6 +43,8 @@ def _is_boundary(text: str, sent_start: int, stop_start: int, stop_end: int, lin
         if word:
             token = word.group(1).lower()
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                return False
+            if token in _NUMBER_ABBREVIATIONS and text[stop_end:line_end].lstrip()[:1].isdigit():
                 return False
     following = text[stop_end:line_end].lstrip()
     return not following or not following[0].islower()

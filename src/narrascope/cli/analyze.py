@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ def analyze(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html); '-' reads stdin.")],
     db: DbOption = None,
     model: Annotated[str | None, typer.Option("--model", help="Narrative model directory (default: the embedded model).")] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities (repeatable).")] = None,
     pattern: Annotated[str | None, typer.Option("--glob", help="Only files whose name matches this glob, e.g. 'EN_*.txt'.")] = None,
     field: Annotated[list[str] | None, typer.Option("--field", help="Map a record field to a column, e.g. text=body (JSONL/CSV).")] = None,
     stdin_format: Annotated[str, typer.Option("--stdin-format", help="Format of stdin input: txt, jsonl, csv or html.")] = "txt",
@@ -39,12 +41,12 @@ def analyze(
     fields = _parse_fields(field or [])
     options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, stdin_format="." + stdin_format.lstrip("."))
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
-    pipeline = load_pipeline(config=config)
+    pipeline = load_pipeline(exclude=skip or (), config=config)
     executor = _executor(workers, ray, pipeline.names, config)
     store = open_store(db)
     total = _count_inputs(inputs, options)
     shown: list[dict[str, Any]] = []
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    stop = _stop_on_signals()
 
     with Progress(TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=err_console,
@@ -61,13 +63,9 @@ def analyze(
                 elif len(shown) < SUMMARY_LIMIT:
                     shown.append(document_summary(doc))
 
-        try:
-            report = analyze_into_store(read_documents(inputs, options), store, pipeline, executor=executor,
-                                        batch_size=batch_size, command_line=" ".join(sys.argv),
-                                        on_progress=on_progress)
-        except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted:[/] every completed batch is stored; run the same command to resume.")
-            raise typer.Exit(130) from None
+        report = analyze_into_store(read_documents(inputs, options), store, pipeline, executor=executor,
+                                    batch_size=batch_size, command_line=" ".join(sys.argv), on_progress=on_progress,
+                                    stop=stop)
 
     for problem in report.problems:
         err_console.print(f"[yellow]skipped[/] {problem}")
@@ -83,6 +81,9 @@ def analyze(
         console.print(f"[bold]{report.analysed}[/] analysed, {report.unchanged} unchanged (already stored), "
                       f"{report.failed} skipped — run {report.run_id} in {store.url}")
     store.close()
+    if report.interrupted:
+        err_console.print("[yellow]interrupted:[/] every completed batch is stored; run the same command to resume.")
+        raise typer.Exit(130)
     if report.failed:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -136,8 +137,18 @@ def _executor(workers: int | None, ray: str | None, names: list[str], config: di
     return build_executor(workers=workers, ray=ray, pipeline_names=names, pipeline_config=config)
 
 
-def _raise_interrupt(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM or a first Ctrl-C stops the run at the next batch boundary; a second Ctrl-C aborts at once."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        if signum == signal.SIGINT:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    return stop
 
 
 def register(app: typer.Typer) -> None:

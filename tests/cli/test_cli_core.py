@@ -1,0 +1,117 @@
+"""The core commands through the real CLI: analyze, list, show, query, export; bad input; kill and resume."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from narrascope.cli import app
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "articles"
+FAST = ["--skip", "narratives", "--skip", "entities", "--skip", "techniques", "--workers", "1"]
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "cli.db")
+
+
+def test_analyze_then_rerun_is_a_noop(db):
+    first = invoke("analyze", EXAMPLES, "--db", db, *FAST, "--json")
+    assert first.exit_code == 0
+    lines = [json.loads(line) for line in first.stdout.splitlines()]
+    assert {line["id"] for line in lines[:-1]} == {p.name for p in EXAMPLES.glob("*.txt")}
+    assert {line["language"] for line in lines[:-1]} >= {"en", "ru", "bg"}
+    assert lines[-1]["analysed"] == len(lines) - 1 and lines[-1]["skipped"] == 0
+    again = json.loads(invoke("analyze", EXAMPLES, "--db", db, *FAST, "--json").stdout.splitlines()[-1])
+    assert again["analysed"] == 0 and again["unchanged"] == lines[-1]["analysed"]
+
+
+def test_bad_input_is_named_and_skipped_and_exit_code_says_so(tmp_path, db):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Good\n\nA fine article.", encoding="utf-8")
+    (folder / "broken.jsonl").write_text('{"text": "ok record"}\n{not json}\n', encoding="utf-8")
+    (folder / "notext.csv").write_text("id,headline\n1,x\n", encoding="utf-8")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02")
+    result = runner.invoke(app, ["analyze", str(folder), "--db", db, *FAST, "--quiet"])
+    assert result.exit_code == 3
+    output = result.stdout + (result.stderr or "")
+    for where in (f"broken.jsonl:2", "notext.csv:1", "binary.txt"):
+        assert where in " ".join(output.split())
+    assert "2 analysed" in output
+
+
+def test_list_show_query_export(db):
+    invoke("analyze", EXAMPLES, "--db", db, *FAST, "--quiet")
+    listed = json.loads(invoke("list", "--db", db, "--json", "--language", "ru").stdout)
+    assert listed["total"] == 1 and listed["documents"][0]["id"] == "bucha-ru.txt"
+    shown = invoke("show", "bucha-ru.txt", "--db", db)
+    assert shown.exit_code == 0 and "Буче" in shown.stdout
+    assert runner.invoke(app, ["show", "nope", "--db", db]).exit_code == 1
+    counts = json.loads(invoke("query", "--by", "language", "--db", db, "--json").stdout)
+    assert {r["value"]: r["count"] for r in counts["rows"]}["en"] == 3
+    jsonl = invoke("export", "--format", "jsonl", "--db", db).stdout
+    assert len(jsonl.splitlines()) == 5 and json.loads(jsonl.splitlines()[0])["spans"]["segments"]
+    table = list(csv.DictReader(io.StringIO(invoke("export", "--format", "csv", "--db", db).stdout)))
+    assert len(table) == 5 and set(table[0]) >= {"id", "narratives", "entities", "techniques"}
+    tasks = json.loads(invoke("export", "--format", "label-studio", "--db", db).stdout)
+    assert len(tasks) == 5 and tasks[0]["data"]["text"]
+
+
+def _count(db: str) -> tuple[int, int, str | None]:
+    con = sqlite3.connect(db)
+    try:
+        docs = con.execute("select count(*) from documents").fetchone()[0]
+        incomplete = con.execute("select count(*) from documents d where not exists (select 1 from annotations a "
+                                 "where a.document_id = d.id and a.layer = 'segments')").fetchone()[0]
+        status = con.execute("select status from runs order by id desc limit 1").fetchone()
+        return docs, incomplete, status[0] if status else None
+    except sqlite3.OperationalError:
+        return 0, 0, None
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_run_leaves_store_consistent_and_resumes_without_duplicates(tmp_path, db, sig):
+    n = 2000
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"doc-{i}", "title": f"T{i}", "text": f"Title {i}\n\nBody number {i}. "
+                                        "Another sentence here."}) + "\n" for i in range(n)), encoding="utf-8")
+    cmd = [sys.executable, "-m", "narrascope", "analyze", str(feed), "--db", db, *FAST, "--batch-size", "10", "--quiet"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while time.time() < deadline and _count(db)[0] < 50:
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    stored, incomplete, status = _count(db)
+    assert 0 < stored < n, "the run should have been stopped part-way"
+    assert incomplete == 0  # every stored document has its layers: batches are atomic
+    assert stored % 10 == 0
+    assert status == ("interrupted" if sig == signal.SIGTERM else "running"), stderr.decode()[-3000:]
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 130
+    resumed = subprocess.run(cmd + ["--json"], env=env, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    summary = json.loads(resumed.stdout.splitlines()[-1])
+    assert summary["unchanged"] == stored and summary["analysed"] == n - stored
+    assert _count(db) == (n, 0, "finished")

@@ -1,0 +1,29 @@
+"""The document model: offsets are validated and everything round-trips through plain data."""
+
+from datetime import date
+
+import pytest
+
+from narrascope.document import Document, Label, Span
+
+
+def test_id_defaults_to_stable_content_hash():
+    assert Document("same text").id == Document("same text").id != Document("other text").id
+
+
+def test_spans_outside_the_text_are_refused():
+    doc = Document("short")
+    with pytest.raises(ValueError):
+        doc.add_spans("x", [Span(2, 10, "too long")])
+    with pytest.raises(ValueError):
+        Span(3, 3, "empty")
+
+
+def test_round_trip_through_dict():
+    doc = Document("Title\n\nBody text here.", id="d1", title="Title", source="rt", published=date(2024, 1, 2), language="en")
+    doc.add_spans("segments", [Span(0, 5, "title"), Span(7, 22, "body")])
+    doc.add_spans("entities", [Span(7, 11, "Antagonist", 0.9, {"entity": "Body", "fine_roles": {"Villain": 0.7}})])
+    doc.cats["narratives"] = [Label("N", 0.8, [Span(7, 22, "N", 0.6)])]
+    again = Document.from_dict(doc.to_dict())
+    assert again.to_dict() == doc.to_dict()
+    assert again.quote(again.cats["narratives"][0].evidence[0]) == "Body text here."

@@ -71,6 +71,9 @@ def test_list_show_query_export(db):
     assert len(jsonl.splitlines()) == 5 and json.loads(jsonl.splitlines()[0])["spans"]["segments"]
     table = list(csv.DictReader(io.StringIO(invoke("export", "--format", "csv", "--db", db).stdout)))
     assert len(table) == 5 and set(table[0]) >= {"id", "narratives", "entities", "techniques"}
+    semeval = invoke("export", "--format", "semeval", "--db", db).stdout.splitlines()
+    assert sorted(line.split("\t")[0] for line in semeval) == sorted(p.name for p in EXAMPLES.glob("*.txt"))
+    assert all(line.split("\t")[1:] == ["Other", "Other"] for line in semeval)  # no narrative analyser in this pipeline
     tasks = json.loads(invoke("export", "--format", "label-studio", "--db", db).stdout)
     assert len(tasks) == 5 and tasks[0]["data"]["text"]
 

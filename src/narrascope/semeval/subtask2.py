@@ -57,13 +57,16 @@ def _column(labels: Iterable[str], where: str) -> str:
     return ";".join(labels) if labels else OTHER
 
 
+def format_prediction(doc_id: str, narratives: Iterable[str], subnarratives: Iterable[str]) -> str:
+    """One submission line (no newline): ``id<TAB>N1;N2<TAB>S1;S2``, an empty label list written ``Other``."""
+    if not doc_id or any(ch in doc_id for ch in "\t\n\r"):
+        raise ValueError(f"invalid document id {doc_id!r}")
+    return f"{doc_id}\t{_column(narratives, doc_id)}\t{_column(subnarratives, doc_id)}"
+
+
 def write_subtask2(path: str | Path, predictions: Mapping[str, tuple[Iterable[str], Iterable[str]]]) -> None:
-    """Write predictions in the official layout, one line per document; an empty label list is written ``Other``."""
-    lines = []
-    for doc_id, (narratives, subnarratives) in predictions.items():
-        if not doc_id or any(ch in doc_id for ch in "\t\n\r"):
-            raise ValueError(f"invalid document id {doc_id!r}")
-        lines.append(f"{doc_id}\t{_column(narratives, doc_id)}\t{_column(subnarratives, doc_id)}\n")
+    """Write predictions in the official layout, one line per document."""
+    lines = [format_prediction(doc_id, narratives, subs) + "\n" for doc_id, (narratives, subs) in predictions.items()]
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         handle.writelines(lines)
 

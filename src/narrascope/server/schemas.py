@@ -8,11 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from narrascope.document import Document
+from narrascope.export import FORMATS
 
 MAX_PAGE_SIZE = 500
 MAX_BATCH_DOCUMENTS = 10_000
-EXPORT_FORMATS = ("jsonl", "csv", "semeval", "label-studio")
-ExportFormat = Literal["jsonl", "csv", "semeval", "label-studio"]
+ExportFormat = Literal[FORMATS]  # type: ignore[valid-type]
 
 
 class SpanOut(BaseModel):

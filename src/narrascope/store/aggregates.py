@@ -1,34 +1,85 @@
-"""Corpus aggregates beyond those on :class:`~narrascope.store.Store`, computed in SQL over the same filters."""
+"""Corpus aggregates for dashboards, computed in one pass over the same filters as :class:`~narrascope.store.Store`.
+
+``Store.label_counts`` answers one grouping per query; a dashboard needs five (totals, per period, per outlet,
+per language, pairs), each joining every label row to its document; on SQLite, reading a document's metadata that
+way steps over its stored text, once per label. Here the labels and the documents' metadata are read once each,
+in two index-friendly queries, and grouped in Python.
+"""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from itertools import combinations
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
 
 from narrascope.document import NARRATIVES
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.schema import AnnotationRow
+from narrascope.store.schema import AnnotationRow, DocumentRow
 
-__all__ = ["label_cooccurrence"]
+__all__ = ["period_start", "label_breakdown"]
 
 
-def label_cooccurrence(store: Store, flt: DocumentFilter | None = None, *, layer: str = NARRATIVES,
-                       limit: int | None = None) -> list[dict[str, Any]]:
-    """Number of matching documents carrying each unordered pair of labels of ``layer``, most frequent first.
+def period_start(day: date, period: str) -> date:
+    """The first day of ``day``'s month, or the Monday of its week."""
+    if period == "month":
+        return day.replace(day=1)
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    raise ValueError("period must be week or month")
 
-    Each pair appears once, as ``{"a": ..., "b": ..., "count": ...}`` with ``a < b``.
+
+def _rows(counter: Counter, key: str) -> list[dict[str, Any]]:
+    rows = [{"label": label, key: group, "count": n} for (label, group), n in counter.items()]
+    return sorted(rows, key=lambda r: (-r["count"], r["label"], str(r[key])))
+
+
+def label_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer: str = NARRATIVES,
+                    period: str = "month") -> dict[str, list[dict[str, Any]]]:
+    """Documents per label of ``layer`` among matching documents: overall, per period, outlet and language, and per
+    unordered pair of labels found in the same document.
+
+    Returns ``{"labels", "by_period", "by_outlet", "by_language", "pairs"}``; rows have the shapes of
+    ``Store.label_counts`` (``period`` as an ISO date string) and, for pairs, ``{"a", "b", "count"}`` with ``a < b``.
     """
-    docs = store._filtered(flt).subquery()
-    first, second = aliased(AnnotationRow), aliased(AnnotationRow)
-    stmt = (select(first.label, second.label, func.count(func.distinct(first.document_id)))
-            .join(docs, docs.c.id == first.document_id)
-            .join(second, (second.document_id == first.document_id) & (second.layer == layer)
-                  & (second.label > first.label))
-            .where(first.layer == layer)
-            .group_by(first.label, second.label))
-    with Session(store.engine) as session:
-        rows = [{"a": a, "b": b, "count": n} for a, b, n in session.execute(stmt)]
-    rows.sort(key=lambda r: (-r["count"], r["a"], r["b"]))
-    return rows[:limit] if limit is not None else rows
+    period_start(date.today(), period)  # validates the period name
+    matching = store._filtered(flt)
+    A = AnnotationRow
+    labels_stmt = select(A.document_id, A.label).where(A.layer == layer)
+    if flt is not None and not flt.is_empty():
+        labels_stmt = labels_stmt.where(A.document_id.in_(matching.with_only_columns(DocumentRow.id)))
+    meta_stmt = matching.with_only_columns(DocumentRow.id, DocumentRow.published, DocumentRow.source,
+                                           DocumentRow.language)
+    labels_of: dict[str, set[str]] = defaultdict(set)
+    with store.engine.connect() as connection:  # Core rows: no ORM overhead on thousands of tuples
+        for doc_id, label in connection.execute(labels_stmt).all():
+            labels_of[doc_id].add(label)
+        meta = {row[0]: row[1:] for row in connection.execute(meta_stmt).all() if row[0] in labels_of}
+    totals: Counter[str] = Counter()
+    by_period: Counter[tuple[str, str]] = Counter()
+    by_outlet: Counter[tuple[str, str | None]] = Counter()
+    by_language: Counter[tuple[str, str | None]] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    starts: dict[date, str] = {}
+    for doc_id, labels in labels_of.items():
+        published, source, language = meta[doc_id]
+        start = None
+        if published:
+            start = starts.get(published) or starts.setdefault(published, period_start(published, period).isoformat())
+        for label in labels:
+            totals[label] += 1
+            if start:
+                by_period[label, start] += 1
+            by_outlet[label, source] += 1
+            by_language[label, language] += 1
+        pairs.update(combinations(sorted(labels), 2))
+    return {
+        "labels": sorted(({"label": k, "count": n} for k, n in totals.items()), key=lambda r: (-r["count"], r["label"])),
+        "by_period": _rows(by_period, "period"),
+        "by_outlet": _rows(by_outlet, "outlet"),
+        "by_language": _rows(by_language, "language"),
+        "pairs": sorted(({"a": a, "b": b, "count": n} for (a, b), n in pairs.items()),
+                        key=lambda r: (-r["count"], r["a"], r["b"])),
+    }

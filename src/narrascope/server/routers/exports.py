@@ -9,6 +9,7 @@ from typing import IO, Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
+from narrascope.export import write_export
 from narrascope.server.deps import document_filter, get_store
 from narrascope.server.schemas import ExportFormat
 from narrascope.store import DocumentFilter, Store
@@ -37,8 +38,6 @@ def export(
     format: ExportFormat = "jsonl",
 ) -> StreamingResponse:
     """Matching documents as jsonl (all layers), csv, semeval (the task's submission format) or label-studio."""
-    from narrascope.export import write_export
-
     # Written to a temporary file (in memory up to 8 MB, then on disk) so large corpora stay in bounded memory.
     handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+", encoding="utf-8", newline="")
     write_export(store.iter_documents(flt), format, handle)

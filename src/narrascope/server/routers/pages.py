@@ -6,13 +6,15 @@ import calendar
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from narrascope.document import Document
+from narrascope.export import FORMATS
 from narrascope.ingest import IngestError
 from narrascope.pipeline import available_analysers
 from narrascope.server import charts
@@ -21,7 +23,7 @@ from narrascope.server.deps import document_filter, filter_params, get_service, 
 from narrascope.server.render import colour_class, entity_table, legend, render_document, technique_table
 from narrascope.server.routers.analyse import analyse_one, check_text, read_upload
 from narrascope.server.routers.stats import dashboard_data
-from narrascope.server.schemas import EXPORT_FORMATS, DashboardData
+from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
 from narrascope.store import DocumentFilter, Store
 
@@ -39,6 +41,11 @@ def _render(request: Request, template: str, context: dict[str, Any], status_cod
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
+@lru_cache(maxsize=8192)
+def _quote(value: str) -> str:
+    return quote_plus(value)
+
+
 def documents_url(flt: DocumentFilter, **changes: Any) -> str:
     """Link to the document list for ``flt`` with some parameters changed (``None`` removes one)."""
     params = filter_params(flt)
@@ -47,7 +54,7 @@ def documents_url(flt: DocumentFilter, **changes: Any) -> str:
             params.pop(key, None)
         else:
             params[key] = value.isoformat() if isinstance(value, date) else str(value)
-    return "/documents" + (f"?{urlencode(params)}" if params else "")
+    return "/documents" + ("?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items()) if params else "")
 
 
 def _period_end(start: date, period: str) -> date:
@@ -70,15 +77,18 @@ def _filter_context(store: Store, flt: DocumentFilter) -> dict[str, Any]:
     }
 
 
-def _narrative_bars(rows: list[dict[str, Any]], key: str, order: list[str], flt: DocumentFilter,
-                    link: Any) -> list[charts.Bar]:
-    by_group: dict[str, list[charts.Segment]] = defaultdict(list)
+def _narrative_bars(rows: list[dict[str, Any]], key: str, order: list[str], link: Any, *,
+                    top: int | None = None) -> list[charts.Bar]:
+    """Bars of narrative segments grouped by ``key``: the ``top`` largest groups (all if None) in group order."""
+    grouped: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[key]].append(row)
+    groups = sorted(grouped, key=lambda g: -sum(r["count"] for r in grouped[g]))[:top] if top else sorted(grouped)
     rank = {name: i for i, name in enumerate(order)}
-    for row in sorted(rows, key=lambda r: rank.get(r["label"], len(rank))):
-        group = row[key] or "unknown"
-        by_group[group].append(charts.Segment(row["label"], row["count"], colour_class(row["label"]),
-                                              link(group if row[key] else None, row["label"])))
-    return [charts.Bar(group, segs) for group, segs in by_group.items()]
+    return [charts.Bar(group or "unknown",
+                       [charts.Segment(r["label"], r["count"], colour_class(r["label"]), link(group, r["label"]))
+                        for r in sorted(grouped[group], key=lambda r: rank.get(r["label"], len(rank)))])
+            for group in groups]
 
 
 def build_dashboard(data: DashboardData, flt: DocumentFilter) -> dict[str, Any]:
@@ -92,14 +102,11 @@ def build_dashboard(data: DashboardData, flt: DocumentFilter) -> dict[str, Any]:
         return documents_url(flt, narrative=label, since=start,
                              until=_period_end(start, data.period) if start else None)
 
-    time_bars = sorted(_narrative_bars([r.model_dump() for r in data.over_time if r.period], "period", order, flt,
-                                       period_link), key=lambda b: b.label)
-    outlet_bars = sorted(_narrative_bars([r.model_dump() for r in data.by_outlet], "outlet", order, flt,
-                                         lambda g, lb: documents_url(flt, narrative=lb, outlet=g)),
-                         key=lambda b: -b.total)[:TOP_BARS]
-    language_bars = sorted(_narrative_bars([r.model_dump() for r in data.by_language], "language", order, flt,
-                                           lambda g, lb: documents_url(flt, narrative=lb, language=g)),
-                           key=lambda b: -b.total)[:TOP_BARS]
+    time_bars = _narrative_bars([r.model_dump() for r in data.over_time if r.period], "period", order, period_link)
+    outlet_bars = _narrative_bars([r.model_dump() for r in data.by_outlet], "outlet", order,
+                                  lambda g, lb: documents_url(flt, narrative=lb, outlet=g), top=TOP_BARS)
+    language_bars = _narrative_bars([r.model_dump() for r in data.by_language], "language", order,
+                                    lambda g, lb: documents_url(flt, narrative=lb, language=g), top=TOP_BARS)
 
     entity_segments: dict[str, list[charts.Segment]] = defaultdict(list)
     for row in data.entities:
@@ -155,7 +162,7 @@ def documents_page(
     context = {"rows": rows, "total": total, "pagenum": page, "pages": pages, "page": "documents",
                "prev_url": documents_url(flt, page=page - 1) if page > 1 else None,
                "next_url": documents_url(flt, page=page + 1) if page < pages else None,
-               "exports": [(fmt, "/api/export?" + urlencode({**params, "format": fmt})) for fmt in EXPORT_FORMATS],
+               "exports": [(fmt, "/api/export?" + urlencode({**params, "format": fmt})) for fmt in FORMATS],
                "dashboard_url": "/" + (f"?{urlencode(params)}" if params else ""),
                **_filter_context(store, flt)}
     return _render(request, "documents.html", context)

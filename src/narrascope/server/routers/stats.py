@@ -10,7 +10,7 @@ from narrascope.document import NARRATIVES
 from narrascope.server.deps import document_filter, get_store
 from narrascope.server.schemas import DashboardData, EntityRoleCount, FieldCount, LabelCount, PairCount
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.aggregates import label_cooccurrence
+from narrascope.store.aggregates import label_breakdown
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -58,21 +58,22 @@ def cooccurrence(
     limit: Annotated[int, Query(ge=1, le=10000)] = 500,
 ) -> list[dict]:
     """Documents carrying each pair of labels together."""
-    return label_cooccurrence(store, flt, layer=layer, limit=limit)
+    return label_breakdown(store, flt, layer=layer)["pairs"][:limit]
 
 
 def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", *, top_entities: int = 15) -> DashboardData:
-    """All dashboard aggregates for one filter."""
+    """All dashboard aggregates for one filter (narrative counts come from one pass, see ``label_breakdown``)."""
     if period not in ("week", "month"):
         raise HTTPException(422, "period must be week or month")
+    breakdown = label_breakdown(store, flt, layer=NARRATIVES, period=period)
     return DashboardData(
         total=store.count(flt),
         period=period,  # type: ignore[arg-type]
-        narratives=store.label_counts(NARRATIVES, flt),
-        over_time=store.label_counts(NARRATIVES, flt, by="period", period=period),
-        by_outlet=store.label_counts(NARRATIVES, flt, by="outlet"),
-        by_language=store.label_counts(NARRATIVES, flt, by="language"),
-        cooccurrence=label_cooccurrence(store, flt),
+        narratives=breakdown["labels"],
+        over_time=breakdown["by_period"],
+        by_outlet=breakdown["by_outlet"],
+        by_language=breakdown["by_language"],
+        cooccurrence=breakdown["pairs"],
         entities=store.entity_roles(flt.entity, flt, limit=top_entities * 3),
     )
 

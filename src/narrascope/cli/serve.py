@@ -1,0 +1,58 @@
+"""``narrascope serve``: the REST API and web UI over a store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from narrascope.cli._common import DbOption, console, err_console
+
+DEFAULT_HOST = "127.0.0.1"
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind. Default 127.0.0.1 (this machine only); "
+                                                     "another address exposes the server to the network.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535, help="TCP port (0: any free port).")] = 8000,
+    token: Annotated[str | None, typer.Option("--token", envvar="NARRASCOPE_TOKEN", show_envvar=True,
+                                              help="Require this API token on every request.")] = None,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001,
+                                                 help="Largest accepted request body, in MB.")] = 20.0,
+) -> None:
+    """Serve the web UI (dashboard, documents, analyse) and the REST API (docs at /docs)."""
+    import socket
+
+    import uvicorn
+
+    from narrascope.cli._common import open_store
+    from narrascope.server import Settings, create_app
+    from narrascope.server.settings import is_loopback
+
+    loopback = is_loopback(host)
+    if not loopback and not token:
+        err_console.print(f"[yellow]warning:[/] serving on {host} without --token: anyone who can reach this "
+                          "machine can read the corpus and run analyses.")
+    open_store(db).close()  # fail early, with a readable message, on a bad --db
+    settings = Settings.from_env(db_url=db, token=token, host=host, port=port,
+                                 max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+                                 allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as exc:
+            err_console.print(f"[red]error:[/] cannot listen on {host}:{port}: {exc.strerror or exc}")
+            raise typer.Exit(2) from exc
+        bound_port = sock.getsockname()[1]
+        shown_host = f"[{host.strip('[]')}]" if ":" in host else host
+        address = f"http://{shown_host}:{bound_port}/"
+        console.print(f"narrascope is serving [bold]{address}{'?token=' + token if settings.token else ''}[/]"
+                      f"  (API docs: {address}docs; Ctrl-C to stop)", soft_wrap=True)
+        config = uvicorn.Config(create_app(settings), log_level="warning")
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

@@ -37,10 +37,18 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _nice_max(value: int) -> int:
-    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (a readable axis maximum)."""
-    magnitude = 10 ** (len(str(max(value, 1))) - 1)
-    return next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= value)
+def _axis(value: int, max_ticks: int = 5) -> tuple[int, int]:
+    """A readable axis for counts up to ``value``: (maximum, step) with a step of 1, 2 or 5 times a power of ten."""
+    rough = max(1.0, value / max_ticks)
+    magnitude = 10 ** (len(str(int(rough))) - 1)
+    step = next(f * magnitude for f in (1, 2, 5, 10) if f * magnitude >= rough)
+    return max(step, -(-value // step) * step), step
+
+
+def _svg_open(width: int, height: int, title: str) -> str:
+    """An SVG at its natural size that shrinks (never grows) to fit its container."""
+    return (f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}">')
 
 
 def _rect(x: float, y: float, w: float, h: float, seg: Segment, what: str) -> str:
@@ -56,15 +64,14 @@ def column_chart(bars: list[Bar], *, title: str, width: int = 960, height: int =
         return Markup('<p class="empty">No data.</p>')
     left, bottom, top = 44, 46, 10
     plot_w, plot_h = width - left - 10, height - bottom - top
-    peak = _nice_max(max(b.total for b in bars) or 1)
+    peak, tick = _axis(max(b.total for b in bars))
     step = plot_w / len(bars)
     label_every = max(1, round(len(bars) / 16))
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
-    for i in range(5):
-        value = peak * i / 4
-        y = top + plot_h - plot_h * i / 4
+    out = [_svg_open(width, height, title)]
+    for value in range(0, peak + 1, tick):
+        y = top + plot_h - plot_h * value / peak
         out.append(f'<line class="grid" x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                   f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:,.0f}</text>')
+                   f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:,}</text>')
     for i, bar in enumerate(bars):
         x = left + i * step + step * 0.1
         y = top + plot_h
@@ -79,18 +86,18 @@ def column_chart(bars: list[Bar], *, title: str, width: int = 960, height: int =
     return Markup("".join(out))
 
 
-def bar_chart(bars: list[Bar], *, title: str, width: int = 960, label_width: int = 260, bar_height: int = 22) -> Markup:
+def bar_chart(bars: list[Bar], *, title: str, width: int = 560, label_width: int = 170, bar_height: int = 20) -> Markup:
     """Horizontal stacked bars (e.g. one per outlet, language or entity), longest first as given."""
     if not bars:
         return Markup('<p class="empty">No data.</p>')
     height = len(bars) * (bar_height + 6) + 8
-    plot_w = width - label_width - 60
+    plot_w = width - label_width - 50
     peak = max(b.total for b in bars) or 1
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
+    out = [_svg_open(width, height, title)]
     for i, bar in enumerate(bars):
         y = 4 + i * (bar_height + 6)
         out.append(f'<text class="tick" x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end">'
-                   f"<title>{escape(bar.label)}</title>{escape(_short(bar.label, 38))}</text>")
+                   f"<title>{escape(bar.label)}</title>{escape(_short(bar.label, label_width // 7))}</text>")
         x = float(label_width)
         for seg in bar.segments:
             w = plot_w * seg.value / peak
@@ -102,21 +109,21 @@ def bar_chart(bars: list[Bar], *, title: str, width: int = 960, label_width: int
 
 
 def heatmap(labels: list[str], counts: dict[tuple[str, str], int], hrefs: dict[str, str], *, title: str,
-            label_width: int = 300, cell: int = 26) -> Markup:
+            label_width: int = 250, cell: int = 22) -> Markup:
     """A symmetric matrix of pair counts; rows are named, columns numbered in the same order."""
     if not labels or not counts:
         return Markup('<p class="empty">No narratives occur together.</p>')
     peak = max(counts.values())
     size = len(labels) * cell
     width, height = label_width + size + 10, size + 30
-    out = [f'<svg class="chart heatmap" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
+    out = [_svg_open(width, height, title)]
     for j in range(len(labels)):
         out.append(f'<text class="tick" x="{label_width + j * cell + cell / 2:.1f}" y="16" text-anchor="middle">'
                    f"{j + 1}</text>")
     for i, a in enumerate(labels):
         y = 24 + i * cell
         out.append(f'<text class="tick" x="{label_width - 8}" y="{y + cell * 0.65:.1f}" text-anchor="end">'
-                   f"<title>{escape(a)}</title>{i + 1}. {escape(_short(a, 40))}</text>")
+                   f"<title>{escape(a)}</title>{i + 1}. {escape(_short(a, label_width // 7))}</text>")
         for j, b in enumerate(labels):
             value = counts.get((a, b)) or counts.get((b, a)) or 0
             if i == j or not value:

@@ -103,6 +103,8 @@ def build_dashboard(data: DashboardData, flt: DocumentFilter) -> dict[str, Any]:
                              until=_period_end(start, data.period) if start else None)
 
     time_bars = _narrative_bars([r.model_dump() for r in data.over_time if r.period], "period", order, period_link)
+    if data.period == "month":  # label months as YYYY-MM rather than by their first day
+        time_bars = [charts.Bar(bar.label[:7], bar.segments) for bar in time_bars]
     outlet_bars = _narrative_bars([r.model_dump() for r in data.by_outlet], "outlet", order,
                                   lambda g, lb: documents_url(flt, narrative=lb, outlet=g), top=TOP_BARS)
     language_bars = _narrative_bars([r.model_dump() for r in data.by_language], "language", order,
@@ -199,6 +201,8 @@ def analyse_form(
     published: Annotated[str, Form()] = "",
 ) -> Response:
     """Analyse pasted text, store it, and show it."""
+    # Browsers submit textarea line breaks as CRLF (HTML form encoding); the text the user pasted has LF.
+    text = text.replace("\r\n", "\n")
     try:
         check_text(text, settings)
         day = date.fromisoformat(published) if published.strip() else None

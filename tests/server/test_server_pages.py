@@ -1,0 +1,105 @@
+"""Web pages through the test client: dashboard, document list, document view, analyse form, jobs, errors."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+from narrascope.document import NARRATIVES, Document, Label, Span
+from narrascope.store import Store
+
+WAR = "URW: Amplifying war-related fears"
+CLIMATE = "CC: Amplifying Climate Fears"
+HOSTILE = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
+
+
+def test_dashboard_draws_linked_charts(client, corpus):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert "<strong>5</strong> documents match" in html
+    for chart in ("chart-time", "chart-outlet", "chart-language", "chart-cooccurrence", "chart-entities"):
+        assert f'id="{chart}"' in html
+    links = re.findall(r'<a href="([^"]+)"><rect class="(n\d+)', html)
+    assert links, "no linked bars"
+    queries = [parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href, _ in links]
+    assert any(q.get("narrative") == [WAR] and q.get("since") == ["2024-01-01"] and q.get("until") == ["2024-01-31"]
+               for q in queries)
+    assert any(q.get("outlet") == ["daily.example"] for q in queries)
+    assert 'data-label="NATO"' not in html and "role-antagonist" in html  # entity bars coloured by role
+
+
+def test_dashboard_respects_filters_and_week_periods(client, corpus):
+    html = client.get("/", params={"outlet": "weekly.example", "period": "week"}).text
+    assert "<strong>2</strong> documents match" in html
+    assert "Outlet: weekly.example" in html  # removable filter chip
+    assert "2024-02-05" in html  # a Monday, labelled as its week
+    assert client.get("/", params={"period": "year"}).status_code == 422
+
+
+def test_document_list_filters_paginates_and_offers_exports(client, corpus):
+    html = client.get("/documents", params={"narrative": WAR}).text
+    assert '<strong id="total">3</strong>' in html
+    assert html.count('class="doclink"') == 3
+    assert "/api/export?narrative=" in html and "format=label-studio" in html
+    assert "Page 1 of 1" in html
+
+
+def test_document_page_shows_highlights_legend_and_layers(client):
+    text = "The war is coming. NATO made a terrible choice.\n\nSubscribe now."
+    r = client.post("/api/analyse", json={"text": text, "title": "Demo"})
+    html = client.get(f"/documents/{r.json()['id']}").text
+    assert f'<mark class="ev n0 d0" data-label="{WAR}"' in html
+    assert "91%" in html  # the narrative's score in the legend
+    assert "Instigator" in html and "Loaded_Language" in html
+    assert 'href="/documents?narrative=URW%3A%20Amplifying%20war-related%20fears"' in html
+
+
+def test_hostile_document_renders_as_text_on_every_page(client, settings):
+    doc = Document(text=f"Intro. {HOSTILE} The end.", id="hostile", title=HOSTILE, source=HOSTILE,
+                   published=date(2024, 1, 1), language="en")
+    doc.cats[NARRATIVES] = [Label(WAR, 0.9, [Span(0, len(doc.text), "s")])]
+    with Store(settings.db_url) as store:
+        store.save([doc], pipeline_signature="t")
+    for path in ("/documents/hostile", "/documents", "/", f"/documents?outlet={HOSTILE}"):
+        html = client.get(path).text
+        assert "<script>window" not in html and "<img src=x" not in html, path
+    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in client.get("/documents/hostile").text
+
+
+def test_analyse_form_analyses_stores_and_redirects_to_the_document(client):
+    r = client.post("/analyse", data={"text": "The war again.", "title": "Pasted", "source": "me",
+                                      "published": "2024-02-02"}, follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"])
+    assert "Pasted" in page.text and 'data-label="URW: Amplifying war-related fears"' in page.text
+
+
+def test_analyse_form_errors_show_on_the_form(client):
+    r = client.post("/analyse", data={"text": "  "})
+    assert r.status_code == 422 and "the text is empty" in r.text and "<textarea" in r.text
+    r = client.post("/analyse", data={"text": "ok", "published": "soon"})
+    assert r.status_code == 422 and "YYYY-MM-DD" in r.text
+
+
+def test_upload_form_runs_a_job_with_a_progress_page(client):
+    files = [("files", ("a.txt", b"The war.", "text/plain")), ("files", ("b.txt", b"The climate.", "text/plain"))]
+    r = client.post("/analyse/upload", files=files, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+    for _ in range(200):
+        html = client.get(r.headers["location"]).text
+        if "finished" in html:
+            break
+        time.sleep(0.05)
+    assert "finished" in html and html.count('class="doclink"') == 2
+    assert "Recent jobs" in client.get("/analyse").text
+
+
+def test_browser_errors_are_pages_and_api_errors_json(client):
+    page = client.get("/documents/nope", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "No document with id" in page.text
+    assert client.get("/documents/nope").headers["content-type"].startswith("application/json")
+    assert client.get("/jobs/nope", headers={"Accept": "text/html"}).status_code == 404

@@ -238,6 +238,14 @@ def test_export_every_format(client, corpus):
     assert bad.status_code == 422
 
 
+def test_info_reports_pipeline_and_limits(client):
+    info = client.get("/api/info").json()
+    assert info["analysers"] == ["segmenter", "sentences", "test-framing"]
+    assert (info["pipeline_loaded"], info["token_required"], info["documents"]) == (False, False, 0)
+    client.post("/api/analyse", json={"text": "The war."})
+    assert client.get("/api/info").json()["pipeline_loaded"] is True
+
+
 # ---- schema, docs, security ----------------------------------------------------------------------------------------
 def test_openapi_schema_and_offline_docs(client):
     schema = client.get("/openapi.json").json()

@@ -45,6 +45,7 @@ def serve(
         except OSError as exc:
             err_console.print(f"[red]error:[/] cannot listen on {host}:{port}: {exc.strerror or exc}")
             raise typer.Exit(2) from exc
+        sock.listen(128)  # connections made right after the address is printed wait until the app is ready
         bound_port = sock.getsockname()[1]
         shown_host = f"[{host.strip('[]')}]" if ":" in host else host
         address = f"http://{shown_host}:{bound_port}/"

@@ -150,8 +150,9 @@ class DashboardData(BaseModel):
 
 class Info(BaseModel):
     version: str
-    documents: int
-    analysers_available: list[str]
+    documents: int = Field(description="Documents in the store.")
+    analysers: list[str] = Field(description="Components of the analysis pipeline (built on the first analysis).")
     pipeline_loaded: bool
     token_required: bool
     max_upload_bytes: int
+    max_text_chars: int

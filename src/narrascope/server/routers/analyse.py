@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
+import narrascope
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, parse_bytes
 from narrascope.server.analysis import AnalysisService, Job
 from narrascope.server.deps import get_service, get_settings
-from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, JobOut
+from narrascope.pipeline import available_analysers
+from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut
 from narrascope.server.settings import Settings
 
 router = APIRouter(tags=["analyse"])
@@ -45,6 +47,18 @@ async def read_upload(upload: UploadFile, settings: Settings) -> list[Document |
         raise HTTPException(413, f"file {upload.filename!r} exceeds the limit of {settings.max_upload_bytes:,} bytes")
     options = IngestOptions(max_chars=settings.max_text_chars)
     return list(parse_bytes(upload.filename or "upload.txt", data, options))
+
+
+@router.get("/info", response_model=Info)
+def info(
+    service: Annotated[AnalysisService, Depends(get_service)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Info:
+    """What this server runs: version, stored documents, the analysers it can use, and its limits."""
+    return Info(version=narrascope.__version__, documents=service.store.count(),
+                analysers=service.components or available_analysers(), pipeline_loaded=service.pipeline_loaded,
+                token_required=settings.token is not None, max_upload_bytes=settings.max_upload_bytes,
+                max_text_chars=settings.max_text_chars)
 
 
 @router.post("/analyse", response_model=DocumentOut)

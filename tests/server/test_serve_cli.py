@@ -1,0 +1,92 @@
+"""``narrascope serve`` as a newcomer uses it: analyse a folder, serve it, open the printed address."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+import narrascope
+from narrascope.cli import app
+from narrascope.server.settings import is_loopback
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "articles"
+FAST = ["--skip", "narratives", "--skip", "entities", "--skip", "techniques", "--workers", "1"]
+
+
+def start_serve(*args: str) -> tuple[subprocess.Popen, str]:
+    """Run ``narrascope serve`` on a free port; return the process and the address it printed."""
+    env = {**os.environ, "PYTHONPATH": str(Path(narrascope.__file__).parents[1]), "COLUMNS": "300"}
+    env.pop("NARRASCOPE_TOKEN", None)
+    proc = subprocess.Popen([sys.executable, "-c", "from narrascope.cli import main; main()", "serve", "--port", "0",
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+/\S*)", line)
+    if not match:
+        proc.kill()
+        raise AssertionError(f"no address printed: {line!r} {proc.stderr.read()}")
+    return proc, match.group(1)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples/articles missing")
+def test_analyze_a_folder_then_serve_and_browse_it(tmp_path):
+    db = str(tmp_path / "newcomer.db")
+    result = CliRunner().invoke(app, ["analyze", str(EXAMPLES), "--db", db, *FAST])
+    assert result.exit_code == 0, result.output
+    proc, address = start_serve("--db", db)
+    try:
+        assert address.endswith(":" + address.rsplit(":", 1)[1])  # a concrete port, not 0
+        with httpx.Client(timeout=30) as client:
+            dashboard = client.get(address)
+            assert dashboard.status_code == 200 and "Corpus dashboard" in dashboard.text
+            listing = client.get(address + "api/documents").json()
+            assert listing["total"] == len(list(EXAMPLES.glob("*.txt")))
+            first = listing["items"][0]["id"]
+            assert client.get(f"{address}documents/{first}").status_code == 200
+            # a Host header other than the loopback names is refused (DNS rebinding)
+            assert client.get(address, headers={"Host": "rebind.example"}).status_code == 400
+    finally:
+        stop(proc)
+
+
+def test_serve_with_token_prints_a_working_address(tmp_path):
+    proc, address = start_serve("--db", str(tmp_path / "t.db"), "--token", "abc123")
+    try:
+        assert address.endswith("/?token=abc123")
+        with httpx.Client(timeout=30, follow_redirects=True) as client:
+            assert client.get(address.split("?")[0] + "api/documents").status_code == 401
+            page = client.get(address)  # trades the token for a cookie
+            assert page.status_code == 200 and "Corpus dashboard" in page.text
+            assert client.get(address.split("?")[0] + "api/documents").status_code == 200
+    finally:
+        stop(proc)
+
+
+def test_serve_reports_a_bad_database_instead_of_a_traceback(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(app, ["serve", "--db", str(blocker / "x.db"), "--port", "0"])
+    assert result.exit_code == 2
+    assert "cannot open database" in result.output
+
+
+@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.1.2.3", True), ("localhost", True),
+                                            ("::1", True), ("[::1]", True), ("0.0.0.0", False),
+                                            ("192.168.1.5", False), ("example.org", False)])
+def test_loopback_detection(host, loopback):
+    assert is_loopback(host) is loopback

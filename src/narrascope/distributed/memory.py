@@ -1,0 +1,43 @@
+"""Resident memory of this process and its children (Linux ``/proc``), for flat-memory checks and benchmarks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["rss_mb", "tree_rss_mb"]
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Resident set size of a process in MiB (0 when it is gone)."""
+    try:
+        status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found.append(child)
+            found.extend(_descendants(child))
+    return found
+
+
+def tree_rss_mb(pid: int | None = None) -> float:
+    """Resident memory of a process and all its descendants (worker processes), in MiB."""
+    root = pid or os.getpid()
+    return sum(rss_mb(p) for p in [root, *_descendants(root)])

@@ -1,0 +1,350 @@
+"""Persuasion-technique detection (SemEval-2023 Task 3 techniques): a sentence scorer plus a span localiser.
+
+Why this shape: the task is scored per paragraph, and a paragraph carries a technique when some annotated span
+overlaps it, so the model scores *sentences* (the unit the pipeline provides) and a paragraph takes the maximum
+of its sentences. One logistic regression per technique reads word and character n-grams of the sentence and of
+its paragraph context; thresholds are tuned per technique on internal cross-validation at paragraph level, so a
+fitted model needs no held-out data. Spans are then localised inside positive sentences: techniques whose
+annotations are short phrases (Loaded_Language, Name_Calling-Labeling, ...) use a phrase lexicon learned from the
+training spans; the others, and sentences without a lexicon match, get the sentence as span.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from narrascope.semeval.task3_2023 import TECHNIQUES
+
+# A sentence ends after . ! or ? (plus closing quotes/brackets) when whitespace and a capital, digit or
+# opening quote follow. Cheap and deterministic, which matters more here than linguistic finesse.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence offsets ``(start, end)`` inside ``text[start:end]``, whitespace trimmed, never crossing a newline."""
+    end = len(text) if end is None else end
+    out = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        cursor = start + line.start()
+        stop = start + line.end()
+        pieces = [m.end() for m in _SENTENCE_END.finditer(text, cursor, stop)]
+        for piece_end in [*pieces, stop]:
+            s, e = cursor, piece_end
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append((s, e))
+            cursor = piece_end
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence to score, with the paragraph it sits in (its context)."""
+
+    text: str
+    context: str
+
+
+class TechniqueClassifier(BaseEstimator):
+    """Multi-label technique scores for sentences; paragraph decisions use per-technique thresholds.
+
+    ``fit(X, Y, groups=..., paragraphs=...)``: ``X`` is a list of :class:`Unit`, ``Y`` an ``(n, k)`` 0/1 matrix
+    over ``techniques``, ``groups`` the article of each unit (internal CV folds never split an article) and
+    ``paragraphs`` a paragraph key per unit (thresholds are tuned on paragraph-level F1, the task's unit).
+    """
+
+    def __init__(
+        self,
+        techniques: Sequence[str] = TECHNIQUES,
+        C: float = 4.0,
+        context_weight: float = 0.5,
+        max_word_features: int = 50_000,
+        max_char_features: int = 60_000,
+        min_positives: int = 5,
+        threshold_folds: int = 4,
+        random_state: int = 0,
+    ):
+        self.techniques = techniques
+        self.C = C
+        self.context_weight = context_weight
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.min_positives = min_positives
+        self.threshold_folds = threshold_folds
+        self.random_state = random_state
+
+    # -- features -----------------------------------------------------------------------------------------
+    def _featurize(self, vectorizers, X: Sequence[Unit]) -> sparse.csr_matrix:
+        words, chars = vectorizers
+        texts = [u.text for u in X]
+        parts = [words.transform(texts), chars.transform(texts)]
+        if self.context_weight:
+            parts.append(self.context_weight * words.transform([u.context for u in X]))
+        return sparse.hstack(parts, format="csr")
+
+    def _fit_scorer(self, X: Sequence[Unit], Y: np.ndarray):
+        """Vectorizers plus a ``(k, d)`` coefficient matrix and ``(k,)`` intercepts, one logistic model per technique."""
+        words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=self.max_word_features)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True, max_features=self.max_char_features)
+        words.fit([u.text for u in X] + [u.context for u in X])
+        chars.fit([u.text for u in X])
+        for vectorizer in (words, chars):
+            vectorizer.stop_words_ = None  # only needed for introspection, and large
+        features = self._featurize((words, chars), X)
+        coef = np.zeros((Y.shape[1], features.shape[1]), dtype=np.float32)
+        intercept = np.full(Y.shape[1], -30.0, dtype=np.float32)  # techniques too rare to learn: never fire
+        for j in range(Y.shape[1]):
+            if Y[:, j].sum() >= self.min_positives:
+                model = LogisticRegression(C=self.C, solver="liblinear", max_iter=1000).fit(features, Y[:, j])
+                coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+        return (words, chars), coef, intercept
+
+    def _score(self, vectorizers, coef: np.ndarray, intercept: np.ndarray, X: Sequence[Unit]) -> np.ndarray:
+        if not X:
+            return np.zeros((0, len(intercept)))
+        logits = np.asarray(self._featurize(vectorizers, X) @ coef.T.astype(np.float32)) + intercept
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    # -- estimator API ------------------------------------------------------------------------------------
+    def fit(self, X: Sequence[Unit], Y: np.ndarray, groups: Sequence[str], paragraphs: Sequence[object]):
+        Y = np.asarray(Y, dtype=bool)
+        groups = np.asarray(groups)
+        # Internal CV at article level gives out-of-fold scores to tune the paragraph thresholds on.
+        articles = np.unique(groups)
+        order = np.random.RandomState(self.random_state).permutation(len(articles))
+        fold_of = {articles[j]: i % self.threshold_folds for i, j in enumerate(order)}
+        folds = np.array([fold_of[g] for g in groups])
+        oof = np.zeros(Y.shape)
+        for fold in range(self.threshold_folds):
+            train, test = np.where(folds != fold)[0], np.where(folds == fold)[0]
+            fitted = self._fit_scorer([X[i] for i in train], Y[train])
+            oof[test] = self._score(*fitted, [X[i] for i in test])
+        para_scores, para_gold = _paragraph_max(oof, Y, paragraphs)
+        self.thresholds_ = np.array([_best_threshold(para_scores[:, j], para_gold[:, j]) for j in range(Y.shape[1])])
+        self.vectorizers_, self.coef_, self.intercept_ = self._fit_scorer(X, Y)
+        return self
+
+    def predict_proba(self, X: Sequence[Unit]) -> np.ndarray:
+        """``(n, k)`` probability that each sentence takes part in each technique."""
+        return self._score(self.vectorizers_, self.coef_, self.intercept_, X)
+
+    def predict(self, X: Sequence[Unit]) -> np.ndarray:
+        return self.predict_proba(X) >= self.thresholds_
+
+
+def _paragraph_max(scores: np.ndarray, Y: np.ndarray, paragraphs: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    index: dict[object, int] = {}
+    rows = np.array([index.setdefault(p, len(index)) for p in paragraphs])
+    para_scores = np.zeros((len(index), scores.shape[1]))
+    para_gold = np.zeros((len(index), scores.shape[1]), dtype=bool)
+    np.maximum.at(para_scores, rows, scores)
+    np.logical_or.at(para_gold, rows, Y)
+    return para_scores, para_gold
+
+
+def _best_threshold(scores: np.ndarray, gold: np.ndarray) -> float:
+    """The threshold maximising F1 of ``scores >= t`` against ``gold`` (1.0, i.e. never, without positives)."""
+    if not gold.any():
+        return 1.0
+    best_f1, best = -1.0, 1.0
+    for t in np.arange(0.04, 0.9, 0.02):
+        predicted = scores >= t
+        f1 = 2 * (predicted & gold).sum() / max(predicted.sum() + gold.sum(), 1)
+        if f1 > best_f1:
+            best_f1, best = f1, float(t)
+    return best
+
+
+class PhraseLexicon(BaseEstimator):
+    """Short phrases that mark a technique, learned from training spans, to localise spans inside a sentence.
+
+    A lowercased token n-gram becomes a cue for technique T when it occurs at least ``min_count`` times inside
+    T spans and at least ``min_precision`` of its occurrences in the training text lie inside T spans.
+    """
+
+    def __init__(self, max_n: int = 3, min_count: int = 2, min_precision: float = 0.3):
+        self.max_n = max_n
+        self.min_count = min_count
+        self.min_precision = min_precision
+
+    def fit(self, texts: Sequence[str], spans: Sequence[Iterable[tuple[str, int, int]]]):
+        inside: dict[str, Counter] = defaultdict(Counter)
+        total: Counter = Counter()
+        for text, doc_spans in zip(texts, spans):
+            doc_spans = list(doc_spans)
+            for gram, s, e in _ngrams(text, self.max_n):
+                total[gram] += 1
+                for technique in {t for t, a, b in doc_spans if a <= s and e <= b}:
+                    inside[technique][gram] += 1
+        self.cues_ = {
+            technique: sorted(
+                gram
+                for gram, count in counts.items()
+                if count >= self.min_count and count / total[gram] >= self.min_precision
+            )
+            for technique, counts in inside.items()
+        }
+        return self
+
+    def find(self, text: str, start: int, end: int, technique: str) -> list[tuple[int, int]]:
+        """Merged offsets of cue phrases for ``technique`` inside ``text[start:end]``."""
+        cues = self._cue_sets().get(technique)
+        if not cues:
+            return []
+        hits = sorted((start + s, start + e) for gram, s, e in _ngrams(text[start:end], self.max_n) if gram in cues)
+        merged: list[list[int]] = []
+        for s, e in hits:
+            if merged and s <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        return [(s, e) for s, e in merged]
+
+    def _cue_sets(self) -> dict[str, set[str]]:
+        if getattr(self, "_sets", None) is None:
+            self._sets = {t: set(grams) for t, grams in self.cues_.items()}
+        return self._sets
+
+
+def _ngrams(text: str, max_n: int) -> Iterable[tuple[str, int, int]]:
+    tokens = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    for n in range(1, max_n + 1):
+        for i in range(len(tokens) - n + 1):
+            yield " ".join(t for t, _, _ in tokens[i : i + n]), tokens[i][1], tokens[i + n - 1][2]
+
+
+class TechniqueModel:
+    """A fitted :class:`TechniqueClassifier` and :class:`PhraseLexicon`, turned into technique spans.
+
+    A technique that fires on a sentence becomes a span over the sentence, or over the lexicon's cue phrases
+    in it when the technique is *phrase-like* (its median training span is shorter than ``phrase_max_chars``).
+    Every span's score is the sentence's probability for the technique.
+    """
+
+    def __init__(self, classifier: TechniqueClassifier, lexicon: PhraseLexicon, phrase_techniques: Sequence[str]):
+        self.classifier = classifier
+        self.lexicon = lexicon
+        self.phrase_techniques = list(phrase_techniques)
+
+    @classmethod
+    def fit(
+        cls,
+        articles: dict[str, str],
+        spans: dict[str, list[tuple[str, int, int]]],
+        classifier: TechniqueClassifier | None = None,
+        lexicon: PhraseLexicon | None = None,
+        phrase_max_chars: int = 30,
+    ) -> TechniqueModel:
+        classifier = classifier or TechniqueClassifier()
+        lexicon = lexicon or PhraseLexicon()
+        X, Y, groups, paragraph_keys, _ = build_units(articles, spans, classifier.techniques)
+        classifier.fit(X, Y, groups=groups, paragraphs=paragraph_keys)
+        ids = sorted(articles)
+        lexicon.fit([articles[i] for i in ids], [spans.get(i, []) for i in ids])
+        lengths: dict[str, list[int]] = defaultdict(list)
+        for doc_spans in spans.values():
+            for technique, s, e in doc_spans:
+                lengths[technique].append(e - s)
+        phrase = [t for t, values in sorted(lengths.items()) if np.median(values) < phrase_max_chars]
+        return cls(classifier, lexicon, phrase)
+
+    def predict_spans(self, text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[str, int, int, float]]:
+        """``(technique, start, end, probability)`` for the techniques detected in the given sentences of ``text``."""
+        units = [Unit(text[s:e], _line_around(text, s, e)) for s, e in sentences]
+        probabilities = self.classifier.predict_proba(units)
+        thresholds = self.classifier.thresholds_
+        techniques = list(self.classifier.techniques)
+        out = []
+        for (s, e), row in zip(sentences, probabilities):
+            for j in np.where(row >= thresholds)[0]:
+                technique = techniques[j]
+                phrases = self.lexicon.find(text, s, e, technique) if technique in self.phrase_techniques else []
+                out.extend((technique, a, b, float(row[j])) for a, b in (phrases or [(s, e)]))
+        return out
+
+    def save(self, directory: str | Path) -> None:
+        """Write the model as small files: vectorizers (joblib), weights (float16 npz), lexicon and config (json)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self.classifier.vectorizers_, directory / "vectorizers.joblib", compress=3)
+        np.savez_compressed(
+            directory / "weights.npz",
+            coef=self.classifier.coef_.astype(np.float16),
+            intercept=self.classifier.intercept_,
+            thresholds=self.classifier.thresholds_,
+        )
+        config = {
+            "classifier_params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.classifier.get_params().items()},
+            "lexicon_params": self.lexicon.get_params(),
+            "phrase_techniques": self.phrase_techniques,
+        }
+        (directory / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
+        (directory / "lexicon.json").write_text(json.dumps(self.lexicon.cues_, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | Path) -> TechniqueModel:
+        directory = Path(directory)
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        classifier = TechniqueClassifier(**config["classifier_params"])
+        classifier.vectorizers_ = joblib.load(directory / "vectorizers.joblib")
+        with np.load(directory / "weights.npz") as weights:
+            classifier.coef_ = weights["coef"].astype(np.float32)
+            classifier.intercept_ = weights["intercept"]
+            classifier.thresholds_ = weights["thresholds"]
+        lexicon = PhraseLexicon(**config["lexicon_params"])
+        lexicon.cues_ = json.loads((directory / "lexicon.json").read_text(encoding="utf-8"))
+        return cls(classifier, lexicon, config["phrase_techniques"])
+
+
+def _line_around(text: str, start: int, end: int) -> str:
+    """The line (paragraph) containing ``text[start:end]``: the sentence's context."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return text[line_start : len(text) if line_end < 0 else line_end]
+
+
+def build_units(
+    articles: dict[str, str],
+    spans: dict[str, list[tuple[str, int, int]]],
+    techniques: Sequence[str] = TECHNIQUES,
+) -> tuple[list[Unit], np.ndarray, list[str], list[tuple[str, int]], list[tuple[int, int]]]:
+    """Sentence units of task articles with their gold matrix, article ids, paragraph keys and offsets.
+
+    A sentence is positive for a technique when a span of that technique overlaps it.
+    """
+    from narrascope.semeval.task3_2023 import paragraphs
+
+    index = {t: j for j, t in enumerate(techniques)}
+    units, rows, groups, keys, offsets = [], [], [], [], []
+    for doc_id in sorted(articles):
+        text = articles[doc_id]
+        doc_spans = spans.get(doc_id, [])
+        for number, p_start, p_end in paragraphs(text):
+            for s, e in split_sentences(text, p_start, p_end):
+                units.append(Unit(text[s:e], text[p_start:p_end]))
+                row = np.zeros(len(techniques), dtype=bool)
+                for technique, a, b in doc_spans:
+                    if technique in index and a < e and s < b:
+                        row[index[technique]] = True
+                rows.append(row)
+                groups.append(doc_id)
+                keys.append((doc_id, number))
+                offsets.append((s, e))
+    Y = np.array(rows).reshape(len(rows), len(techniques))
+    return units, Y, groups, keys, offsets

@@ -1,0 +1,93 @@
+"""SemEval-2023 Task 3 subtask 3: paragraph numbering, readers/writer, scorers and the CLI score command."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from narrascope.semeval import task3_2023 as task
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "techniques"
+SHARED_EN = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "semeval2023-task3" / "en"
+
+
+def test_paragraphs_are_numbered_by_line_skipping_empty_ones():
+    text = "Title\n\nFirst para.\nSecond para.\n\n\n   \nLast"
+    numbers = [(n, text[s:e]) for n, s, e in task.paragraphs(text)]
+    assert numbers == [(1, "Title"), (3, "First para."), (4, "Second para."), (8, "Last")]
+
+
+def test_fixture_labels_derived_from_spans_match_the_gold_file():
+    text = task.read_articles(FIXTURES)["900000001"]
+    spans = task.read_spans(FIXTURES)["900000001"]
+    assert [text[s:e] for _, s, e in spans] == ["traitors", "corrupt", "thugs", "So-called experts"]
+    derived = task.paragraph_labels_from_spans("900000001", text, spans)
+    assert derived == task.read_paragraph_labels(FIXTURES / "gold-paragraphs.txt")
+
+
+def test_write_then_read_round_trip(tmp_path):
+    labels = {("2", 1): {"Doubt"}, ("1", 3): set(), ("1", 1): {"Slogans", "Flag_Waving"}}
+    task.write_paragraph_labels(tmp_path / "p.txt", labels)
+    lines = (tmp_path / "p.txt").read_text().splitlines()
+    assert lines == ["1\t1\tFlag_Waving,Slogans", "1\t3\t", "2\t1\tDoubt"]
+    assert task.read_paragraph_labels(tmp_path / "p.txt") == labels
+
+
+def test_ptc_names_map_to_task_names_and_merged_classes_drop(tmp_path):
+    (tmp_path / "x.labels").write_text("7\tFlag-Waving\t0\t4\n7\tBandwagon,Reductio_ad_hitlerum\t5\t9\n")
+    assert task.read_spans(tmp_path / "x.labels", task.PTC_TO_2023) == {"7": [("Flag_Waving", 0, 4)]}
+    assert set(task.PTC_TO_2023.values()) <= set(task.TECHNIQUES)
+
+
+def test_paragraph_scores_by_hand():
+    gold = {("a", 1): {"Doubt"}, ("a", 2): {"Doubt", "Slogans"}, ("a", 3): set()}
+    pred = {("a", 1): {"Doubt"}, ("a", 2): {"Slogans", "Not_A_Technique"}, ("a", 3): {"Doubt"}}
+    result = task.score_paragraphs(pred, gold)
+    # tp 2 (a1 Doubt, a2 Slogans), fp 1 (a3 Doubt), fn 1 (a2 Doubt); unknown labels are ignored
+    assert result["micro_f1"] == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))
+    assert result["micro_precision"] == pytest.approx(2 / 3)
+    # Doubt F1 = 2*1/(2+1+1) = 0.5, Slogans F1 = 1; 21 techniques absent from both sides count 1 officially
+    assert result["macro_f1_gold"] == pytest.approx(0.75)
+    assert result["macro_f1"] == pytest.approx((0.5 + 1 + 21) / 23)
+
+
+def test_missing_predictions_count_as_empty():
+    gold = {("a", 1): {"Doubt"}, ("a", 2): {"Doubt"}}
+    assert task.score_paragraphs({("a", 1): {"Doubt"}}, gold)["micro_f1"] == pytest.approx(2 / 3)
+
+
+def test_span_scores_with_partial_credit():
+    gold = {"d": [("Doubt", 0, 10)]}
+    pred = {"d": [("Doubt", 5, 15), ("Slogans", 0, 10)]}
+    result = task.score_spans(pred, gold)
+    assert result["partial_precision"] == pytest.approx((5 / 10 + 0) / 2)
+    assert result["partial_recall"] == pytest.approx(5 / 10)
+    assert result["overlap_precision"] == pytest.approx(0.5)
+    assert result["overlap_recall"] == pytest.approx(1.0)
+
+
+def test_score_command_prints_micro_and_macro(tmp_path):
+    from narrascope.cli.semeval2023 import app
+
+    pred = tmp_path / "pred.txt"
+    pred.write_text("900000001\t1\tName_Calling-Labeling\n900000001\t3\tLoaded_Language\n900000001\t4\t\n900000001\t7\t\n")
+    result = CliRunner().invoke(app, ["score", str(pred), str(FIXTURES / "gold-paragraphs.txt")])
+    assert result.exit_code == 0, result.output
+    # tp 2, fn 2 (paragraph 3 Name_Calling, paragraph 7 Doubt), fp 0
+    assert "micro-F1\t0.6667" in result.output
+
+
+@pytest.mark.skipif(not SHARED_EN.exists(), reason="../shared/data/semeval2023-task3/en not found beside the checkout")
+def test_numbering_and_derivation_reproduce_the_release():
+    articles = task.read_articles(SHARED_EN / "train-articles-subtask-3")
+    spans = task.read_spans(SHARED_EN / "train-labels-subtask-3-spans")
+    gold = task.read_paragraph_labels(SHARED_EN / "train-labels-subtask-3.txt")
+    template = task.read_paragraph_labels(SHARED_EN / "train-labels-subtask-3.template")
+    assert len(articles) == 446
+    derived = {}
+    for doc_id, text in articles.items():
+        derived.update(task.paragraph_labels_from_spans(doc_id, text, spans.get(doc_id, [])))
+    assert set(derived) == set(gold) == set(template)
+    disagreements = [k for k in gold if gold[k] != derived[k]]
+    assert len(disagreements) <= 2
+    assert task.read_techniques(SHARED_EN.parent / "techniques_subtask3.txt") == task.TECHNIQUES

@@ -4,6 +4,8 @@ SQLite store, and a small stored corpus with known labels, outlets, languages an
 from __future__ import annotations
 
 import re
+import os
+import uuid
 from datetime import date
 
 import pytest
@@ -12,7 +14,7 @@ from fastapi.testclient import TestClient
 from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
 from narrascope.pipeline import register_analyser
 from narrascope.server import Settings, create_app
-from narrascope.store import Store
+from narrascope.store import Store, normalise_db_url
 
 WAR = "URW: Amplifying war-related fears"
 WAR_SUB = "URW: Amplifying war-related fears: By continuing the war we risk WWIII"
@@ -93,11 +95,45 @@ def client(settings):
         yield test_client
 
 
+def save_corpus(db_url: str) -> list[Document]:
+    docs = [corpus_document(i, f"NATO is mentioned in article {i}. Some more text about things number {i}.",
+                            source=s, language=lang, published=d, narratives=n) for i, s, lang, d, n in CORPUS]
+    with Store(db_url) as store:
+        store.save(docs, pipeline_signature="test")
+    return docs
+
+
 @pytest.fixture
 def corpus(settings) -> list[Document]:
     """Five documents saved straight into the app's store (no analysis needed)."""
-    docs = [corpus_document(i, f"NATO is mentioned in article {i}. Some more text about things number {i}.",
-                            source=s, language=lang, published=d, narratives=n) for i, s, lang, d, n in CORPUS]
-    with Store(settings.db_url) as store:
-        store.save(docs, pipeline_signature="test")
-    return docs
+    return save_corpus(settings.db_url)
+
+
+@pytest.fixture
+def postgres_settings(tmp_path):
+    """Settings on a new, empty PostgreSQL database (dropped afterwards) from ``NARRASCOPE_TEST_POSTGRES_URL``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("NARRASCOPE_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("NARRASCOPE_TEST_POSTGRES_URL is not set; start a server with: eval \"$(.ci/postgres.sh)\"")
+    admin_url = make_url(normalise_db_url(base))
+    name = f"narrascope_server_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield settings_for(tmp_path, db_url=admin_url.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_client(postgres_settings):
+    """A client of an app on PostgreSQL holding the five-document corpus."""
+    save_corpus(postgres_settings.db_url)
+    with TestClient(create_app(postgres_settings)) as test_client:
+        yield test_client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import time
@@ -123,6 +124,16 @@ def test_batch_job_from_json_and_rerun_counts_unchanged(client):
     assert (first["analysed"], first["unchanged"]) == (2, 0)
     assert (again["analysed"], again["unchanged"]) == (0, 2)
     assert sorted(again["document_ids"]) == ["a", "b"]
+
+
+def test_single_analysis_waiting_too_long_for_a_batch_is_503(client, monkeypatch):
+    service = client.app.state.analysis
+    monkeypatch.setattr(service, "analyse", functools.partial(type(service).analyse, service, wait=0.01))
+    with service._lock:  # as while a batch job holds the pipeline
+        r = client.post("/api/analyse", json={"text": "The war."})
+    assert r.status_code == 503 and r.headers["retry-after"] == "30"
+    assert "busy" in r.json()["detail"]
+    assert client.post("/api/analyse", json={"text": "The war."}).status_code == 200
 
 
 def test_unknown_job_is_404_json(client):
@@ -323,3 +334,21 @@ def test_allowed_hosts_guard_against_dns_rebinding(make_settings):
                     base_url="http://localhost") as client:
         assert client.get("/api/documents").status_code == 200
         assert client.get("/api/documents", headers={"Host": "attacker.example"}).status_code == 400
+
+
+
+@pytest.mark.postgres
+def test_listing_stats_pages_and_export_on_postgresql(postgres_client):
+    client = postgres_client
+    assert [d["id"] for d in client.get("/api/documents", params={"narrative": WAR}).json()["items"]] == \
+        ["doc-4", "doc-2", "doc-1"]
+    assert client.get("/api/documents", params={"q": "article 3", "entity": "nato"}).json()["total"] == 1
+    data = client.get("/api/stats/dashboard", params={"period": "week"}).json()
+    assert data["total"] == 5
+    assert {(r["label"], r["period"]) for r in data["over_time"]} >= {(CLIMATE, "2024-02-05"), (WAR, "2024-03-11")}
+    assert data["cooccurrence"] == [{"a": CLIMATE, "b": WAR, "count": 1}]
+    assert "<strong>5</strong> documents match" in client.get("/").text
+    assert len(client.get("/api/export", params={"format": "jsonl"}).text.splitlines()) == 5
+    analysed = client.post("/api/analyse", json={"text": "The war is here."})
+    assert analysed.status_code == 200
+    assert client.get(f"/documents/{analysed.json()['id']}").status_code == 200

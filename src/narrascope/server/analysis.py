@@ -22,6 +22,10 @@ from narrascope.runner import RunReport, analyze_into_store
 from narrascope.store import Store, analysis_key
 
 
+class Busy(RuntimeError):
+    """The pipeline stayed occupied by a batch job for too long."""
+
+
 @dataclass
 class Job:
     """Progress and outcome of one batch analysis."""
@@ -66,13 +70,20 @@ class AnalysisService:
             self._pipeline = load_pipeline(self.components)
         return self._pipeline
 
-    def analyse(self, doc: Document, *, save: bool = True) -> Document:
-        """Analyse one document now; with ``save`` it is stored (or, if already stored unchanged, read back)."""
-        with self._lock:
+    def analyse(self, doc: Document, *, save: bool = True, wait: float = 60.0) -> Document:
+        """Analyse one document now; with ``save`` it is stored (or, if already stored unchanged, read back).
+
+        Raises :class:`Busy` when a batch job holds the pipeline for longer than ``wait`` seconds.
+        """
+        if not self._lock.acquire(timeout=wait):
+            raise Busy("the analyser is busy with a batch job; try again later")
+        try:
             pipeline = self.pipeline()
             if not save:
                 return pipeline.run([doc])[0]
             report = analyze_into_store([doc], self.store, pipeline, command_line="narrascope serve: analyse")
+        finally:
+            self._lock.release()
         if report.problems:
             raise RuntimeError("; ".join(str(p) for p in report.problems))
         stored = self.store.get(doc.id)

@@ -81,6 +81,9 @@ def shot(page, tmp_path: Path, name: str) -> Path:
 
 
 def test_dashboard_chart_click_filters_the_document_list(live_server, page, tmp_path):
+    outside, errors = [], []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(live_server + "/")
     assert page.locator("#chart-time svg.chart rect").count() >= 3
     assert page.locator("#chart-outlet svg.chart rect").count() >= 2
@@ -96,6 +99,11 @@ def test_dashboard_chart_click_filters_the_document_list(live_server, page, tmp_
     assert page.locator("#total").inner_text() == expected
     assert page.locator("a.chip").count() == 2  # narrative and outlet filters shown
     shot(page, tmp_path, "filtered-list")
+
+    page.goto(live_server + "/docs")  # interactive API docs, served by the application itself
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.locator(".swagger-ui .opblock").count() >= 10
+    assert outside == [] and errors == []
 
 
 def test_document_page_highlights_evidence_and_renders_hostile_text_inertly(live_server, page, tmp_path):

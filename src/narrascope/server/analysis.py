@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from narrascope.document import Document
 from narrascope.ingest import IngestError
-from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.pipeline import DEFAULT_COMPONENTS, Pipeline, available_analysers, load_pipeline
 from narrascope.runner import RunReport, analyze_into_store
 from narrascope.store import Store, analysis_key
 
@@ -59,6 +59,15 @@ class AnalysisService:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrascope-job")
         self._stop = threading.Event()
+
+    def component_names(self) -> list[str]:
+        """The pipeline's components, in order, without building it."""
+        if self._pipeline is not None:
+            return self._pipeline.names
+        if self.components is not None:
+            return list(self.components)
+        available = set(available_analysers())
+        return [name for name in DEFAULT_COMPONENTS if name in available]
 
     @property
     def pipeline_loaded(self) -> bool:

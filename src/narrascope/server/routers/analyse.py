@@ -12,7 +12,6 @@ from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, parse_bytes
 from narrascope.server.analysis import AnalysisService, Busy, Job
 from narrascope.server.deps import get_service, get_settings
-from narrascope.pipeline import available_analysers
 from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut
 from narrascope.server.settings import Settings
 
@@ -58,7 +57,7 @@ def info(
 ) -> Info:
     """What this server runs: version, stored documents, the analysers it can use, and its limits."""
     return Info(version=narrascope.__version__, documents=service.store.count(),
-                analysers=service.components or available_analysers(), pipeline_loaded=service.pipeline_loaded,
+                analysers=service.component_names(), pipeline_loaded=service.pipeline_loaded,
                 token_required=settings.token is not None, max_upload_bytes=settings.max_upload_bytes,
                 max_text_chars=settings.max_text_chars)
 

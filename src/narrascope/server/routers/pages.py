@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from narrascope.document import Document
 from narrascope.export import FORMATS
 from narrascope.ingest import IngestError
-from narrascope.pipeline import available_analysers
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
@@ -187,7 +186,7 @@ def document_context(doc: Document) -> dict[str, Any]:
 @router.get("/analyse", response_class=HTMLResponse)
 def analyse_page(request: Request, service: Annotated[AnalysisService, Depends(get_service)]) -> HTMLResponse:
     return _render(request, "analyse.html", {"page": "analyse", "jobs": service.jobs()[:10],
-                                             "components": service.components or available_analysers()})
+                                             "components": service.component_names()})
 
 
 @router.post("/analyse", response_class=HTMLResponse)
@@ -243,7 +242,7 @@ def _analyse_error(request: Request, service: AnalysisService, message: str, tex
                    status_code: int = 422) -> HTMLResponse:
     return _render(request, "analyse.html", {"page": "analyse", "error": message, "text": text,
                                              "jobs": service.jobs()[:10],
-                                             "components": service.components or available_analysers()},
+                                             "components": service.component_names()},
                    status_code=status_code)
 
 

@@ -136,6 +136,16 @@ def test_single_analysis_waiting_too_long_for_a_batch_is_503(client, monkeypatch
     assert client.post("/api/analyse", json={"text": "The war."}).status_code == 200
 
 
+def test_a_pipeline_that_cannot_load_is_a_503_and_a_failed_job(make_settings):
+    with TestClient(create_app(make_settings(components=["segmenter", "no-such-analyser"]))) as client:
+        r = client.post("/api/analyse", json={"text": "The war."})
+        assert r.status_code == 503
+        assert "no-such-analyser" in r.json()["detail"]
+        job = wait_for(client, client.post("/api/jobs/documents", json={"documents": [{"text": "x"}]}).json()["id"])
+        assert job["status"] == "failed" and "cannot be loaded" in job["error"]
+        assert client.get("/api/documents").status_code == 200  # browsing still works
+
+
 def test_unknown_job_is_404_json(client):
     r = client.get("/api/jobs/nope")
     assert r.status_code == 404

@@ -26,6 +26,10 @@ class Busy(RuntimeError):
     """The pipeline stayed occupied by a batch job for too long."""
 
 
+class PipelineUnavailable(RuntimeError):
+    """The pipeline could not be built (a server-side problem, not the client's)."""
+
+
 @dataclass
 class Job:
     """Progress and outcome of one batch analysis."""
@@ -74,9 +78,12 @@ class AnalysisService:
         return self._pipeline is not None
 
     def pipeline(self) -> Pipeline:
-        """The analysis pipeline, built on first use (call with the lock held)."""
+        """The analysis pipeline, built on first use (call with the lock held); a failed build is retried next time."""
         if self._pipeline is None:
-            self._pipeline = load_pipeline(self.components)
+            try:
+                self._pipeline = load_pipeline(self.components)
+            except Exception as exc:  # noqa: BLE001 - missing model files, bad configuration
+                raise PipelineUnavailable(f"the analysis pipeline cannot be loaded: {type(exc).__name__}: {exc}") from exc
         return self._pipeline
 
     def analyse(self, doc: Document, *, save: bool = True, wait: float = 60.0) -> Document:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 import narrascope
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, parse_bytes
-from narrascope.server.analysis import AnalysisService, Busy, Job
+from narrascope.server.analysis import AnalysisService, Busy, Job, PipelineUnavailable
 from narrascope.server.deps import get_service, get_settings
 from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut
 from narrascope.server.settings import Settings
@@ -30,6 +30,8 @@ def analyse_one(doc: Document, service: AnalysisService, *, save: bool) -> Docum
         return service.analyse(doc, save=save)
     except Busy as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from exc
+    except PipelineUnavailable as exc:
+        raise HTTPException(503, str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - reported to the client
         raise HTTPException(422, f"analysis failed: {exc}") from exc
 

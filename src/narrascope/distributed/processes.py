@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,16 +29,13 @@ _build_error: str | None = None
 def limit_threads(threads: int) -> None:
     """Make this process use at most ``threads`` compute threads (BLAS/OpenMP and torch).
 
-    Must run before the first heavy import so the native libraries read the environment variables.
+    Native libraries read the environment variables when they load; torch, if already loaded, is told directly.
     """
     for variable in _THREAD_VARIABLES:
         os.environ[variable] = str(threads)
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
-    try:
-        import torch
-    except ImportError:
-        return
-    torch.set_num_threads(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
 
 
 def _init_worker(names: list[str] | None, config: dict[str, dict[str, Any]] | None, threads: int) -> None:

@@ -34,7 +34,7 @@ def test_dashboard_draws_linked_charts(client, corpus):
 def test_dashboard_respects_filters_and_week_periods(client, corpus):
     html = client.get("/", params={"outlet": "weekly.example", "period": "week"}).text
     assert "<strong>2</strong> documents match" in html
-    assert "Outlet: weekly.example" in html  # removable filter chip
+    assert '<a class="chip" href="/" title="Remove this filter">Outlet: weekly.example' in html
     assert "2024-02-05" in html  # a Monday, labelled as its week
     assert client.get("/", params={"period": "year"}).status_code == 422
 

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
+from narrascope.taxonomy import load_taxonomy
 
 # Colours for narratives, in taxonomy order (CSS classes n0..n21 in static/style.css); the last one is grey.
 N_COLOURS = 22
@@ -24,13 +25,7 @@ DIMMED_SEGMENTS = ("boilerplate", "comment")
 
 @lru_cache(maxsize=1)
 def _narrative_order() -> dict[str, int]:
-    try:
-        from narrascope.taxonomy import load_taxonomy
-
-        names = load_taxonomy().narratives
-    except Exception:  # noqa: BLE001 - colours still work (by hash) without a readable taxonomy
-        names = []
-    return {name: i % N_COLOURS for i, name in enumerate(names)}
+    return {name: i % N_COLOURS for i, name in enumerate(load_taxonomy().narratives)}
 
 
 def colour_class(label: str) -> str:
@@ -49,12 +44,10 @@ def colour_class(label: str) -> str:
 
 
 def definition(label: str) -> str | None:
-    """The taxonomy's definition of a narrative or sub-narrative, if it has one."""
+    """The taxonomy's definition of a narrative or sub-narrative; None for labels it does not know (custom models)."""
     try:
-        from narrascope.taxonomy import load_taxonomy
-
         return load_taxonomy().definition(label)
-    except Exception:  # noqa: BLE001 - unknown labels (custom models) simply have no definition
+    except KeyError:
         return None
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Annotated, Any
 from functools import lru_cache
+from typing import Annotated, Any
 from urllib.parse import quote_plus, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -25,6 +25,7 @@ from narrascope.server.routers.stats import dashboard_data
 from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
 from narrascope.store import DocumentFilter, Store
+from narrascope.taxonomy import load_taxonomy
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,15 +46,15 @@ def _quote(value: str) -> str:
     return quote_plus(value)
 
 
-def documents_url(flt: DocumentFilter, **changes: Any) -> str:
-    """Link to the document list for ``flt`` with some parameters changed (``None`` removes one)."""
+def documents_url(flt: DocumentFilter, path: str = "/documents", **changes: Any) -> str:
+    """Link to the document list (or another page) for ``flt`` with some parameters changed (``None`` removes one)."""
     params = filter_params(flt)
     for key, value in changes.items():
         if value is None:
             params.pop(key, None)
         else:
             params[key] = value.isoformat() if isinstance(value, date) else str(value)
-    return "/documents" + ("?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items()) if params else "")
+    return path + ("?" + "&".join(f"{k}={_quote(v)}" for k, v in params.items()) if params else "")
 
 
 def _period_end(start: date, period: str) -> date:
@@ -62,12 +63,11 @@ def _period_end(start: date, period: str) -> date:
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
 
 
-def _filter_context(store: Store, flt: DocumentFilter) -> dict[str, Any]:
-    """What the filter form needs: current values, choices, and removable chips for active filters."""
-    from narrascope.taxonomy import load_taxonomy
-
+def _filter_context(store: Store, flt: DocumentFilter, path: str) -> dict[str, Any]:
+    """What the filter form on ``path`` needs: current values, choices, and removable chips for active filters."""
     params = filter_params(flt)
-    chips = [{"name": FILTER_NAMES[k], "value": v, "remove": documents_url(flt, **{k: None})} for k, v in params.items()]
+    chips = [{"name": FILTER_NAMES[k], "value": v, "remove": documents_url(flt, path, **{k: None})}
+             for k, v in params.items()]
     return {
         "flt": flt, "params": params, "chips": chips,
         "narrative_choices": load_taxonomy().narratives,
@@ -142,7 +142,7 @@ def dashboard_page(
 ) -> HTMLResponse:
     data = dashboard_data(store, flt, period)
     context = {"data": data, "period": period, "page": "dashboard", "list_url": documents_url(flt),
-               **build_dashboard(data, flt), **_filter_context(store, flt)}
+               **build_dashboard(data, flt), **_filter_context(store, flt, "/")}
     return _render(request, "dashboard.html", context)
 
 
@@ -165,7 +165,7 @@ def documents_page(
                "next_url": documents_url(flt, page=page + 1) if page < pages else None,
                "exports": [(fmt, "/api/export?" + urlencode({**params, "format": fmt})) for fmt in FORMATS],
                "dashboard_url": "/" + (f"?{urlencode(params)}" if params else ""),
-               **_filter_context(store, flt)}
+               **_filter_context(store, flt, "/documents")}
     return _render(request, "documents.html", context)
 
 

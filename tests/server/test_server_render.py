@@ -111,6 +111,14 @@ def test_entity_and_technique_spans_are_marked():
     assert markup.count('data-technique="Loaded_Language"') >= 1
 
 
+def test_fine_roles_with_probabilities_are_shown_most_likely_first():
+    doc = Document(text="NATO acts.", id="f")
+    doc.spans[ENTITIES] = [Span(0, 4, "Antagonist", 0.9, {"entity": "NATO",
+                                                           "fine_roles": {"Tyrant": 0.3, "Instigator": 0.62}})]
+    assert entity_table(doc)[0]["fine_roles"] == ["Instigator 62%", "Tyrant 30%"]
+    assert 'title="NATO: Antagonist (Instigator 62%, Tyrant 30%)"' in str(render_document(doc))
+
+
 def test_document_without_segments_is_one_body_block():
     doc = Document(text="Just <i>text</i>.", id="x")
     assert str(render_document(doc)) == '<div class="seg seg-body">Just &lt;i&gt;text&lt;/i&gt;.</div>'

@@ -82,8 +82,12 @@ def _overlays(doc: Document, visible_narratives: list[Label]) -> list[_Overlay]:
 
 
 def _fine_roles(span: Span) -> list[str]:
-    fine = span.attrs.get("fine_roles") or span.attrs.get("roles") or []
-    return [str(r) for r in fine] if isinstance(fine, list) else [str(fine)]
+    """Fine-grained roles for display: ``{role: probability}`` (the entities analyser) as "Role 80%", most likely
+    first, or a plain list of role names."""
+    fine = span.attrs.get("fine_roles") or []
+    if isinstance(fine, dict):
+        return [f"{role} {p:.0%}" for role, p in sorted(fine.items(), key=lambda kv: -kv[1])]
+    return [str(role) for role in fine] if isinstance(fine, list) else [str(fine)]
 
 
 def _open_tag(overlay: _Overlay, depth: int) -> str:

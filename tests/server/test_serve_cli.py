@@ -65,9 +65,9 @@ def test_analyze_a_folder_then_serve_and_browse_it(tmp_path):
 
 
 def test_serve_with_token_prints_a_working_address(tmp_path):
-    proc, address = start_serve("--db", str(tmp_path / "t.db"), "--token", "abc123")
+    proc, address = start_serve("--db", str(tmp_path / "t.db"), "--token", "abc[1]&23")
     try:
-        assert address.endswith("/?token=abc123")
+        assert address.endswith("/?token=abc%5B1%5D%2623")
         with httpx.Client(timeout=30, follow_redirects=True) as client:
             assert client.get(address.split("?")[0] + "api/documents").status_code == 401
             page = client.get(address)  # trades the token for a cookie

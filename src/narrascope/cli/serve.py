@@ -23,8 +23,10 @@ def serve(
 ) -> None:
     """Serve the web UI (dashboard, documents, analyse) and the REST API (docs at /docs)."""
     import socket
+    from urllib.parse import quote
 
     import uvicorn
+    from rich.markup import escape
 
     from narrascope.cli._common import open_store
     from narrascope.server import Settings, create_app
@@ -49,8 +51,9 @@ def serve(
         bound_port = sock.getsockname()[1]
         shown_host = f"[{host.strip('[]')}]" if ":" in host else host
         address = f"http://{shown_host}:{bound_port}/"
-        console.print(f"narrascope is serving [bold]{address}{'?token=' + token if settings.token else ''}[/]"
-                      f"  (API docs: {address}docs; Ctrl-C to stop)", soft_wrap=True)
+        shown = escape(address + (f"?token={quote(token, safe='')}" if settings.token else ""))
+        console.print(f"narrascope is serving [bold]{shown}[/]  (API docs: {escape(address)}docs; Ctrl-C to stop)",
+                      soft_wrap=True)
         config = uvicorn.Config(create_app(settings), log_level="warning")
         uvicorn.Server(config).run(sockets=[sock])
 

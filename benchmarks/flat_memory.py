@@ -33,7 +33,8 @@ def synthetic(n: int, seed: int = 0) -> Iterator[Document]:
     """``n`` small distinct news-like documents, generated lazily."""
     rng = random.Random(seed)
     for i in range(n):
-        sentences = [" ".join(rng.choices(WORDS, k=rng.randint(6, 16))).capitalize() + "." for _ in range(rng.randint(2, 6))]
+        sentences = [" ".join(rng.choices(WORDS, k=rng.randint(6, 16))).capitalize() + "."
+                     for _ in range(rng.randint(2, 6))]
         yield Document(text=f"Report {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}\n\n" + " ".join(sentences),
                        id=f"synthetic-{i}", source=f"outlet-{i % 17}")
 

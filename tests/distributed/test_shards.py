@@ -48,10 +48,12 @@ def test_import_stores_every_document_once_and_resumes(shard_folder, tmp_path):
 
 def test_bad_lines_are_reported_and_the_rest_imported(shard_folder, tmp_path):
     folder, docs, _ = shard_folder
-    (folder / "extra.jsonl").write_text('{"id": "no-text"}\n\n' + json.dumps(docs[0].to_dict()) + "\n", encoding="utf-8")
+    lines = ['{"id": "no-text"}', "", json.dumps(docs[0].to_dict())]
+    (folder / "extra.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with Store(str(tmp_path / "db.sqlite")) as store:
         (report,) = import_shards([folder], store)
-    assert report.analysed == len(docs) and [(p.line, "not a stored document" in p.message) for p in report.problems] == [(1, True)]
+    assert report.analysed == len(docs)
+    assert [(p.line, "not a stored document" in p.message) for p in report.problems] == [(1, True)]
 
 
 def test_manifest_refuses_another_pipeline(tmp_path):

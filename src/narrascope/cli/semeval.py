@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -72,6 +73,8 @@ def score(
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
         else:
             _print_subtask2_scores(result, pred, gold)
+    elif subtask == 1:
+        _score_subtask1(pred, gold, as_json)
     else:
         raise _unsupported(subtask)
 
@@ -84,6 +87,8 @@ def predict(
     subtask: SubtaskOption = 2,
     model: Annotated[Path | None, typer.Option("--model", help="Narrative model folder (default: the packaged one).",
                                                exists=True, file_okay=False)] = None,
+    mentions: Annotated[Path | None, typer.Option("--mentions", help="Subtask 1: entity mentions in the official "
+                                                  "layout (id, mention, start, end).", exists=True, dir_okay=False)] = None,
 ) -> None:
     """Analyse every document under DOCS and write a submission file in the official layout."""
     if subtask == 2:
@@ -97,5 +102,59 @@ def predict(
         with_label = sum(1 for narratives, _ in predictions.values() if narratives and narratives != ["Other"])
         console.print(f"wrote {len(predictions)} predictions to {escape(str(out))} "
                       f"({with_label} with at least one narrative)")
+    elif subtask == 1:
+        _predict_subtask1(docs, mentions, out, model)
     else:
         raise _unsupported(subtask)
+
+
+def _score_subtask1(pred: Path, gold: Path, as_json: bool) -> None:
+    from narrascope.semeval.corpus import language_of
+    from narrascope.semeval.subtask1 import read_mentions, score_subtask1
+
+    try:
+        pred_rows, gold_rows = read_mentions(pred), read_mentions(gold)
+        if any(r.main_role is None for r in gold_rows):
+            raise ValueError(f"{gold}: gold mentions need a main role and fine roles")
+        result: dict[str, Any] = score_subtask1(pred_rows, gold_rows)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    by_lang: dict[str, list[Any]] = {}
+    for row in gold_rows:
+        by_lang.setdefault(language_of(row.doc_id) or "?", []).append(row)
+    result["per_language"] = {lang: score_subtask1(pred_rows, rows) for lang, rows in sorted(by_lang.items())}
+    gold_keys, pred_keys = {r.key for r in gold_rows}, {r.key for r in pred_rows}
+    result["missing_predictions"] = len(gold_keys - pred_keys)
+    result["extra_predictions"] = len(pred_keys - gold_keys)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Subtask 1 entity framing")
+    for column in ("set", "mentions", "exact match", "fine P", "fine R", "fine F1", "main-role acc"):
+        table.add_column(column, justify="left" if column == "set" else "right")
+    for name, scores in [("all", result)] + list(result["per_language"].items()):
+        table.add_row(name, str(int(scores["n"])), *(f"{scores[k]:.3f}" for k in (
+            "exact_match", "micro_precision", "micro_recall", "micro_f1", "main_accuracy")))
+    console.print(table)
+    if result["missing_predictions"]:
+        err_console.print(f"[yellow]warning:[/] {result['missing_predictions']} gold mention(s) have no prediction "
+                          "and count as wrong", soft_wrap=True)
+    if result["extra_predictions"]:
+        err_console.print(f"[yellow]note:[/] {result['extra_predictions']} predicted mention(s) are not in gold (ignored)",
+                          soft_wrap=True)
+
+
+def _predict_subtask1(docs: Path, mentions: Path | None, out: Path, model_dir: Path | None) -> None:
+    from narrascope.models.entity_roles import EntityRoleClassifier
+    from narrascope.semeval.subtask1 import predict_subtask1, read_mentions, write_mentions
+
+    if mentions is None:
+        raise _fail("subtask 1 needs --mentions FILE (id, mention, start, end per line)")
+    try:
+        model = EntityRoleClassifier.load(model_dir) if model_dir else None
+        rows = predict_subtask1(docs, read_mentions(mentions), model)
+    except (ValueError, FileNotFoundError, TypeError) as exc:
+        raise _fail(str(exc)) from exc
+    write_mentions(rows, out)
+    roles = ", ".join(f"{role} {n}" for role, n in sorted(Counter(r.main_role for r in rows).items()))
+    console.print(f"wrote roles for {len(rows)} mentions to {escape(str(out))} ({roles})")

@@ -2,9 +2,9 @@
 
 Main roles (Protagonist / Antagonist / Innocent) come from one multinomial logistic regression over sparse
 views of the mention: the mention string itself (entity prior, per language), its character n-grams, the
-words just left and right of it in its sentence, the sentence with the mention masked (char n-grams, which
-work across the five languages without a tokenizer), every sentence of the document that names the same
-entity (an entity is usually cast consistently in one article), and a few salience cues. Fine roles are
+words just left and right of it in its sentence, the words of every sentence of the document that names the
+same entity (an entity is usually cast consistently in one article), and a few salience cues (frequency,
+position, language). Word features carry the language, so one model serves all five languages. Fine roles are
 constrained by the main role: per main role, one-vs-rest logistic regressions over that role's fine roles,
 applied under the predicted main role. A mention gets its most probable fine role plus any other whose
 conditional probability reaches ``fine_threshold``.
@@ -32,11 +32,10 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 __all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence_bounds", "normalise_mention"]
 
-ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "sentence_chars", "entity_doc", "cues")
+ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "entity_doc", "cues")
 
 _BOUNDARY = re.compile(r"(?<=[.!?।])[\"'”’»)]*\s+|\n+")
 _TOKEN = re.compile(r"[^\W_][^\s.,;:!?\"'“”„‘’«»()\[\]{}<>|/…]*")
-_MASK = " ⟨E⟩ "
 _NEAR = 4  # tokens on each side that get position-tagged features
 
 
@@ -110,7 +109,6 @@ def _views(ctx: MentionContext) -> dict[str, object]:
     s_start, s_end = sentence_bounds(text, ctx.start, ctx.end)
     left = _tokens(text[s_start : ctx.start])
     right = _tokens(text[ctx.end : s_end])
-    masked_sentence = text[s_start : ctx.start] + _MASK + text[ctx.end : s_end]
 
     near = [f"L{i}:{w}" for i, w in enumerate(reversed(left[-_NEAR:]), 1)]
     near += [f"R{i}:{w}" for i, w in enumerate(right[:_NEAR], 1)]
@@ -147,7 +145,6 @@ def _views(ctx: MentionContext) -> dict[str, object]:
         "mention_chars": f"{lang} {mention}",
         "near": [f"{lang}:{f}" for f in near],
         "sentence_words": [f"{lang}:{w}" for w in left + right],
-        "sentence_chars": masked_sentence,
         "entity_doc": [f"{lang}:{w}" for w in entity_words],
         "cues": cues + [f"{lang}:{c}" for c in cues[1:]],
     }
@@ -156,10 +153,6 @@ def _views(ctx: MentionContext) -> dict[str, object]:
 def _vectorizer(view: str) -> TfidfVectorizer:
     if view == "mention_chars":
         return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, max_features=30000)
-    if view == "sentence_chars":
-        return TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True, max_features=60000, lowercase=True
-        )
     min_df = 1 if view in ("mention", "cues") else 2
     return TfidfVectorizer(analyzer=_identity, min_df=min_df, sublinear_tf=True, max_features=60000)
 
@@ -175,9 +168,9 @@ class EntityRoleClassifier(BaseEstimator):
     def __init__(
         self,
         views: tuple[str, ...] = ALL_VIEWS,
-        alpha: float = 1e-5,
-        fine_alpha: float = 1e-5,
-        fine_threshold: float = 0.4,
+        alpha: float = 1e-4,
+        fine_alpha: float = 1e-4,
+        fine_threshold: float = 0.6,
         class_weight: str | None = None,
     ):
         self.views = views

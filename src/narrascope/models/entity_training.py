@@ -18,8 +18,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
+from narrascope.analysers.entities import MentionFinder, learn_gazetteer
 from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
-from narrascope.semeval.subtask1 import MentionRow, locate_mention, read_mentions, score_subtask1
+from narrascope.semeval.corpus import load_corpus
+from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtask1
 
 __all__ = ["LabelledMention", "load_subtask1", "cross_validate", "data_fingerprint", "LANGS"]
 
@@ -40,17 +42,14 @@ class LabelledMention:
 
 
 def load_subtask1(root: str | Path, langs: tuple[str, ...] = LANGS) -> list[LabelledMention]:
-    """Gold subtask-1 mentions of ``root/labels/<LANG>/subtask-1-annotations.txt`` with their raw documents."""
-    root = Path(root)
+    """Gold subtask-1 mentions of a SemEval-2025 Task 10 folder (via :func:`narrascope.semeval.load_corpus`), each
+    located in its document (the released offsets are often a few characters off; see ``locate_mention``)."""
     out = []
-    for lang in langs:
-        texts: dict[str, str] = {}
-        for row in read_mentions(root / "labels" / lang / "subtask-1-annotations.txt"):
-            if row.doc_id not in texts:
-                texts[row.doc_id] = (root / "raw-documents" / lang / row.doc_id).read_text(encoding="utf-8")
-            text = texts[row.doc_id]
-            start, end = locate_mention(text, row.mention, row.start, row.end)
-            out.append(LabelledMention(row, MentionContext(text, start, end, lang.lower())))
+    for doc in load_corpus(root, list(langs)):
+        for m in doc.mentions:
+            row = MentionRow(doc.id, m.text, m.start, m.end - 1, m.main_role, tuple(m.fine_roles))
+            start, end = locate_mention(doc.text, m.text, row.start, row.end)
+            out.append(LabelledMention(row, MentionContext(doc.text, start, end, doc.lang.lower())))
     return out
 
 
@@ -135,6 +134,48 @@ def cross_validate(
     }
 
 
+def mention_recall(
+    data: list[LabelledMention], folds: int = 5, seed: int = 0, english_gazetteer: bool = True
+) -> dict[str, dict[str, float]]:
+    """Recall of the mention finder against the gold mentions, per language, by document-grouped CV: the gazetteer
+    is learned from the training folds' mentions only. ``exact``: a candidate has the gold span; ``overlap``: a
+    candidate overlaps it. ``candidates_per_doc`` shows how many mentions the finder proposes."""
+    by_doc: dict[str, list[LabelledMention]] = {}
+    for m in data:
+        by_doc.setdefault(m.row.doc_id, []).append(m)
+    doc_ids = sorted(by_doc)
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    totals: dict[str, Counter[str]] = {}
+    for train_idx, test_idx in splitter.split(np.zeros(len(doc_ids)), groups=doc_ids):
+        names = [(m.lang, m.row.mention) for i in train_idx for m in by_doc[doc_ids[i]]]
+        gazetteer = learn_gazetteer(names)
+        if not english_gazetteer:
+            gazetteer.pop("en", None)
+        finder = MentionFinder(gazetteer)
+        for i in test_idx:
+            gold = by_doc[doc_ids[i]]
+            ctx = gold[0].context
+            found = finder.find(ctx.text, ctx.lang, [(0, len(ctx.text))])
+            spans = set(found)
+            t = totals.setdefault(ctx.lang, Counter())
+            t["docs"] += 1
+            t["candidates"] += len(found)
+            for m in gold:
+                c = m.context
+                t["gold"] += 1
+                t["exact"] += (c.start, c.end) in spans
+                t["overlap"] += any(s < c.end and c.start < e for s, e in found)
+    return {
+        lang: {
+            "gold": t["gold"],
+            "exact": t["exact"] / t["gold"],
+            "overlap": t["overlap"] / t["gold"],
+            "candidates_per_doc": t["candidates"] / t["docs"],
+        }
+        for lang, t in totals.items()
+    }
+
+
 def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     """Markdown table of cross-validation results."""
     lines = [
@@ -161,13 +202,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--thresholds", default="", help="comma-separated fine_threshold values to compare")
     parser.add_argument("--out", help="also train on all data and save the model in this folder")
     parser.add_argument("--json", help="write the CV results as JSON here")
+    parser.add_argument("--recall", action="store_true", help="also measure mention-finder recall per language")
+    parser.add_argument("--skip-cv", action="store_true", help="skip the role cross-validation")
     args = parser.parse_args(argv)
     params = json.loads(args.params)
     if "views" in params:
         params["views"] = tuple(params["views"])
     data = load_subtask1(args.semeval)
     results = {}
-    if args.folds > 1:
+    if not args.skip_cv:
         t0 = time.time()
         thresholds = tuple(float(t) for t in args.thresholds.split(",") if t)
         results = cross_validate(data, folds=args.folds, seed=args.seed, thresholds=thresholds, **params)
@@ -179,6 +222,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"({args.folds}-fold CV grouped by document, {time.time() - t0:.0f} s)")
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.recall:
+        for label, english_gazetteer in (("spaCy NER + gazetteer", True), ("spaCy NER only", False)):
+            recall = mention_recall(data, folds=args.folds, seed=args.seed, english_gazetteer=english_gazetteer)
+            print(f"mention recall ({label} for en; gazetteer learned on training folds):")
+            for lang, r in recall.items():
+                print(f"  {lang}: exact {r['exact']:.3f}  overlap {r['overlap']:.3f}  "
+                      f"candidates/doc {r['candidates_per_doc']:.1f}  (gold {int(r['gold'])})")
     if args.out:
         model = _fit(EntityRoleClassifier(**params), data)
         model.save(
@@ -190,7 +240,9 @@ def main(argv: list[str] | None = None) -> None:
                 "cv": {lang: {k: v["mean"] for k, v in r.items()} for lang, r in results.items()},
             },
         )
-        print(f"saved model to {args.out}")
+        gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
+        Path(args.out, "gazetteer.json").write_text(json.dumps(gazetteer, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"saved model and gazetteer to {args.out}")
 
 
 if __name__ == "__main__":

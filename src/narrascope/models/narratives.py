@@ -1,0 +1,299 @@
+"""Narrative and sub-narrative classification: a calibrated multi-label text model plus hierarchical decoding.
+
+:class:`NarrativeClassifier` is a scikit-learn style estimator: word and character n-gram TF-IDF features (one
+vocabulary shared by all languages, so Bulgarian and Russian, or English and Portuguese, share character n-grams)
+plus a per-language bias, and one ridge regression per label solved jointly in the dual (all labels at once,
+fast for a few thousand documents). Decision scores become probabilities with Platt scaling fitted on internal
+cross-validated scores, so every label carries a calibrated probability.
+
+:class:`HierarchyDecoder` turns label probabilities into a consistent SemEval-style answer: narratives above a
+threshold, their sub-narratives above another (a narrative with none gets ``"<Narrative>: Other"``), and the
+exclusive ``Other`` when no narrative passes or ``P(Other)`` is high. Thresholds are tuned for samples-F1 by
+:mod:`narrascope.models.training`.
+
+Any estimator with ``fit(texts, labels, langs)``, ``predict_proba(texts, langs)``, ``classes_``,
+``sentence_scores`` and ``save``/``load`` can replace :class:`NarrativeClassifier` behind the analyser.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+__all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "children_of", "OTHER", "LANGUAGES"]
+
+OTHER = "Other"
+LANGUAGES = ("bg", "en", "hi", "pt", "ru")
+_MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
+
+
+class NarrativeClassifier(BaseEstimator):
+    """Multi-label document classifier: TF-IDF word + char n-grams, dual ridge per label, Platt calibration.
+
+    ``fit(texts, labels, langs)`` takes label sets per document (any label names: narratives, sub-narratives,
+    ``Other``); ``predict_proba`` returns an ``(n_docs, n_classes)`` array aligned with ``classes_``.
+    ``char_weight`` scales the character block against the word block; ``alpha`` is the ridge penalty.
+    """
+
+    def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
+                 alpha: float = 1.0, calibration_folds: int = 4, random_state: int = 0):
+        self.word_max_features = word_max_features
+        self.char_max_features = char_max_features
+        self.char_weight = char_weight
+        self.alpha = alpha
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    # features -------------------------------------------------------------------------------------------
+    def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+        word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=self.word_max_features, sublinear_tf=True,
+                               dtype=np.float32)
+        char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=self.char_max_features,
+                               sublinear_tf=True, dtype=np.float32)
+        return word, char
+
+    def _features(self, texts: list[str], langs: list[str | None]) -> sparse.csr_matrix:
+        lang_block = np.zeros((len(texts), len(LANGUAGES) + 1), np.float32)
+        lang_block[:, -1] = 1.0  # bias
+        for i, lang in enumerate(langs):
+            if lang and lang.lower() in LANGUAGES:
+                lang_block[i, LANGUAGES.index(lang.lower())] = 1.0
+        return sparse.hstack([self.word_vectorizer_.transform(texts),
+                              np.sqrt(self.char_weight) * self.char_vectorizer_.transform(texts),
+                              sparse.csr_matrix(lang_block)], format="csr", dtype=np.float32)
+
+    # fitting --------------------------------------------------------------------------------------------
+    def fit(self, texts: list[str], labels: list[list[str]], langs: list[str | None] | None = None) -> NarrativeClassifier:
+        """Learn vocabularies, ridge weights for every label seen, and their calibration."""
+        langs = list(langs) if langs is not None else [None] * len(texts)
+        self.classes_ = np.array(sorted({label for doc in labels for label in doc}))
+        Y = np.array([[label in set(doc) for label in self.classes_] for doc in labels], dtype=np.float64)
+        self.word_vectorizer_, self.char_vectorizer_ = self._vectorizers()
+        self.word_vectorizer_.fit(texts)
+        self.char_vectorizer_.fit(texts)
+        X = self._features(texts, langs)
+        K = (X @ X.T).toarray().astype(np.float64)
+
+        # out-of-fold scores for calibration: ridge refits on sub-blocks of the same kernel
+        oof = np.zeros(Y.shape)
+        strata = [f"{lang}|{int(Y[i].sum() > 0)}" for i, lang in enumerate(langs)]
+        n_folds = min(self.calibration_folds, _smallest_stratum(strata))
+        splitter = StratifiedKFold(max(n_folds, 2), shuffle=True, random_state=self.random_state)
+        for tr, te in splitter.split(np.zeros(len(texts)), strata if n_folds >= 2 else None):
+            oof[te] = K[np.ix_(te, tr)] @ self._dual(K[np.ix_(tr, tr)], Y[tr])
+        self.oof_scores_ = oof
+        self.platt_ = _fit_platt(oof, Y)
+        self.coef_ = (X.T @ self._dual(K, Y)).astype(np.float32)  # (n_features, n_classes)
+        return self
+
+    def _dual(self, K: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        return np.linalg.solve(K + self.alpha * np.eye(len(K)), 2 * Y - 1)
+
+    # prediction -----------------------------------------------------------------------------------------
+    def decision_function(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
+        langs = list(langs) if langs is not None else [None] * len(texts)
+        return np.asarray(self._features(texts, langs) @ self.coef_)
+
+    def predict_proba(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
+        """Calibrated probability of every class in ``classes_`` for each text."""
+        return _platt(self.decision_function(texts, langs), self.platt_)
+
+    def sentence_scores(self, sentences: list[str], lang: str | None, class_index: list[int]) -> np.ndarray:
+        """Calibrated probability of each requested class for each sentence read alone: ``(n_sentences, n_requested)``.
+
+        Used to rank evidence: a sentence scores high when it carries the n-grams the class's model weighs.
+        """
+        if not sentences:
+            return np.zeros((0, len(class_index)))
+        scores = np.asarray(self._features(sentences, [lang] * len(sentences)) @ self.coef_[:, class_index])
+        return _platt(scores, self.platt_[class_index])
+
+    # persistence ----------------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> None:
+        """Write the fitted model as JSON + compressed numpy arrays (no pickles)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"params": self.get_params(), "classes": self.classes_.tolist(),
+                "word_vocabulary": _vocab_list(self.word_vectorizer_),
+                "char_vocabulary": _vocab_list(self.char_vectorizer_)}
+        (directory / "classifier.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        np.savez_compressed(directory / "classifier.npz", coef=self.coef_.astype(np.float16), platt=self.platt_,
+                            word_idf=self.word_vectorizer_.idf_.astype(np.float32),
+                            char_idf=self.char_vectorizer_.idf_.astype(np.float32))
+
+    @classmethod
+    def load(cls, directory: str | Path) -> NarrativeClassifier:
+        directory = Path(directory)
+        meta = json.loads((directory / "classifier.json").read_text(encoding="utf-8"))
+        arrays = np.load(directory / "classifier.npz")
+        model = cls(**meta["params"])
+        model.classes_ = np.array(meta["classes"])
+        model.word_vectorizer_, model.char_vectorizer_ = model._vectorizers()
+        for vectorizer, vocab, idf in ((model.word_vectorizer_, meta["word_vocabulary"], arrays["word_idf"]),
+                                       (model.char_vectorizer_, meta["char_vocabulary"], arrays["char_idf"])):
+            vectorizer.vocabulary_ = {term: i for i, term in enumerate(vocab)}
+            vectorizer.idf_ = idf
+        model.coef_ = arrays["coef"].astype(np.float32)
+        model.platt_ = arrays["platt"]
+        return model
+
+
+def _smallest_stratum(strata: list[str]) -> int:
+    counts: dict[str, int] = {}
+    for s in strata:
+        counts[s] = counts.get(s, 0) + 1
+    return min(counts.values()) if counts else 0
+
+
+def _vocab_list(vectorizer: TfidfVectorizer) -> list[str]:
+    vocab = [""] * len(vectorizer.vocabulary_)
+    for term, i in vectorizer.vocabulary_.items():
+        vocab[i] = term
+    return vocab
+
+
+def _fit_platt(scores: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Per class ``(slope, intercept)`` mapping a score to a probability; a prior for classes too rare to fit."""
+    params = np.zeros((Y.shape[1], 2))
+    for j in range(Y.shape[1]):
+        positives = Y[:, j].sum()
+        if positives < _MIN_POSITIVES or positives == len(Y):
+            prior = (positives + 0.5) / (len(Y) + 1.0)
+            params[j] = (0.0, np.log(prior / (1 - prior)))
+            continue
+        lr = LogisticRegression(C=100.0).fit(scores[:, j : j + 1], Y[:, j])
+        params[j] = (lr.coef_[0, 0], lr.intercept_[0])
+    return params
+
+
+def _platt(scores: np.ndarray, params: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(scores * params[:, 0] + params[:, 1])))
+
+
+@dataclass
+class HierarchyDecoder:
+    """Consistent two-level label sets from per-label probabilities.
+
+    A narrative is predicted when ``P(narrative) >= narrative_threshold``; among its children, sub-narratives
+    with ``P >= subnarrative_threshold`` are predicted, and ``"<Narrative>: Other"`` when none is. A document
+    is ``Other`` (alone, at both levels) when no narrative passes or ``P(Other) >= other_threshold``.
+    ``per_language`` overrides the three thresholds for a language code.
+    """
+
+    narrative_threshold: float = 0.3
+    subnarrative_threshold: float = 0.2
+    other_threshold: float = 1.01
+    per_language: dict[str, tuple[float, float, float]] | None = None
+
+    def thresholds(self, lang: str | None) -> tuple[float, float, float]:
+        if self.per_language and lang and lang.lower() in self.per_language:
+            return tuple(self.per_language[lang.lower()])  # type: ignore[return-value]
+        return self.narrative_threshold, self.subnarrative_threshold, self.other_threshold
+
+    def decode(self, proba: np.ndarray, classes: list[str], children: dict[str, list[str]],
+               lang: str | None = None) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """``(narratives, sub-narratives)`` as ``(label, probability)`` lists for one document.
+
+        ``children`` maps each narrative to its specific sub-narratives (``<N>: Other`` excluded). The score of
+        ``<N>: Other`` is the narrative's probability times the chance that none of its modelled children holds.
+        """
+        t_nar, t_sub, t_other = self.thresholds(lang)
+        p = dict(zip(classes, (float(x) for x in proba)))
+        p_other = p.get(OTHER, 0.0)
+        narratives = sorted(((n, p[n]) for n in children if n in p and p[n] >= t_nar), key=lambda x: -x[1])
+        if not narratives or p_other >= t_other:
+            top = max((p[n] for n in children if n in p), default=0.0)
+            score = max(p_other, 1.0 - top)
+            return [(OTHER, score)], [(OTHER, score)]
+        subs: list[tuple[str, float]] = []
+        for narrative, p_nar in narratives:
+            kids = [(s, p[s]) for s in children[narrative] if s in p]
+            chosen = sorted(((s, ps) for s, ps in kids if ps >= t_sub), key=lambda x: -x[1])
+            if chosen:
+                subs.extend(chosen)
+            else:
+                subs.append((f"{narrative}: {OTHER}", p_nar * float(np.prod([1 - ps for _, ps in kids]))))
+        return narratives, subs
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> HierarchyDecoder:
+        per_language = data.get("per_language")
+        return cls(data["narrative_threshold"], data["subnarrative_threshold"], data["other_threshold"],
+                   {k: tuple(v) for k, v in per_language.items()} if per_language else None)
+
+
+THRESHOLD_GRID = {
+    "narrative_threshold": [round(x, 3) for x in np.arange(0.10, 0.61, 0.05)],
+    "subnarrative_threshold": [round(x, 3) for x in np.arange(0.05, 0.56, 0.05)],
+    "other_threshold": [0.4, 0.5, 0.6, 0.7, 1.01],
+}
+
+
+def threshold_candidates() -> list[tuple[float, float, float]]:
+    """Every (narrative, sub-narrative, Other) threshold triple searched when tuning."""
+    return list(itertools.product(*THRESHOLD_GRID.values()))
+
+
+def children_of(classes: list[str], narratives: list[str], parent_of: dict[str, str]) -> dict[str, list[str]]:
+    """Narrative -> its specific sub-narratives among ``classes`` (``<N>: Other`` is derived, never modelled)."""
+    out: dict[str, list[str]] = {n: [] for n in narratives if n != OTHER and n in classes}
+    for label in classes:
+        parent = parent_of.get(label)
+        if parent in out and not label.endswith(f": {OTHER}"):
+            out[parent].append(label)
+    return out
+
+
+class NarrativeModel:
+    """A fitted classifier, its decoder thresholds and the label hierarchy: what the analyser loads.
+
+    ``children`` maps every narrative to its modelled sub-narratives, so a saved model carries its own hierarchy.
+    """
+
+    CONFIG = "model.json"
+
+    def __init__(self, classifier: NarrativeClassifier, decoder: HierarchyDecoder, children: dict[str, list[str]],
+                 info: dict | None = None):
+        self.classifier = classifier
+        self.decoder = decoder
+        self.children = children
+        self.info = info or {}
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.classifier.classes_]
+
+    def predict(self, texts: list[str], langs: list[str | None] | None = None,
+                ) -> list[tuple[list[tuple[str, float]], list[tuple[str, float]]]]:
+        """``(narratives, sub-narratives)`` with probabilities for each text."""
+        langs = list(langs) if langs is not None else [None] * len(texts)
+        proba = self.classifier.predict_proba(texts, langs)
+        return [self.decoder.decode(row, self.classes, self.children, lang) for row, lang in zip(proba, langs)]
+
+    def save(self, directory: str | Path) -> None:
+        directory = Path(directory)
+        self.classifier.save(directory)
+        config = {"decoder": self.decoder.to_dict(), "children": self.children, "info": self.info}
+        (directory / self.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: str | Path) -> NarrativeModel:
+        directory = Path(directory)
+        config_path = directory / cls.CONFIG
+        if not config_path.is_file():
+            raise FileNotFoundError(f"{directory} is not a narrative model folder (no {cls.CONFIG})")
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        return cls(NarrativeClassifier.load(directory), HierarchyDecoder.from_dict(config["decoder"]),
+                   config["children"], config.get("info", {}))

@@ -1,0 +1,170 @@
+"""Narrative estimator, hierarchical decoder, threshold tuning and training on a small synthetic corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narrascope.models.narratives import OTHER, HierarchyDecoder, NarrativeClassifier, NarrativeModel
+from narrascope.models.training import _Scorer, calibration, cross_validate, train_model, training_labels
+from narrascope.semeval import SemevalDocument, score_subtask2
+from narrascope.taxonomy import load_taxonomy
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "narratives" / "synthetic.jsonl"
+SHARED_TRAIN = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "semeval2025-task10" / "train"
+PRAISE = "URW: Praise of Russia"
+MIGHT = "URW: Praise of Russia: Praise of Russian military might"
+PUTIN = "URW: Praise of Russia: Praise of Russian President Vladimir Putin"
+FEARS = "CC: Amplifying Climate Fears"
+DOOM = "CC: Amplifying Climate Fears: Doomsday scenarios for humans"
+
+
+def synthetic_docs() -> list[SemevalDocument]:
+    rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+    return [SemevalDocument(r["id"], r["lang"], r["text"], r["narratives"], r["subnarratives"]) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[SemevalDocument]:
+    return synthetic_docs()
+
+
+@pytest.fixture(scope="module")
+def model(docs) -> NarrativeModel:
+    return train_model(docs, random_state=0)[0]
+
+
+def test_fit_predict_proba_shapes_and_signal(docs):
+    texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
+    clf = NarrativeClassifier(word_max_features=500, char_max_features=2000).fit(texts, labels, ["en"] * len(texts))
+    assert set(clf.classes_) == {OTHER, PRAISE, MIGHT, PUTIN, FEARS, DOOM}
+    proba = clf.predict_proba(["The coming climate apocalypse will kill billions of people.",
+                               "The football club won the match after a late goal."], ["en", "en"])
+    assert proba.shape == (2, len(clf.classes_))
+    assert ((proba >= 0) & (proba <= 1)).all()
+    col = {c: i for i, c in enumerate(clf.classes_)}
+    assert proba[0, col[FEARS]] > 0.5 > proba[0, col[PRAISE]]
+    assert proba[1, col[OTHER]] > proba[1, col[FEARS]]
+
+
+def test_training_labels_drop_derived_other():
+    doc = SemevalDocument("x", "EN", "t", [PRAISE], [f"{PRAISE}: Other", MIGHT])
+    assert training_labels(doc) == [PRAISE, MIGHT]
+
+
+CLASSES = [OTHER, PRAISE, MIGHT, PUTIN, FEARS, DOOM]
+CHILDREN = {PRAISE: [MIGHT, PUTIN], FEARS: [DOOM]}
+
+
+def test_decoder_sub_implies_parent_and_narrative_other():
+    decoder = HierarchyDecoder(0.5, 0.5, 0.9)
+    #                  Other PRAISE MIGHT PUTIN FEARS DOOM
+    proba = np.array([0.1, 0.8, 0.7, 0.2, 0.6, 0.9])
+    nars, subs = decoder.decode(proba, CLASSES, CHILDREN)
+    assert [n for n, _ in nars] == [PRAISE, FEARS]
+    assert [s for s, _ in subs] == [MIGHT, DOOM]
+    # a confident sub-narrative whose narrative is not predicted is dropped (sub implies parent)
+    nars, subs = decoder.decode(np.array([0.1, 0.8, 0.2, 0.3, 0.3, 0.95]), CLASSES, CHILDREN)
+    assert [n for n, _ in nars] == [PRAISE]
+    assert [s for s, _ in subs] == [f"{PRAISE}: Other"]
+    assert 0 < subs[0][1] <= 0.8
+
+
+def test_decoder_other_is_exclusive():
+    decoder = HierarchyDecoder(0.5, 0.5, 0.7)
+    nars, subs = decoder.decode(np.array([0.2, 0.3, 0.9, 0.1, 0.1, 0.1]), CLASSES, CHILDREN)
+    assert [n for n, _ in nars] == [OTHER] and [s for s, _ in subs] == [OTHER]
+    nars, subs = decoder.decode(np.array([0.8, 0.9, 0.9, 0.1, 0.1, 0.1]), CLASSES, CHILDREN)  # P(Other) high
+    assert [n for n, _ in nars] == [OTHER] and [s for s, _ in subs] == [OTHER]
+
+
+def test_decoder_per_language_thresholds():
+    decoder = HierarchyDecoder(0.5, 0.5, 1.01, per_language={"bg": (0.2, 0.5, 1.01)})
+    proba = np.array([0.1, 0.3, 0.1, 0.1, 0.1, 0.1])
+    assert decoder.decode(proba, CLASSES, CHILDREN, "en")[0][0][0] == OTHER
+    assert decoder.decode(proba, CLASSES, CHILDREN, "bg")[0][0][0] == PRAISE
+    assert HierarchyDecoder.from_dict(decoder.to_dict()) == decoder
+
+
+def test_vectorised_scorer_matches_decoder_and_official_scorer(docs):
+    """Threshold tuning scores with matrices; it must agree with decode() + score_subtask2 exactly."""
+    taxonomy = load_taxonomy()
+    rng = np.random.default_rng(0)
+    proba = rng.random((len(docs), len(CLASSES)))
+    scorer = _Scorer(CLASSES, CHILDREN, docs, taxonomy)
+    for th in [(0.3, 0.4, 0.8), (0.6, 0.2, 1.01), (0.5, 0.5, 0.5)]:
+        decoder = HierarchyDecoder(*th)
+        pred = {}
+        for d, row in zip(docs, proba):
+            nars, subs = decoder.decode(row, CLASSES, CHILDREN)
+            pred[d.id] = ([n for n, _ in nars], [s for s, _ in subs])
+        official = score_subtask2(pred, {d.id: (d.narratives, d.subnarratives) for d in docs}, taxonomy)
+        coarse, fine = scorer.score(proba, np.arange(len(docs)), *th)
+        assert coarse == pytest.approx(official["coarse_f1"])
+        assert fine == pytest.approx(official["fine_f1"])
+
+
+def test_train_model_learns_synthetic_corpus(model, docs):
+    predictions = model.predict([d.text for d in docs], ["en"] * len(docs))
+    pred = {d.id: ([n for n, _ in nars], [s for s, _ in subs]) for d, (nars, subs) in zip(docs, predictions)}
+    result = score_subtask2(pred, {d.id: (d.narratives, d.subnarratives) for d in docs})
+    assert result["coarse_f1"] > 0.9 and result["fine_f1"] > 0.8
+    for nars, subs in predictions:
+        names = [n for n, _ in nars]
+        assert (names == [OTHER]) == (OTHER in names)  # Other is exclusive
+        for sub, _ in subs:
+            assert sub == OTHER or sub.rsplit(": ", 1)[0] in names  # a sub-narrative implies its narrative
+
+
+def test_save_load_round_trip(model, docs, tmp_path):
+    model.save(tmp_path / "m")
+    loaded = NarrativeModel.load(tmp_path / "m")
+    texts = [d.text for d in docs[:10]]
+    np.testing.assert_allclose(loaded.classifier.predict_proba(texts, ["en"] * 10),
+                               model.classifier.predict_proba(texts, ["en"] * 10), atol=2e-3)
+    assert loaded.decoder == model.decoder and loaded.children == model.children
+    with pytest.raises(FileNotFoundError):
+        NarrativeModel.load(tmp_path)
+
+
+def test_fit_is_deterministic(docs):
+    texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
+    a = NarrativeClassifier(random_state=3).fit(texts, labels).predict_proba(texts[:5])
+    b = NarrativeClassifier(random_state=3).fit(texts, labels).predict_proba(texts[:5])
+    np.testing.assert_array_equal(a, b)
+
+
+def test_cross_validate_reports_languages_baseline_and_calibration(docs):
+    result = cross_validate(docs, n_folds=3, random_state=0)
+    row = result["per_language"]["EN"]
+    assert row["n_documents"] == len(docs)
+    assert row["coarse"]["mean"] > row["base_coarse"]["mean"]
+    assert 0 <= result["calibration"]["ece"] < 0.2
+
+
+def test_calibration_of_perfect_and_overconfident_predictions():
+    truth = np.array([[1, 0], [0, 1], [1, 0], [0, 0]], float)
+    assert calibration(truth, truth)["ece"] == 0.0
+    assert calibration(np.full_like(truth, 0.95), truth)["ece"] == pytest.approx(0.95 - truth.mean())
+
+
+@pytest.mark.shared
+def test_default_model_on_shared_training_data():
+    if not SHARED_TRAIN.is_dir():
+        pytest.skip(f"SemEval-2025 training data not found at {SHARED_TRAIN} (../shared beside the repository)")
+    from narrascope.analysers.narratives import default_model_dir
+    from narrascope.semeval import load_corpus
+
+    model = NarrativeModel.load(default_model_dir())
+    docs = [d for d in load_corpus(SHARED_TRAIN, ["EN", "BG"]) if d.narratives][::8]
+    predictions = model.predict([d.text for d in docs], [d.lang.lower() for d in docs])
+    taxonomy = load_taxonomy()
+    known = set(taxonomy.narratives) | set(taxonomy.subnarratives)
+    for nars, subs in predictions:
+        assert {n for n, _ in nars} | {s for s, _ in subs} <= known
+    pred = {d.id: ([n for n, _ in nars], [s for s, _ in subs]) for d, (nars, subs) in zip(docs, predictions)}
+    result = score_subtask2(pred, {d.id: (d.narratives, d.subnarratives) for d in docs}, taxonomy)
+    assert result["coarse_f1"] > 0.6  # documents the model was trained on

@@ -48,3 +48,10 @@ def test_content_segments_exclude_boilerplate_and_comments_by_default():
     assert "share button" not in doc.content_text()
     assert "propaganda" not in doc.content_text()
     assert "propaganda" in doc.content_text(include_comments=True)
+
+
+def test_windows_line_endings_split_into_the_same_blocks():
+    doc = Document(ARTICLE.replace("\n", "\r\n"), meta={"title_in_text": True})
+    assert [s.label for s in segment(doc)] == ["title", "body", "boilerplate", "body", "boilerplate", "comment",
+                                               "comment", "comment", "comment"]
+    assert all(not doc.quote(s).endswith("\r") for s in segment(doc))

@@ -94,3 +94,10 @@ def test_runs_are_recorded(store):
     store.finish_run(run, status="finished", analysed=3, unchanged=1, failed=0)
     (row,) = store.runs()
     assert row["status"] == "finished" and row["n_analysed"] == 3 and row["finished_at"] is not None
+
+
+def test_weeks_start_on_monday(store):
+    monday, sunday = make_doc(1, published=date(2024, 1, 1)), make_doc(2, published=date(2024, 1, 7))
+    store.save([monday, sunday, make_doc(3, published=date(2024, 1, 8))], pipeline_signature="sig")
+    weeks = {r["period"]: r["count"] for r in store.label_counts("narratives", by="period", period="week")}
+    assert weeks == {"2024-01-01": 2, "2024-01-08": 1}

@@ -37,7 +37,7 @@ _COMMENT_HEADERS = [
 ]
 COMMENT_HEADER_PATTERN = re.compile(r"^\s*(" + "|".join(_COMMENT_HEADERS) + r")\s*:?\s*$", re.IGNORECASE)
 
-_BLOCK = re.compile(r"[^\n]+(?:\n(?![ \t]*\n)[^\n]*)*")  # runs of non-blank lines
+_BLOCK = re.compile(r"[^\r\n]+(?:\r?\n(?![ \t\r]*\n)[^\r\n]*)*")  # runs of non-blank lines
 
 
 def segment(doc: Document) -> list[Span]:

@@ -167,7 +167,8 @@ class Store:
                                           .order_by(AnnotationRow.id)).all()
             return _to_document(row, annotations)
 
-    def _filtered(self, flt: DocumentFilter | None) -> Select:
+    def filtered_query(self, flt: DocumentFilter | None) -> Select:
+        """SELECT of the documents matching ``flt``, for callers building their own aggregates."""
         stmt = select(DocumentRow)
         flt = flt or DocumentFilter()
         A = AnnotationRow
@@ -198,11 +199,11 @@ class Store:
 
     def count(self, flt: DocumentFilter | None = None) -> int:
         with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(self._filtered(flt).subquery())) or 0
+            return session.scalar(select(func.count()).select_from(self.filtered_query(flt).subquery())) or 0
 
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries (metadata and narrative labels, no text) of matching documents, newest first."""
-        stmt = (self._filtered(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
+        stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
                 .limit(limit).offset(offset))
         with Session(self.engine) as session:
             rows = session.scalars(stmt).all()
@@ -221,7 +222,7 @@ class Store:
         """Every matching document with all stored layers, streamed in id order with bounded memory."""
         last_id = ""
         while True:
-            stmt = self._filtered(flt).where(DocumentRow.id > last_id).order_by(DocumentRow.id).limit(batch_size)
+            stmt = self.filtered_query(flt).where(DocumentRow.id > last_id).order_by(DocumentRow.id).limit(batch_size)
             with Session(self.engine) as session:
                 rows = session.scalars(stmt).all()
                 if not rows:
@@ -238,7 +239,7 @@ class Store:
     def label_counts(self, layer: str, flt: DocumentFilter | None = None, *, by: str | None = None,
                      period: str = "month") -> list[dict[str, Any]]:
         """Number of documents per label of ``layer`` (optionally also per ``by``: outlet, language or period)."""
-        docs = self._filtered(flt).subquery()
+        docs = self.filtered_query(flt).subquery()
         A = AnnotationRow
         columns: list[Any] = [A.label]
         if by == "outlet":
@@ -264,7 +265,7 @@ class Store:
         """Number of matching documents per ``source`` or ``language``."""
         if field not in ("source", "language"):
             raise ValueError(f"cannot count by {field!r}")
-        docs = self._filtered(flt).subquery()
+        docs = self.filtered_query(flt).subquery()
         stmt = select(docs.c[field], func.count()).group_by(docs.c[field])
         with Session(self.engine) as session:
             return sorted(({"value": v, "count": n} for v, n in session.execute(stmt)), key=lambda r: -r["count"])
@@ -272,7 +273,7 @@ class Store:
     def entity_roles(self, entity: str | None = None, flt: DocumentFilter | None = None, *, by: str | None = None,
                      limit: int = 50) -> list[dict[str, Any]]:
         """How entities are cast: mention counts per entity and main role (optionally per outlet or month)."""
-        docs = self._filtered(flt).subquery()
+        docs = self.filtered_query(flt).subquery()
         A = AnnotationRow
         columns: list[Any] = [A.entity, A.label]
         if by == "outlet":
@@ -302,7 +303,7 @@ class Store:
             return func.to_char(func.date_trunc(period, column), "YYYY-MM-DD")
         if period == "month":
             return func.strftime("%Y-%m-01", column)
-        return func.date(column, "weekday 1", "-7 days")  # Monday of the week
+        return func.date(column, "-6 days", "weekday 1")  # Monday of the week
 
 
 def _insert_for(engine: Engine) -> Any:

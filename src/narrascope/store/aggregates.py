@@ -45,7 +45,7 @@ def label_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer: s
     ``Store.label_counts`` (``period`` as an ISO date string) and, for pairs, ``{"a", "b", "count"}`` with ``a < b``.
     """
     period_start(date.today(), period)  # validates the period name
-    matching = store._filtered(flt)
+    matching = store.filtered_query(flt)
     A = AnnotationRow
     labels_stmt = select(A.document_id, A.label).where(A.layer == layer)
     if flt is not None and not flt.is_empty():

@@ -15,7 +15,7 @@ app = typer.Typer(
 )
 
 # Command modules exposing register(app); sub-command groups exposing a Typer `app`.
-_COMMANDS = ("analyze", "corpus", "train", "serve", "importer")
+_COMMANDS = ("analyze", "corpus", "train", "serve", "importer", "entities")
 _GROUPS = {"taxonomy": "taxonomy", "semeval": "semeval", "semeval2023": "semeval2023"}
 
 for _name in _COMMANDS:

@@ -152,9 +152,28 @@ def _views(ctx: MentionContext) -> dict[str, object]:
 
 def _vectorizer(view: str) -> TfidfVectorizer:
     if view == "mention_chars":
-        return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, max_features=30000)
+        return TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, max_features=30000, dtype=np.float32
+        )
     min_df = 1 if view in ("mention", "cues") else 2
-    return TfidfVectorizer(analyzer=_identity, min_df=min_df, sublinear_tf=True, max_features=60000)
+    max_features = 20000 if view == "entity_doc" else 60000
+    return TfidfVectorizer(
+        analyzer=_identity, min_df=min_df, sublinear_tf=True, max_features=max_features, dtype=np.float32
+    )
+
+
+def _compact(model: object) -> object:
+    """Shrink a fitted SGD classifier for saving: drop the optimiser's copies of the weights and keep ``coef_`` as
+    float32 (the features are float32), sparse when mostly zero (fine-role models see one main role's mentions)."""
+    if not hasattr(model, "coef_"):
+        return model  # a constant predictor (a fine role present in every or no mention of its main role)
+    for name in ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept"):
+        if hasattr(model, name):
+            delattr(model, name)
+    model.coef_ = model.coef_.astype(np.float32)
+    if np.count_nonzero(model.coef_) < 0.3 * model.coef_.size:
+        model.sparsify()
+    return model
 
 
 class EntityRoleClassifier(BaseEstimator):
@@ -198,7 +217,7 @@ class EntityRoleClassifier(BaseEstimator):
             raise ValueError("contexts, main_roles and fine_roles must have the same length")
         X = self._matrix(contexts, fit=True)
         y = np.asarray(main_roles)
-        self.main_model_ = self._logistic(self.alpha, self.class_weight).fit(X, y)
+        self.main_model_ = _compact(self._logistic(self.alpha, self.class_weight).fit(X, y))
         self.classes_ = self.main_model_.classes_
         self.fine_models_: dict[str, tuple[MultiLabelBinarizer, OneVsRestClassifier | None]] = {}
         for main in self.classes_:
@@ -209,6 +228,8 @@ class EntityRoleClassifier(BaseEstimator):
                 self.fine_models_[main] = (binarizer, None)
                 continue
             model = OneVsRestClassifier(self._logistic(self.fine_alpha)).fit(X[rows], Y)
+            for estimator in model.estimators_:
+                _compact(estimator)
             self.fine_models_[main] = (binarizer, model)
         self.fine_classes_ = sorted({f for roles in fine_roles for f in roles})
         return self

@@ -23,7 +23,15 @@ from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
 from narrascope.semeval.corpus import load_corpus
 from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtask1
 
-__all__ = ["LabelledMention", "load_subtask1", "cross_validate", "data_fingerprint", "LANGS"]
+__all__ = [
+    "LabelledMention",
+    "load_subtask1",
+    "cross_validate",
+    "mention_recall",
+    "train_and_save",
+    "data_fingerprint",
+    "LANGS",
+]
 
 LANGS = ("EN", "BG", "HI", "PT", "RU")
 METRICS = ("main_accuracy", "exact_match", "micro_f1")
@@ -176,6 +184,29 @@ def mention_recall(
     }
 
 
+def train_and_save(
+    data: list[LabelledMention],
+    out: str | Path,
+    params: dict | None = None,
+    cv: dict | None = None,
+    fingerprint: dict[str, str] | None = None,
+) -> EntityRoleClassifier:
+    """Train on all ``data``, then save the model, its metadata (CV means, data hashes) and the gazetteer in ``out``."""
+    model = _fit(EntityRoleClassifier(**(params or {})), data)
+    model.save(
+        out,
+        metadata={
+            "trained_on": "SemEval-2025 Task 10 subtask-1 training annotations (EN, BG, HI, PT, RU)",
+            "mentions": len(data),
+            "annotation_sha256_16": fingerprint or {},
+            "cv": {lang: {k: v["mean"] for k, v in r.items()} for lang, r in (cv or {}).items()},
+        },
+    )
+    gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
+    Path(out, "gazetteer.json").write_text(json.dumps(gazetteer, ensure_ascii=False) + "\n", encoding="utf-8")
+    return model
+
+
 def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     """Markdown table of cross-validation results."""
     lines = [
@@ -223,25 +254,15 @@ def main(argv: list[str] | None = None) -> None:
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if args.recall:
-        for label, english_gazetteer in (("spaCy NER + gazetteer", True), ("spaCy NER only", False)):
-            recall = mention_recall(data, folds=args.folds, seed=args.seed, english_gazetteer=english_gazetteer)
+        english = [m for m in data if m.lang == "en"]
+        for label, subset, english_gazetteer in (("spaCy NER + gazetteer", data, True), ("spaCy NER only", english, False)):
+            recall = mention_recall(subset, folds=args.folds, seed=args.seed, english_gazetteer=english_gazetteer)
             print(f"mention recall ({label} for en; gazetteer learned on training folds):")
             for lang, r in recall.items():
                 print(f"  {lang}: exact {r['exact']:.3f}  overlap {r['overlap']:.3f}  "
                       f"candidates/doc {r['candidates_per_doc']:.1f}  (gold {int(r['gold'])})")
     if args.out:
-        model = _fit(EntityRoleClassifier(**params), data)
-        model.save(
-            args.out,
-            metadata={
-                "trained_on": "SemEval-2025 Task 10 subtask-1 training annotations (EN, BG, HI, PT, RU)",
-                "mentions": len(data),
-                "annotation_sha256_16": data_fingerprint(args.semeval),
-                "cv": {lang: {k: v["mean"] for k, v in r.items()} for lang, r in results.items()},
-            },
-        )
-        gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
-        Path(args.out, "gazetteer.json").write_text(json.dumps(gazetteer, ensure_ascii=False) + "\n", encoding="utf-8")
+        train_and_save(data, args.out, params, results, data_fingerprint(args.semeval))
         print(f"saved model and gazetteer to {args.out}")
 
 

@@ -8,6 +8,7 @@ paragraph labels from the spans and scores them with the task metric; span-level
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,18 +53,22 @@ def cross_validate(
     gold: dict[tuple[str, int], set[str]],
     *,
     folds: int = 5,
+    run_folds: Sequence[int] | None = None,
     extra_spans: SpanMap | None = None,
     seed: int = 0,
     techniques: tuple[str, ...] = task.TECHNIQUES,
     log=print,
 ) -> dict:
-    """Article-level k-fold CV; returns per-fold paragraph and span scores plus a trivial baseline."""
+    """Article-level k-fold CV; returns per-fold paragraph and span scores plus a trivial baseline.
+
+    ``run_folds`` evaluates only those folds (same article assignment), for quicker comparisons.
+    """
     ids = sorted(articles)
     order = np.random.RandomState(seed).permutation(len(ids))
     fold_of = {ids[j]: i % folds for i, j in enumerate(order)}
     majority = max(techniques, key=lambda t: sum(t in labels for labels in gold.values()))
     results: dict[str, list] = {"paragraph": [], "span": [], "baseline": []}
-    for fold in range(folds):
+    for fold in range(folds) if run_folds is None else run_folds:
         started = time.time()
         train = {i: articles[i] for i in ids if fold_of[i] != fold}
         test = [i for i in ids if fold_of[i] == fold]

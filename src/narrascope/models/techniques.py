@@ -25,32 +25,10 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from narrascope.analysers.sentences import split_sentences
 from narrascope.semeval.task3_2023 import TECHNIQUES
 
-# A sentence ends after . ! or ? (plus closing quotes/brackets) when whitespace and a capital, digit or
-# opening quote follow. Cheap and deterministic, which matters more here than linguistic finesse.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence offsets ``(start, end)`` inside ``text[start:end]``, whitespace trimmed, never crossing a newline."""
-    end = len(text) if end is None else end
-    out = []
-    for line in re.finditer(r"[^\n]+", text[start:end]):
-        cursor = start + line.start()
-        stop = start + line.end()
-        pieces = [m.end() for m in _SENTENCE_END.finditer(text, cursor, stop)]
-        for piece_end in [*pieces, stop]:
-            s, e = cursor, piece_end
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if e > s:
-                out.append((s, e))
-            cursor = piece_end
-    return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""Time added by the ``techniques`` analyser per 800-word article (target: at most 0.3 s on 2 cores).
+
+Documents: English articles of the SemEval-2023 Task 3 training set (``../shared``), each cut or repeated to
+exactly 800 words so the figure is per 800-word article. The segmenter and sentence splitter run first, untimed;
+the timing covers the techniques analyser's ``predict`` + ``set_annotations`` only, one document per call (the
+worst case: no batching), after one warm-up document. Model loading is reported separately.
+
+    nice -n 5 env PYTHONPATH=src .venv/bin/python benchmarks/techniques_speed.py --docs 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_INPUT = ROOT / ".." / "shared" / "data" / "semeval2023-task3" / "en" / "train-articles-subtask-3"
+WORDS = 800
+
+
+def eight_hundred_words(text: str) -> str:
+    """The article's lines, repeated as needed, up to exactly 800 words (line structure kept)."""
+    lines, count = [], 0
+    source = [line for line in text.split("\n") if line.strip()]
+    while count < WORDS:
+        for line in source:
+            words = line.split()
+            take = words[: WORDS - count]
+            lines.append(" ".join(take))
+            count += len(take)
+            if count >= WORDS:
+                break
+    return "\n\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", type=Path, default=DEFAULT_INPUT)
+    parser.add_argument("--docs", type=int, default=100)
+    args = parser.parse_args()
+
+    from narrascope.analysers.techniques import TechniquesAnalyser
+    from narrascope.document import Document
+    from narrascope.pipeline import load_pipeline
+    from narrascope.semeval.task3_2023 import read_articles
+
+    articles = list(read_articles(args.input).values())[: args.docs]
+    docs = [Document(eight_hundred_words(text), language="en") for text in articles]
+    prepare = load_pipeline(["segmenter", "sentences"])
+    prepare.run(docs)
+    started = time.perf_counter()
+    analyser = TechniquesAnalyser()
+    load_s = time.perf_counter() - started
+    analyser.set_annotations(docs[:1], analyser.predict(docs[:1]))  # warm-up
+    timings = []
+    for doc in docs:
+        t0 = time.perf_counter()
+        analyser.set_annotations([doc], analyser.predict([doc]))
+        timings.append(time.perf_counter() - t0)
+    report = {
+        "documents": len(docs),
+        "words_per_document": WORDS,
+        "cpu_count": os.cpu_count(),
+        "load_avg_1min": os.getloadavg()[0],
+        "model_load_s": round(load_s, 3),
+        "mean_s_per_doc": round(statistics.mean(timings), 4),
+        "median_s_per_doc": round(statistics.median(timings), 4),
+        "p95_s_per_doc": round(sorted(timings)[int(0.95 * (len(timings) - 1))], 4),
+        "spans_per_doc": round(sum(len(d.spans["techniques"]) for d in docs) / len(docs), 1),
+    }
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

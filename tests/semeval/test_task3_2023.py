@@ -91,3 +91,18 @@ def test_numbering_and_derivation_reproduce_the_release():
     disagreements = [k for k in gold if gold[k] != derived[k]]
     assert len(disagreements) <= 2
     assert task.read_techniques(SHARED_EN.parent / "techniques_subtask3.txt") == task.TECHNIQUES
+
+
+def test_predict_command_writes_every_paragraph_in_task_format(tmp_path):
+    from narrascope.cli.semeval2023 import app
+
+    out, spans_out = tmp_path / "pred.txt", tmp_path / "spans.txt"
+    result = CliRunner().invoke(app, ["predict", "--docs", str(FIXTURES), "--out", str(out), "--spans-out", str(spans_out)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in out.read_text().splitlines()]
+    assert [(r[0], r[1]) for r in rows] == [("900000001", "1"), ("900000001", "3"), ("900000001", "4"), ("900000001", "7")]
+    assert all(label in task.TECHNIQUES for r in rows for label in r[2].split(",") if label)
+    predicted = task.read_paragraph_labels(out)
+    text = task.read_articles(FIXTURES)["900000001"]
+    # the paragraph labels are exactly those implied by the written spans
+    assert predicted == task.paragraph_labels_from_spans("900000001", text, task.read_spans(spans_out).get("900000001", []))

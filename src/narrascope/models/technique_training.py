@@ -41,10 +41,14 @@ def merge_spans(base: SpanMap, extra: SpanMap, articles: dict[str, str]) -> Span
     return merged
 
 
+def article_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence offsets of a task article, split per paragraph as in training."""
+    return [s for _, start, end in task.paragraphs(text) for s in split_sentences(text, start, end)]
+
+
 def predict_article(model: TechniqueModel, text: str) -> list[tuple[str, int, int, float]]:
-    """Technique spans of one task article, sentences split per paragraph as in training."""
-    sentences = [s for _, start, end in task.paragraphs(text) for s in split_sentences(text, start, end)]
-    return model.predict_spans(text, sentences)
+    """Technique spans of one task article."""
+    return model.predict_spans(text, article_sentences(text))
 
 
 def cross_validate(
@@ -59,7 +63,9 @@ def cross_validate(
     techniques: tuple[str, ...] = task.TECHNIQUES,
     log=print,
 ) -> dict:
-    """Article-level k-fold CV; returns per-fold paragraph and span scores plus a trivial baseline.
+    """Article-level k-fold CV; returns per-fold paragraph and span scores plus trivial baselines.
+
+    The baselines label every paragraph (every sentence, for spans) with the most frequent technique.
 
     ``run_folds`` evaluates only those folds (same article assignment), for quicker comparisons.
     """
@@ -67,7 +73,7 @@ def cross_validate(
     order = np.random.RandomState(seed).permutation(len(ids))
     fold_of = {ids[j]: i % folds for i, j in enumerate(order)}
     majority = max(techniques, key=lambda t: sum(t in labels for labels in gold.values()))
-    results: dict[str, list] = {"paragraph": [], "span": [], "baseline": []}
+    results: dict[str, list] = {"paragraph": [], "span": [], "baseline": [], "baseline_span": []}
     for fold in range(folds) if run_folds is None else run_folds:
         started = time.time()
         train = {i: articles[i] for i in ids if fold_of[i] != fold}
@@ -81,6 +87,12 @@ def cross_validate(
         fold_gold = {k: v for k, v in gold.items() if fold_of.get(k[0]) == fold}
         results["paragraph"].append(task.score_paragraphs(pred_paragraphs, fold_gold, techniques))
         results["baseline"].append(task.score_paragraphs({k: {majority} for k in fold_gold}, fold_gold, techniques))
+        results["baseline_span"].append(
+            task.score_spans(
+                {i: [(majority, s, e) for s, e in article_sentences(articles[i])] for i in test},
+                {i: spans.get(i, []) for i in test},
+            )
+        )
         results["span"].append(
             task.score_spans({i: [(t, s, e) for t, s, e, _ in predicted[i]] for i in test}, {i: spans.get(i, []) for i in test})
         )
@@ -97,7 +109,7 @@ def cross_validate(
 def summarise(results: dict) -> dict[str, dict[str, float]]:
     """Mean and standard deviation over folds of every figure."""
     summary = {}
-    for part in ("paragraph", "span", "baseline"):
+    for part in ("paragraph", "span", "baseline", "baseline_span"):
         for key in results[part][0]:
             values = np.array([fold[key] for fold in results[part]], dtype=float)
             summary[f"{part}.{key}"] = {"mean": float(values.mean()), "std": float(values.std())}

@@ -73,7 +73,7 @@ PTC_TO_2023: dict[str, str] = {
 ParagraphKey = tuple[str, int]  # (article id, 1-based line number)
 SpanTuple = tuple[str, int, int]  # (technique, start, end), end exclusive
 
-_ARTICLE_RE = re.compile(r"^article(.+)\.txt$")
+_ARTICLE_RE = re.compile(r"^article(\w+)\.txt$")  # not article<ID>-labels-...txt
 
 
 def read_techniques(path: str | Path | None = None) -> tuple[str, ...]:

@@ -55,12 +55,20 @@ def english_ner() -> Any:
     return package.load(exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
 
 
+def _is_entity(ent: Any) -> bool:
+    """A spaCy entity that can be cast in a role. Nationality words count only in the plural ("Ukrainians"):
+    the singular is nearly always an adjective ("Western weapons", "Russian troops")."""
+    if ent.label_ not in NER_LABELS:
+        return False
+    return ent.label_ != "NORP" or ent.text.endswith("s")
+
+
 def learn_gazetteer(names: Iterable[tuple[str, str]], min_count: int = 1) -> dict[str, list[str]]:
     """Gazetteer per language from ``(lang, mention)`` pairs: normalised names seen at least ``min_count`` times."""
     counts: Counter[tuple[str, str]] = Counter()
     for lang, mention in names:
         key = " ".join(_tokens(normalise_mention(mention)))
-        if key and len(key) > 1:
+        if key and len(key) > 1 and not set(key.split()) <= _LEADING:  # no pronouns or function words
             counts[(lang.lower(), key)] += 1
     out: dict[str, list[str]] = {}
     for (lang, key), n in sorted(counts.items()):
@@ -86,7 +94,7 @@ class MentionFinder:
         if lang == "en" and self.use_ner:
             nlp = english_ner()
             for (start, _), parsed in zip(regions, nlp.pipe(text[s:e] for s, e in regions)):
-                found += [(start + e.start_char, start + e.end_char) for e in parsed.ents if e.label_ in NER_LABELS]
+                found += [(start + e.start_char, start + e.end_char) for e in parsed.ents if _is_entity(e)]
         for start, end in regions:
             words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
             known = self._gazetteer_matches(words, lang)

@@ -91,9 +91,11 @@ def test_layer_has_roles_fine_roles_and_evidence(model_dir):
     assert spans[0].attrs["entity"] == "Exército Norvik"
 
 
-def test_unsupported_language_gets_an_empty_layer(model_dir):
+def test_unsupported_language_or_empty_text_gets_an_empty_layer(model_dir):
     doc = run(model_dir, "Die NATO hat Marlon Vex kritisiert.", "de")
     assert doc.spans[ENTITIES] == []
+    assert run(model_dir, "", "pt").spans[ENTITIES] == []
+    assert run(model_dir, "sem nomes aqui.", "pt").spans[ENTITIES] == []
 
 
 @pytest.mark.skipif(not HAS_SPACY_EN, reason="spaCy's en_core_web_sm is not installed")

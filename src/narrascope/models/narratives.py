@@ -61,15 +61,16 @@ class NarrativeClassifier(BaseEstimator):
                                sublinear_tf=True, dtype=np.float32)
         return word, char
 
-    def _features(self, texts: list[str], langs: list[str | None]) -> sparse.csr_matrix:
+    def _features(self, texts: list[str], langs: list[str | None], fit: bool = False) -> sparse.csr_matrix:
         lang_block = np.zeros((len(texts), len(LANGUAGES) + 1), np.float32)
         lang_block[:, -1] = 1.0  # bias
         for i, lang in enumerate(langs):
             if lang and lang.lower() in LANGUAGES:
                 lang_block[i, LANGUAGES.index(lang.lower())] = 1.0
-        return sparse.hstack([self.word_vectorizer_.transform(texts),
-                              np.sqrt(self.char_weight) * self.char_vectorizer_.transform(texts),
-                              sparse.csr_matrix(lang_block)], format="csr", dtype=np.float32)
+        word, char = self.word_vectorizer_, self.char_vectorizer_
+        blocks = (word.fit_transform(texts), char.fit_transform(texts)) if fit else (word.transform(texts), char.transform(texts))
+        return sparse.hstack([blocks[0], np.sqrt(self.char_weight) * blocks[1], sparse.csr_matrix(lang_block)],
+                             format="csr", dtype=np.float32)
 
     # fitting --------------------------------------------------------------------------------------------
     def fit(self, texts: list[str], labels: list[list[str]], langs: list[str | None] | None = None) -> NarrativeClassifier:
@@ -78,9 +79,7 @@ class NarrativeClassifier(BaseEstimator):
         self.classes_ = np.array(sorted({label for doc in labels for label in doc}))
         Y = np.array([[label in set(doc) for label in self.classes_] for doc in labels], dtype=np.float64)
         self.word_vectorizer_, self.char_vectorizer_ = self._vectorizers()
-        self.word_vectorizer_.fit(texts)
-        self.char_vectorizer_.fit(texts)
-        X = self._features(texts, langs)
+        X = self._features(texts, langs, fit=True)
         K = (X @ X.T).toarray().astype(np.float64)
 
         # out-of-fold scores for calibration: ridge refits on sub-blocks of the same kernel
@@ -186,13 +185,16 @@ class HierarchyDecoder:
     A narrative is predicted when ``P(narrative) >= narrative_threshold``; among its children, sub-narratives
     with ``P >= subnarrative_threshold`` are predicted, and ``"<Narrative>: Other"`` when none is. A document
     is ``Other`` (alone, at both levels) when no narrative passes or ``P(Other) >= other_threshold``.
-    ``per_language`` overrides the three thresholds for a language code.
+    With ``single_domain``, only narratives of the document's domain (``URW``, ``CC``: the name prefix) are
+    kept, the domain being the one of the most probable narrative: in the training data 1 document in 1,781
+    mixes domains. ``per_language`` overrides the three thresholds for a language code.
     """
 
     narrative_threshold: float = 0.3
     subnarrative_threshold: float = 0.2
     other_threshold: float = 1.01
     per_language: dict[str, tuple[float, float, float]] | None = None
+    single_domain: bool = True
 
     def thresholds(self, lang: str | None) -> tuple[float, float, float]:
         if self.per_language and lang and lang.lower() in self.per_language:
@@ -210,6 +212,9 @@ class HierarchyDecoder:
         p = dict(zip(classes, (float(x) for x in proba)))
         p_other = p.get(OTHER, 0.0)
         narratives = sorted(((n, p[n]) for n in children if n in p and p[n] >= t_nar), key=lambda x: -x[1])
+        if self.single_domain and narratives:
+            domain = domain_of(narratives[0][0])
+            narratives = [(n, pn) for n, pn in narratives if domain_of(n) == domain]
         if not narratives or p_other >= t_other:
             top = max((p[n] for n in children if n in p), default=0.0)
             score = max(p_other, 1.0 - top)
@@ -231,7 +236,13 @@ class HierarchyDecoder:
     def from_dict(cls, data: dict) -> HierarchyDecoder:
         per_language = data.get("per_language")
         return cls(data["narrative_threshold"], data["subnarrative_threshold"], data["other_threshold"],
-                   {k: tuple(v) for k, v in per_language.items()} if per_language else None)
+                   {k: tuple(v) for k, v in per_language.items()} if per_language else None,
+                   data.get("single_domain", True))
+
+
+def domain_of(narrative: str) -> str:
+    """The domain code a narrative name starts with (``"URW: Praise of Russia"`` -> ``"URW"``)."""
+    return narrative.split(": ", 1)[0]
 
 
 THRESHOLD_GRID = {

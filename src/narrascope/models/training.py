@@ -27,6 +27,7 @@ from narrascope.models.narratives import (
     NarrativeModel,
     _platt,
     children_of,
+    domain_of,
     threshold_candidates,
 )
 from narrascope.semeval import SemevalDocument, score_subtask2
@@ -64,6 +65,8 @@ class _Scorer:
         self.subs = [s for n in self.nar for s in children[n]]
         self.sub_cols = [cidx[s] for s in self.subs]
         self.other_col = cidx.get(OTHER)
+        domains = [domain_of(n) for n in self.nar]
+        self.domain_mask = np.array([[d == code for d in domains] for code in sorted(set(domains))], bool)
         self.parent = np.array([[s in children[n] for n in self.nar] for s in self.subs], float).reshape(
             len(self.subs), len(self.nar))
         self.to_coarse = np.array([[n == c for c in coarse] for n in self.nar], float)
@@ -80,9 +83,14 @@ class _Scorer:
         den = pred.sum(1) + gold.sum(1)
         return np.where(den == 0, 1.0, 2 * tp / np.maximum(den, 1e-9))
 
-    def score(self, proba: np.ndarray, rows: np.ndarray, t_nar: float, t_sub: float, t_other: float) -> tuple[float, float]:
+    def score(self, proba: np.ndarray, rows: np.ndarray, t_nar: float, t_sub: float, t_other: float,
+              single_domain: bool = True) -> tuple[float, float]:
         P = proba[rows]
-        chosen = (P[:, self.nar_cols] >= t_nar).astype(float)
+        P_nar = P[:, self.nar_cols]
+        chosen = (P_nar >= t_nar).astype(float)
+        if single_domain and len(self.domain_mask) > 1:
+            best = np.stack([np.where(mask, P_nar, -1).max(1) for mask in self.domain_mask], 1).argmax(1)
+            chosen *= self.domain_mask[best]
         other = chosen.sum(1) == 0
         if self.other_col is not None:
             other |= P[:, self.other_col] >= t_other

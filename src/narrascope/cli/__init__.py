@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 import typer
+
+from narrascope.cli import analyze, corpus, entities, importer, semeval, semeval2023, serve, taxonomy, train
 
 app = typer.Typer(
     name="narrascope",
@@ -14,22 +15,11 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-# Command modules exposing register(app); sub-command groups exposing a Typer `app`.
-_COMMANDS = ("analyze", "corpus", "train", "serve", "importer", "entities")
-_GROUPS = {"taxonomy": "taxonomy", "semeval": "semeval", "semeval2023": "semeval2023"}
-
-for _name in _COMMANDS:
-    try:
-        importlib.import_module(f"narrascope.cli.{_name}").register(app)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"narrascope.cli.{_name}":
-            raise
-for _group, _module in _GROUPS.items():
-    try:
-        app.add_typer(importlib.import_module(f"narrascope.cli.{_module}").app, name=_group)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"narrascope.cli.{_module}":
-            raise
+for _module in (analyze, corpus, train, entities, serve, importer):
+    _module.register(app)
+app.add_typer(taxonomy.app, name="taxonomy")
+app.add_typer(semeval.app, name="semeval")
+app.add_typer(semeval2023.app, name="semeval2023")
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
 """The ``narratives`` analyser: narratives and sub-narratives of a document, each with evidence sentences.
 
 Labels come from a :class:`~narrascope.models.narratives.NarrativeModel` (the packaged default, or ``model_dir``).
-Evidence for a label is the document's sentences that the label's model scores highest when each is read alone,
-up to ``max_evidence`` per label; ``<Narrative>: Other`` shows its narrative's evidence. A document with no
-narrative gets one ``Other`` label, without evidence, in both layers.
+Evidence for a label is the sentences contributing most to the label's score in the document (its n-grams'
+weighted TF-IDF terms, split among the sentences that hold them), up to ``max_evidence`` per label; a span's score
+is its share of the label's positive contributions. ``<Narrative>: Other`` shows its narrative's evidence. A
+document with no narrative gets one ``Other`` label, without evidence, in both layers.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class NarrativeAnalyser:
         sentences = doc.sentences()
         classes = {c: i for i, c in enumerate(self.model.classes)}
         wanted = [name for name, _ in nars] + [name for name, _ in subs if name in classes]
-        scores = self.model.classifier.sentence_scores([doc.quote(s) for s in sentences], doc.language,
+        scores = self.model.classifier.sentence_scores(doc.content_text(), doc.language, [doc.quote(s) for s in sentences],
                                                        [classes[name] for name in wanted])
         evidence = {name: self._top(sentences, scores[:, j], name) for j, name in enumerate(wanted)}
         narratives = [Label(name, p, evidence[name]) for name, p in nars]
@@ -82,9 +83,11 @@ class NarrativeAnalyser:
         return narratives, subnarratives
 
     def _top(self, sentences: list[Span], scores: np.ndarray, label: str) -> list[Span]:
-        order = np.argsort(-scores, kind="stable")[: self.max_evidence]
-        return sorted((Span(sentences[i].start, sentences[i].end, label, round(float(scores[i]), 4)) for i in order),
-                      key=lambda s: -(s.score or 0.0))
+        """The sentences contributing most to the label; a span's score is its share of the positive contributions."""
+        positive = np.clip(scores, 0.0, None)
+        total = positive.sum()
+        order = [i for i in np.argsort(-scores, kind="stable")[: self.max_evidence] if positive[i] > 0]
+        return [Span(sentences[i].start, sentences[i].end, label, round(float(positive[i] / total), 4)) for i in order]
 
     def set_annotations(self, docs: list[Document], predictions: list[Prediction]) -> None:
         for doc, (narratives, subnarratives) in zip(docs, predictions):

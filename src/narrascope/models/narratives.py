@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
@@ -45,7 +45,7 @@ class NarrativeClassifier(BaseEstimator):
     """
 
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
-                 alpha: float = 1.0, calibration_folds: int = 4, random_state: int = 0):
+                 alpha: float = 1.0, calibration_folds: int = 10, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
@@ -106,15 +106,23 @@ class NarrativeClassifier(BaseEstimator):
         """Calibrated probability of every class in ``classes_`` for each text."""
         return _platt(self.decision_function(texts, langs), self.platt_)
 
-    def sentence_scores(self, sentences: list[str], lang: str | None, class_index: list[int]) -> np.ndarray:
-        """Calibrated probability of each requested class for each sentence read alone: ``(n_sentences, n_requested)``.
+    def sentence_scores(self, text: str, lang: str | None, sentences: list[str], class_index: list[int]) -> np.ndarray:
+        """Each sentence's contribution to the document's decision score for each requested class.
 
-        Used to rank evidence: a sentence scores high when it carries the n-grams the class's model weighs.
+        The document score is a sum over n-grams of (TF-IDF value × weight); each n-gram's term is split among the
+        sentences in proportion to how often it occurs in each. Returns ``(n_sentences, n_requested)``; a high
+        value means the sentence holds n-grams that pushed the document towards the class.
         """
         if not sentences:
             return np.zeros((0, len(class_index)))
-        scores = np.asarray(self._features(sentences, [lang] * len(sentences)) @ self.coef_[:, class_index])
-        return _platt(scores, self.platt_[class_index])
+        doc = self._features([text], [lang])
+        n_text = doc.shape[1] - len(LANGUAGES) - 1
+        counts = sparse.hstack([CountVectorizer.transform(self.word_vectorizer_, sentences),
+                                CountVectorizer.transform(self.char_vectorizer_, sentences)], format="csr").astype(np.float64)
+        totals = np.asarray(counts.sum(0)).ravel()
+        share = counts @ sparse.diags(np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0))
+        weighted = share.multiply(doc[:, :n_text].toarray()).tocsr()
+        return np.asarray(weighted @ self.coef_[:n_text, class_index])
 
     # persistence ----------------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> None:

@@ -176,3 +176,32 @@ def test_decoder_keeps_one_domain():
     assert [n for n, _ in nars] == [PRAISE]
     nars, _ = HierarchyDecoder(0.5, 0.5, 1.01, single_domain=False).decode(proba, CLASSES, CHILDREN)
     assert [n for n, _ in nars] == [PRAISE, FEARS]
+
+
+def test_cli_train_eval_and_predictions_match_official_scorer(docs, tmp_path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    root = tmp_path / "corpus"
+    (root / "raw-documents" / "EN").mkdir(parents=True)
+    (root / "labels" / "EN").mkdir(parents=True)
+    lines = []
+    for d in docs:
+        (root / "raw-documents" / "EN" / d.id).write_text(d.text, encoding="utf-8")
+        lines.append(f"{d.id}\t{';'.join(d.narratives)}\t{';'.join(d.subnarratives)}\n")
+    gold = root / "labels" / "EN" / "subtask-2-annotations.txt"
+    gold.write_text("".join(lines), encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "--semeval", str(root), "--out", str(out), "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert (out / "model.json").is_file() and "sha256" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    pred = tmp_path / "oof.txt"
+    result = runner.invoke(app, ["eval", "--semeval", str(root), "--folds", "3", "--json", "--predictions", str(pred)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)["per_language"]["EN"]
+    official = score_subtask2(pred, gold)
+    # the mean over equal-sized folds is the pooled mean: eval and `semeval score` agree
+    assert figures["coarse"]["mean"] == pytest.approx(official["coarse_f1"], abs=1e-9)
+    assert figures["fine"]["mean"] == pytest.approx(official["fine_f1"], abs=1e-9)

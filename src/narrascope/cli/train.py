@@ -53,6 +53,9 @@ def evaluate(
     folds: Annotated[int, typer.Option("--folds", min=2, help="Outer cross-validation folds.")] = 5,
     langs: LangsOption = None,
     seed: SeedOption = 0,
+    predictions: Annotated[Path | None, typer.Option("--predictions", help="Also write every document's held-out "
+                                                     "prediction here (official layout, for `narrascope semeval score`).",
+                                                     dir_okay=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Cross-validate the narrative model: official samples-F1, coarse and fine, per language (mean ± std), with
@@ -65,6 +68,11 @@ def evaluate(
         err_console.print(f"fold {k}/{n}: coarse {coarse:.3f} fine {fine:.3f}")
 
     result = cross_validate(docs, n_folds=folds, random_state=seed, progress=None if as_json else progress)
+    held_out = result.pop("predictions")
+    if predictions:
+        from narrascope.semeval import write_subtask2
+
+        write_subtask2(predictions, held_out)
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -103,6 +111,7 @@ def train(
     if cv:
         err_console.print(f"cross-validating ({cv} folds)...")
         result = cross_validate(docs, n_folds=cv, random_state=seed)
+        result.pop("predictions")
         (out / "cv.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
         console.print(_cv_table(result))
     write_model_card(out, model, result)

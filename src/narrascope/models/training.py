@@ -169,7 +169,10 @@ def _summary(values: list[float]) -> dict[str, float]:
 def cross_validate(docs: Sequence[SemevalDocument], *, n_folds: int = 5, random_state: int = 0,
                    taxonomy: Taxonomy | None = None, per_language_thresholds: bool = True,
                    progress: Any = None, **params: Any) -> dict[str, Any]:
-    """Nested cross-validation of :func:`train_model`: official samples-F1 per language, mean and std over folds."""
+    """Nested cross-validation of :func:`train_model`: official samples-F1 per language, mean and std over folds.
+
+    ``predictions`` in the result holds every document's held-out prediction (labels per document id).
+    """
     taxonomy = taxonomy or load_taxonomy()
     docs = list(docs)
     langs = sorted({d.lang for d in docs})
@@ -177,6 +180,7 @@ def cross_validate(docs: Sequence[SemevalDocument], *, n_folds: int = 5, random_
     scores: dict[str, dict[str, list[float]]] = {lang: {k: [] for k in ("coarse", "fine", "base_coarse", "base_fine")}
                                                  for lang in langs + ["all"]}
     held_out_proba, held_out_truth = [], []
+    held_out_labels: dict[str, tuple[list[str], list[str]]] = {}
     for k, (train_idx, test_idx) in enumerate(folds):
         train = [docs[i] for i in train_idx]
         test = [docs[i] for i in test_idx]
@@ -188,6 +192,7 @@ def cross_validate(docs: Sequence[SemevalDocument], *, n_folds: int = 5, random_
         held_out_truth.append(np.array([[c in set(training_labels(d)) for c in model.classes] for d in test], float))
         predictions = [model.decoder.decode(row, model.classes, model.children, lang) for row, lang in zip(proba, test_langs)]
         pred = _as_labels(predictions, [d.id for d in test])
+        held_out_labels.update(pred)
         for lang in langs + ["all"]:
             subset = [d for d in test if lang in ("all", d.lang)]
             gold = {d.id: (d.narratives, d.subnarratives) for d in subset}
@@ -210,6 +215,7 @@ def cross_validate(docs: Sequence[SemevalDocument], *, n_folds: int = 5, random_
         "per_language": {lang: {"n_documents": n_docs[lang], **{k: _summary(v) for k, v in s.items()}}
                          for lang, s in scores.items()},
         "calibration": cal,
+        "predictions": {d.id: held_out_labels[d.id] for d in docs},
     }
 
 

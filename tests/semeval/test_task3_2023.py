@@ -77,6 +77,7 @@ def test_score_command_prints_micro_and_macro(tmp_path):
     assert "micro-F1\t0.6667" in result.output
 
 
+@pytest.mark.shared
 @pytest.mark.skipif(not SHARED_EN.exists(), reason="../shared/data/semeval2023-task3/en not found beside the checkout")
 def test_numbering_and_derivation_reproduce_the_release():
     articles = task.read_articles(SHARED_EN / "train-articles-subtask-3")

@@ -118,3 +118,19 @@ def test_killed_run_leaves_store_consistent_and_resumes_without_duplicates(tmp_p
     summary = json.loads(resumed.stdout.splitlines()[-1])
     assert summary["unchanged"] == stored and summary["analysed"] == n - stored
     assert _count(db) == (n, 0, "finished")
+
+
+@pytest.mark.ray
+def test_ray_shards_then_import_match_the_in_process_run(tmp_path, db):
+    pytest.importorskip("ray")
+    skip = FAST[:-2]  # Ray decides the parallelism itself
+    assert invoke("analyze", EXAMPLES, "--db", db, *skip, "--quiet").exit_code == 0
+    shards = tmp_path / "shards"
+    made = invoke("analyze", EXAMPLES, *skip, "--ray", "local", "--out-shards", shards)
+    assert made.exit_code == 0 and "5 analysed" in made.stdout
+    imported_db = str(tmp_path / "imported.db")
+    assert invoke("import", shards, "--db", imported_db).exit_code == 0
+    def exported(path: str) -> list[dict]:
+        return sorted((json.loads(line) for line in invoke("export", "--db", path).stdout.splitlines()), key=lambda d: d["id"])
+
+    assert exported(db) == exported(imported_db)

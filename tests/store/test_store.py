@@ -101,3 +101,13 @@ def test_weeks_start_on_monday(store):
     store.save([monday, sunday, make_doc(3, published=date(2024, 1, 8))], pipeline_signature="sig")
     weeks = {r["period"]: r["count"] for r in store.label_counts("narratives", by="period", period="week")}
     assert weeks == {"2024-01-01": 2, "2024-01-08": 1}
+
+
+def test_migrations_produce_exactly_the_declared_schema(store):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from narrascope.store.schema import Base
+
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

@@ -34,6 +34,8 @@ def analyze(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents analysed and committed together.")] = 32,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default: the cores available).")] = None,
     ray: Annotated[str | None, typer.Option("--ray", help="Run on a Ray cluster at this address; 'local' starts one here.")] = None,
+    out_shards: Annotated[Path | None, typer.Option("--out-shards", help="With --ray: the actors read the inputs and write "
+                                                    "JSONL result shards here; load them with 'narrascope import'.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summaries; problems and totals only.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -42,6 +44,8 @@ def analyze(
     options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, stdin_format="." + stdin_format.lstrip("."))
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
+    if out_shards is not None:
+        _analyze_to_shards(inputs, out_shards, ray, workers, pipeline.names, config, batch_size, options)
     total = _count_inputs(inputs, options)
     if workers is None and total is not None and total <= batch_size:
         workers = 1  # one batch: starting worker processes would cost more than it saves
@@ -127,6 +131,21 @@ def _count_inputs(inputs: list[str], options: IngestOptions) -> int | None:
             return None
         total += len(files)
     return total
+
+
+def _analyze_to_shards(inputs: list[str], out_shards: Path, ray: str | None, workers: int | None, names: list[str],
+                       config: dict[str, dict[str, Any]], batch_size: int, options: IngestOptions) -> None:
+    if ray is None:
+        raise typer.BadParameter("--out-shards needs --ray", param_hint="--out-shards")
+    from narrascope.distributed.ray_runner import analyze_to_shards
+
+    summary = analyze_to_shards(inputs, out_shards, names, config, address=None if ray in ("", "local") else ray,
+                                num_actors=workers, batch_size=batch_size, options=options)
+    for problem in summary["problems"]:
+        err_console.print(f"[yellow]skipped[/] {problem}")
+    console.print(f"{summary['analysed']} analysed into {len(summary['shards'])} shards in {out_shards}; "
+                  f"load them with: narrascope import {out_shards}")
+    raise typer.Exit(EXIT_SKIPPED if summary["problems"] else 0)
 
 
 def _executor(workers: int | None, ray: str | None, names: list[str], config: dict[str, dict[str, Any]]):

@@ -1,10 +1,10 @@
-"""Database tables. The schema is created and upgraded by the Alembic migrations in ``migrations/``."""
+"""Database tables. The schema is created and upgraded by the Alembic migrations in ``migrations/``; keep both in step."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, func, text, BigInteger, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns; PostgreSQL gets a 64-bit key.
@@ -37,6 +37,10 @@ class DocumentRow(Base):
     """An article with its metadata; ``analysis_key`` says which pipeline produced its current annotations."""
 
     __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_published_id", "published", "id"),
+        Index("ix_documents_source_published", "source", "published"),
+    )
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(32))
@@ -64,6 +68,8 @@ class AnnotationRow(Base):
         Index("ix_annotations_layer_label", "layer", "label"),
         Index("ix_annotations_document_layer", "document_id", "layer"),
         Index("ix_annotations_entity", "entity"),
+        Index("ix_annotations_layer_label_document", "layer", "label", "document_id"),
+        Index("ix_annotations_entity_lower", func.lower(text("entity"))),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -80,7 +80,9 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               "- Trained on 1,781 documents from the task's sources; other outlets and topics will score lower.",
               "- Probabilities are calibrated on the training distribution (where 18 % of documents are `Other`);",
               "  on a stream with far fewer propaganda articles the narrative probabilities are too high.",
-              "- Evidence sentences are those the label's linear model weighs most, not annotated rationales.", ""]
+              "- Above 0.7 the probabilities run higher than the observed frequency (see the reliability table).",
+              "- Evidence sentences are those contributing most to the label's linear score, not annotated rationales.",
+              ""]
     path = directory / "MODEL_CARD.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

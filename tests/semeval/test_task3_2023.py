@@ -107,3 +107,36 @@ def test_predict_command_writes_every_paragraph_in_task_format(tmp_path):
     text = task.read_articles(FIXTURES)["900000001"]
     # the paragraph labels are exactly those implied by the written spans
     assert predicted == task.paragraph_labels_from_spans("900000001", text, task.read_spans(spans_out).get("900000001", []))
+
+
+def _task_folder(root: Path) -> Path:
+    """A SemEval-2023 language folder built from the synthetic corpus of the model tests."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("technique_corpus", FIXTURES / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    articles, spans = corpus.synthetic_corpus()
+    (root / "train-articles-subtask-3").mkdir(parents=True)
+    (root / "train-labels-subtask-3-spans").mkdir()
+    labels = {}
+    for doc_id, text in articles.items():
+        (root / "train-articles-subtask-3" / f"article{doc_id}.txt").write_text(text)
+        rows = "".join(f"{doc_id}\t{t}\t{s}\t{e}\n" for t, s, e in spans[doc_id])
+        (root / "train-labels-subtask-3-spans" / f"article{doc_id}-labels-subtask-3.txt").write_text(rows)
+        labels.update(task.paragraph_labels_from_spans(doc_id, text, spans[doc_id]))
+    task.write_paragraph_labels(root / "train-labels-subtask-3.txt", labels)
+    return root
+
+
+def test_train_and_eval_commands_on_a_small_task_folder(tmp_path):
+    from narrascope.cli.semeval2023 import app
+
+    data = _task_folder(tmp_path / "en")
+    result = CliRunner().invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "model")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "model" / "weights.npz").exists()
+    result = CliRunner().invoke(app, ["eval", "--data", str(data), "--folds", "2", "--out", str(tmp_path / "cv.json")])
+    assert result.exit_code == 0, result.output
+    micro = float(next(line for line in result.output.splitlines() if line.startswith("paragraph.micro_f1")).split("\t")[1].split()[0])
+    assert micro > 0.9  # the planted cues are unmistakable

@@ -18,23 +18,11 @@ import statistics
 import time
 from pathlib import Path
 
+from _articles import WORDS, eight_hundred_words
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT / ".." / "shared" / "data" / "semeval2025-task10" / "train" / "raw-documents"
-WORDS = 800
 
-
-def eight_hundred_words(text: str) -> str:
-    """The article's lines, repeated as needed, up to exactly 800 words (line structure kept)."""
-    lines, count = [], 0
-    source = [line for line in text.split("\n") if line.strip()]
-    while count < WORDS:
-        for line in source:
-            take = line.split()[: WORDS - count]
-            lines.append(" ".join(take))
-            count += len(take)
-            if count >= WORDS:
-                break
-    return "\n\n".join(lines)
 
 
 def main() -> None:

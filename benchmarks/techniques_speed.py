@@ -17,24 +17,11 @@ import statistics
 import time
 from pathlib import Path
 
+from _articles import WORDS, eight_hundred_words
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = ROOT / ".." / "shared" / "data" / "semeval2023-task3" / "en" / "train-articles-subtask-3"
-WORDS = 800
 
-
-def eight_hundred_words(text: str) -> str:
-    """The article's lines, repeated as needed, up to exactly 800 words (line structure kept)."""
-    lines, count = [], 0
-    source = [line for line in text.split("\n") if line.strip()]
-    while count < WORDS:
-        for line in source:
-            words = line.split()
-            take = words[: WORDS - count]
-            lines.append(" ".join(take))
-            count += len(take)
-            if count >= WORDS:
-                break
-    return "\n\n".join(lines)
 
 
 def main() -> None:

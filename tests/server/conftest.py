@@ -110,25 +110,9 @@ def corpus(settings) -> list[Document]:
 
 
 @pytest.fixture
-def postgres_settings(tmp_path):
-    """Settings on a new, empty PostgreSQL database (dropped afterwards) from ``NARRASCOPE_TEST_POSTGRES_URL``."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = os.environ.get("NARRASCOPE_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("NARRASCOPE_TEST_POSTGRES_URL is not set; start a server with: eval \"$(.ci/postgres.sh)\"")
-    admin_url = make_url(normalise_db_url(base))
-    name = f"narrascope_server_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield settings_for(tmp_path, db_url=admin_url.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def postgres_settings(tmp_path, postgres_url):
+    """Settings on a new, empty PostgreSQL database (see ``postgres_url`` in tests/conftest.py)."""
+    return settings_for(tmp_path, db_url=postgres_url)
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def test_bad_input_is_named_and_skipped_and_exit_code_says_so(tmp_path, db):
     result = runner.invoke(app, ["analyze", str(folder), "--db", db, *FAST, "--quiet"])
     assert result.exit_code == 3
     output = result.stdout + (result.stderr or "")
-    for where in (f"broken.jsonl:2", "notext.csv:1", "binary.txt"):
+    for where in ("broken.jsonl:2", "notext.csv:1", "binary.txt"):
         assert where in " ".join(output.split())
     assert "2 analysed" in output
 

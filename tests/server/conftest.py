@@ -4,8 +4,6 @@ SQLite store, and a small stored corpus with known labels, outlets, languages an
 from __future__ import annotations
 
 import re
-import os
-import uuid
 from datetime import date
 
 import pytest
@@ -14,7 +12,7 @@ from fastapi.testclient import TestClient
 from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
 from narrascope.pipeline import register_analyser
 from narrascope.server import Settings, create_app
-from narrascope.store import Store, normalise_db_url
+from narrascope.store import Store
 
 WAR = "URW: Amplifying war-related fears"
 WAR_SUB = "URW: Amplifying war-related fears: By continuing the war we risk WWIII"

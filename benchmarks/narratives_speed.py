@@ -28,7 +28,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "semeval2025-task10" / "unlabelled-test"
-WORDS = 800
+from _articles import WORDS  # noqa: E402
 
 
 def articles(limit: int) -> list[tuple[str, str]]:

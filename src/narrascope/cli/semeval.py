@@ -85,7 +85,7 @@ def predict(
                                        exists=True, file_okay=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Submission file to write.", dir_okay=False)],
     subtask: SubtaskOption = 2,
-    model: Annotated[Path | None, typer.Option("--model", help="Narrative model folder (default: the packaged one).",
+    model: Annotated[Path | None, typer.Option("--model", help="Model folder: narratives for --subtask 2, entity roles for --subtask 1 (default: the packaged one).",
                                                exists=True, file_okay=False)] = None,
     mentions: Annotated[Path | None, typer.Option("--mentions", help="Subtask 1: entity mentions in the official "
                                                   "layout (id, mention, start, end).", exists=True, dir_okay=False)] = None,

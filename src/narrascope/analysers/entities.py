@@ -17,11 +17,11 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from narrascope.document import ENTITIES, SENTENCES, Document, Span
+from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext, normalise_mention, sentence_bounds
 from narrascope.pipeline import register_analyser
 
@@ -205,11 +205,6 @@ def canonical_names(mentions: list[str]) -> list[str]:
     return [spelling[target[k]].most_common(1)[0][0] for k in keys]
 
 
-def _default_model_dir() -> Path:
-    with resources.as_file(resources.files("narrascope") / "resources" / "models" / "entities") as path:
-        return Path(path)
-
-
 @register_analyser("entities")
 class EntityFramer:
     """Writes the ``entities`` layer: one span per mention, label = main role, score = its probability, and
@@ -219,13 +214,13 @@ class EntityFramer:
     """
 
     name = "entities"
-    version = "1"
     requires = (SENTENCES,)
     assigns = (ENTITIES,)
 
     def __init__(self, model_dir: str | Path | None = None):
-        directory = Path(model_dir) if model_dir else _default_model_dir()
+        directory = Path(model_dir) if model_dir else packaged_model_dir("entities")
         self.model = EntityRoleClassifier.load(directory)
+        self.version = f"1-{model_version(directory)}"
         gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))
         self.finder = MentionFinder(gazetteer)
 

@@ -9,14 +9,13 @@ document with no narrative gets one ``Other`` label, without evidence, in both l
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from narrascope.document import NARRATIVES, SENTENCES, SUBNARRATIVES, Document, Label, Span
+from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.narratives import OTHER, NarrativeModel
 from narrascope.pipeline import register_analyser
 
@@ -25,18 +24,13 @@ __all__ = ["NarrativeAnalyser", "default_model_dir", "load_model"]
 
 def default_model_dir() -> Path:
     """Folder of the packaged default narrative model."""
-    return Path(str(resources.files("narrascope") / "resources" / "models" / "narratives"))
+    return packaged_model_dir("narratives")
 
 
 @lru_cache(maxsize=4)
 def load_model(model_dir: str) -> tuple[NarrativeModel, str]:
     """The model in ``model_dir`` and a version string (hash of its files), loaded once per process."""
-    path = Path(model_dir)
-    model = NarrativeModel.load(path)
-    digest = hashlib.sha256()
-    for name in sorted(p.name for p in path.iterdir() if p.suffix in {".json", ".npz"}):
-        digest.update((path / name).read_bytes())
-    return model, digest.hexdigest()[:12]
+    return NarrativeModel.load(Path(model_dir)), model_version(model_dir)
 
 
 Prediction = tuple[list[Label], list[Label]]

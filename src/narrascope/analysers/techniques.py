@@ -10,10 +10,10 @@ non-English data was available here to measure it on Portuguese).
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 
 from narrascope.document import SENTENCES, TECHNIQUES, Document, Span
+from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.techniques import TechniqueModel
 from narrascope.pipeline import register_analyser
 
@@ -22,7 +22,7 @@ SUPPORTED_LANGUAGES = ("en",)
 
 def default_model_dir() -> Path:
     """The model shipped inside the package."""
-    return Path(str(importlib.resources.files("narrascope") / "resources" / "models" / "techniques"))
+    return packaged_model_dir("techniques")
 
 
 @register_analyser("techniques")
@@ -30,13 +30,13 @@ class TechniquesAnalyser:
     """Finds persuasion-technique spans in the content sentences of English documents."""
 
     name = "techniques"
-    version = "1.0"
     requires = (SENTENCES,)
     assigns = (TECHNIQUES,)
 
     def __init__(self, model_dir: str | Path | None = None):
         self.model_dir = Path(model_dir) if model_dir else default_model_dir()
         self.model = TechniqueModel.load(self.model_dir)
+        self.version = f"1-{model_version(self.model_dir)}"
 
     def predict(self, docs: list[Document]) -> list[list[Span] | None]:
         """Spans per document, or ``None`` for a document the model does not cover."""

@@ -1,1 +1,25 @@
 """Trainable estimators (scikit-learn style: fit / predict_proba) behind the analysers."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["packaged_model_dir", "model_version"]
+
+
+def packaged_model_dir(name: str) -> Path:
+    """Folder of the model ``name`` (narratives, entities, techniques) shipped inside the package."""
+    return Path(str(resources.files("narrascope") / "resources" / "models" / name))
+
+
+def model_version(model_dir: str | Path) -> str:
+    """Short hash of a model folder's files (documentation excluded), so a retrained model gets a new version and
+    documents analysed with the old one are not taken for unchanged."""
+    path = Path(model_dir)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.iterdir() if p.is_file() and p.suffix != ".md"):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]

@@ -18,7 +18,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import joblib
@@ -29,6 +28,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
+
+from narrascope.models import packaged_model_dir
 
 __all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence_bounds", "normalise_mention"]
 
@@ -308,5 +309,4 @@ class EntityRoleClassifier(BaseEstimator):
     @classmethod
     def load_default(cls) -> EntityRoleClassifier:
         """The model trained on all five SemEval languages that ships with narrascope."""
-        with resources.as_file(resources.files("narrascope") / "resources" / "models" / "entities") as path:
-            return cls.load(path)
+        return cls.load(packaged_model_dir("entities"))

@@ -65,6 +65,15 @@ class Label:
         return cls(data["name"], float(data["score"]), [Span.from_dict(s) for s in data.get("evidence", [])])
 
 
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` narrowed to exclude leading and trailing whitespace (empty when only whitespace)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def content_hash(text: str) -> str:
     """Stable identity of a text: sha256 of its UTF-8 bytes (first 16 hex digits)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from narrascope.document import SEGMENTS, Document, Span
+from narrascope.document import SEGMENTS, Document, Span, trim
 from narrascope.pipeline import register_analyser
 
 BOILERPLATE_MAX_CHARS = 500
@@ -46,18 +46,18 @@ def segment(doc: Document) -> list[Span]:
     in_comments = False
     title_pending = bool(doc.meta.get("title_in_text"))
     for match in _BLOCK.finditer(doc.text):
-        start, end = _strip(doc.text, match.start(), match.end())
+        start, end = trim(doc.text, match.start(), match.end())
         if start >= end:
             continue
         block = doc.text[start:end]
         if title_pending:
             first_line_end = doc.text.find("\n", start, end)
-            title_end = end if first_line_end == -1 else _strip(doc.text, start, first_line_end)[1]
+            title_end = end if first_line_end == -1 else trim(doc.text, start, first_line_end)[1]
             spans.append(Span(start, title_end, "title"))
             title_pending = False
             if title_end >= end:
                 continue
-            start, end = _strip(doc.text, title_end, end)
+            start, end = trim(doc.text, title_end, end)
             block = doc.text[start:end]
         if not in_comments and COMMENT_HEADER_PATTERN.match(block):
             in_comments = True
@@ -69,14 +69,6 @@ def segment(doc: Document) -> list[Span]:
             kind = "body"
         spans.append(Span(start, end, kind))
     return spans
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 @register_analyser("segmenter")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from narrascope.document import SEGMENTS, SENTENCES, Document, Span
+from narrascope.document import SEGMENTS, SENTENCES, Document, Span, trim
 from narrascope.pipeline import register_analyser
 
 _ABBREVIATIONS = frozenset(
@@ -51,10 +51,7 @@ def _is_boundary(text: str, sent_start: int, stop_start: int, stop_end: int, lin
 
 
 def _add(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    start, end = trim(text, start, end)
     if start < end:
         out.append((start, end))
 

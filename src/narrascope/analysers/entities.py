@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -219,10 +219,15 @@ class EntityFramer:
 
     def __init__(self, model_dir: str | Path | None = None):
         directory = Path(model_dir) if model_dir else packaged_model_dir("entities")
-        self.model = EntityRoleClassifier.load(directory)
+        self.model_dir = directory
         self.version = f"1-{model_version(directory)}"
         gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))
         self.finder = MentionFinder(gazetteer)
+
+    @cached_property
+    def model(self) -> EntityRoleClassifier:
+        """Loaded on first use, so a process that only describes the pipeline never loads it."""
+        return EntityRoleClassifier.load(self.model_dir)
 
     def predict(self, docs: list[Document]) -> list[list[Span]]:
         found: list[tuple[int, int, int]] = []  # (doc index, start, end)

@@ -9,7 +9,7 @@ document with no narrative gets one ``Other`` label, without evidence, in both l
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +28,9 @@ def default_model_dir() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_model(model_dir: str) -> tuple[NarrativeModel, str]:
-    """The model in ``model_dir`` and a version string (hash of its files), loaded once per process."""
-    return NarrativeModel.load(Path(model_dir)), model_version(model_dir)
+def load_model(model_dir: str) -> NarrativeModel:
+    """The model in ``model_dir``, loaded once per process."""
+    return NarrativeModel.load(Path(model_dir))
 
 
 Prediction = tuple[list[Label], list[Label]]
@@ -46,9 +46,13 @@ class NarrativeAnalyser:
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = 3):
         self.model_dir = str(Path(model_dir) if model_dir else default_model_dir())
-        self.model, digest = load_model(self.model_dir)
-        self.version = f"1-{digest}"
+        self.version = f"1-{model_version(self.model_dir)}"
         self.max_evidence = max_evidence
+
+    @cached_property
+    def model(self) -> NarrativeModel:
+        """Loaded on first use, so a process that only describes the pipeline never loads it."""
+        return load_model(self.model_dir)
 
     def predict(self, docs: list[Document]) -> list[Prediction]:
         if not docs:

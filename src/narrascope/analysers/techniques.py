@@ -10,6 +10,7 @@ non-English data was available here to measure it on Portuguese).
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 from narrascope.document import SENTENCES, TECHNIQUES, Document, Span
@@ -35,8 +36,12 @@ class TechniquesAnalyser:
 
     def __init__(self, model_dir: str | Path | None = None):
         self.model_dir = Path(model_dir) if model_dir else default_model_dir()
-        self.model = TechniqueModel.load(self.model_dir)
         self.version = f"1-{model_version(self.model_dir)}"
+
+    @cached_property
+    def model(self) -> TechniqueModel:
+        """Loaded on first use, so a process that only describes the pipeline never loads it."""
+        return TechniqueModel.load(self.model_dir)
 
     def predict(self, docs: list[Document]) -> list[list[Span] | None]:
         """Spans per document, or ``None`` for a document the model does not cover."""

@@ -47,5 +47,18 @@ def test_ingest_errors_and_failing_documents_are_reported_and_the_rest_stored(tm
     assert store.get("a") and store.get("c") and store.get("b") is None
 
 
+def test_an_id_taken_by_another_input_is_reported_not_stored_over_the_first(tmp_path):
+    store = Store(str(tmp_path / "r.db"))
+    pipeline = load_pipeline(["segmenter"])
+    first = Document("From outlet A.", id="article.txt", meta={"path": "a/article.txt", "format": "txt"})
+    again = Document("From outlet A.", id="article.txt", meta={"path": "a/article.txt", "format": "txt"})
+    other = Document("From outlet B.", id="article.txt", meta={"path": "b/article.txt", "format": "txt"})
+    report = analyze_into_store([first, again, other], store, pipeline, batch_size=1)
+    assert report.analysed == 1 and report.failed == 1
+    assert str(report.problems[0]) == ("b/article.txt: document id 'article.txt' was already read from a/article.txt "
+                                       "in this run; this one is skipped (read folders with --ids path)")
+    assert store.get("article.txt").text == "From outlet A."
+
+
 def test_empty_pipeline_signature_is_stable():
     assert Pipeline([]).signature == Pipeline([]).signature

@@ -14,7 +14,7 @@ from threading import Event
 from typing import Protocol
 
 from narrascope.document import Document
-from narrascope.ingest import IngestError
+from narrascope.ingest import IngestError, UniqueIds
 from narrascope.pipeline import Pipeline
 from narrascope.store import Store, analysis_key
 
@@ -83,7 +83,8 @@ def analyze_into_store(
 
     ``on_progress(n_documents_seen, report, analysed_docs)`` is called after each batch. Setting ``stop`` (e.g. from a
     signal handler) ends the run at the next batch boundary, marked ``interrupted``; a hard kill loses at most the
-    batches in flight, since every batch is committed whole or not at all.
+    batches in flight, since every batch is committed whole or not at all. A document whose id another input of
+    this run already took is reported as a problem and skipped, never stored over the first.
     """
     executor = executor or LocalExecutor(pipeline)
     signature = pipeline.signature
@@ -91,6 +92,7 @@ def analyze_into_store(
     report.run_id = store.begin_run(pipeline.describe(), signature, taxonomy_version=taxonomy_version,
                                     command_line=command_line)
     seen = 0
+    ids = UniqueIds()
 
     def pending_batches() -> Iterator[list[Document]]:
         nonlocal seen
@@ -99,10 +101,11 @@ def analyze_into_store(
             seen += len(chunk)
             docs: dict[str, Document] = {}
             for item in chunk:
-                if isinstance(item, IngestError):
-                    report.problems.append(item)
+                problem = item if isinstance(item, IngestError) else ids.clash(item)
+                if problem:
+                    report.problems.append(problem)
                 else:
-                    docs[item.id] = item  # a repeated id within a batch: the last one wins
+                    docs[item.id] = item  # the same input read twice: one copy
             done = store.unchanged({d.id: analysis_key(d.content_hash, signature) for d in docs.values()})
             report.unchanged += len(done)
             todo = [d for d in docs.values() if d.id not in done]

@@ -6,6 +6,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, parse_bytes, read_documents
 
@@ -42,6 +44,19 @@ def test_glob_filter_and_non_recursive(tmp_path):
     assert [d.id for d in read_documents(tmp_path)] == ["a.txt", "c.txt"]
     assert [d.id for d in read_documents(tmp_path, IngestOptions(recursive=False))] == ["a.txt"]
     assert [d.id for d in read_documents(tmp_path, IngestOptions(pattern="c*"))] == ["c.txt"]
+
+
+def test_ids_are_file_names_or_paths_under_the_folder_read(tmp_path):
+    for outlet in ("outlet-a", "outlet-b"):
+        (tmp_path / outlet).mkdir()
+        (tmp_path / outlet / "article.txt").write_text(f"Title\n\nBody from {outlet}.", encoding="utf-8")
+    assert [d.id for d in read_documents(tmp_path)] == ["article.txt", "article.txt"]
+    by_path = [d.id for d in read_documents(tmp_path, IngestOptions(ids="path"))]
+    assert by_path == ["outlet-a/article.txt", "outlet-b/article.txt"]
+    single = tmp_path / "outlet-a" / "article.txt"
+    assert [d.id for d in read_documents(single, IngestOptions(ids="path"))] == ["article.txt"]
+    with pytest.raises(ValueError, match="'name' or 'path'"):
+        IngestOptions(ids="url")
 
 
 def test_jsonl_fields_by_name_and_renamed(tmp_path):

@@ -30,6 +30,8 @@ def analyze(
     pattern: Annotated[str | None, typer.Option("--glob", help="Only files whose name matches this glob, e.g. 'EN_*.txt'.")] = None,
     field: Annotated[list[str] | None, typer.Option("--field", help="Map a record field to a column, e.g. text=body (JSONL/CSV).")] = None,
     stdin_format: Annotated[str, typer.Option("--stdin-format", help="Format of stdin input: txt, jsonl, csv or html.")] = "txt",
+    ids: Annotated[str, typer.Option("--ids", help="Id of a .txt/.html document: 'name' (file name, the SemEval layout) or "
+                                            "'path' (path under the folder read, when file names repeat across folders).")] = "name",
     max_chars: Annotated[int, typer.Option("--max-chars", help="Skip documents longer than this many characters.")] = 1_000_000,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents analysed and committed together.")] = 32,
     workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default: the cores available).")] = None,
@@ -41,7 +43,10 @@ def analyze(
 ) -> None:
     """Analyse documents and store the results; prints each document's language, narratives and top evidence."""
     fields = _parse_fields(field or [])
-    options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, stdin_format="." + stdin_format.lstrip("."))
+    if ids not in ("name", "path"):
+        raise typer.BadParameter("use 'name' or 'path'", param_hint="--ids")
+    options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, ids=ids,
+                            stdin_format="." + stdin_format.lstrip("."))
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
     if out_shards is not None:

@@ -18,7 +18,7 @@ from typing import Any
 import narrascope
 from narrascope.distributed.shards import shard_name, write_manifest
 from narrascope.document import Document
-from narrascope.ingest import IngestError, IngestOptions, find_files, read_documents
+from narrascope.ingest import IngestError, IngestOptions, find_files, id_for_file, read_file
 from narrascope.pipeline import load_pipeline
 from narrascope.runner import analyse_batch_safely
 
@@ -48,8 +48,11 @@ class PipelineActor:
     def analyse(self, docs: list[Document]) -> tuple[list[Document], list[IngestError]]:
         return analyse_batch_safely(self.pipeline, docs)
 
-    def analyse_file(self, path: str, out_dir: str, batch_size: int, options: IngestOptions | None) -> dict[str, Any]:
-        """Read one input file, analyse it and write the results as a JSONL shard (one document per line).
+    def analyse_file(
+        self, path: str, doc_id: str, out_dir: str, batch_size: int, options: IngestOptions | None
+    ) -> dict[str, Any]:
+        """Read one input file (a .txt/.html document gets the id ``doc_id``), analyse it and write the results as
+        a JSONL shard (one document per line).
 
         The shard is written under a temporary name and renamed when complete, so a shard either exists
         whole or not at all and an interrupted run can be resumed by skipping the finished files.
@@ -59,7 +62,7 @@ class PipelineActor:
         analysed, problems = 0, []
         with partial.open("w", encoding="utf-8") as out:
             batch: list[Document] = []
-            for item in read_documents(path, options):
+            for item in read_file(Path(path), options or IngestOptions(), file_id=doc_id):
                 if isinstance(item, IngestError):
                     problems.append(item)
                     continue
@@ -164,14 +167,17 @@ def _chain(first: list[Document], rest: Iterator[list[Document]]) -> Iterator[li
     yield from rest
 
 
-def input_files(inputs: Iterable[str | Path], options: IngestOptions | None = None) -> list[str]:
-    """The files a run reads, as absolute paths: files as given, folders expanded as ``read_documents`` does."""
+def input_files(inputs: Iterable[str | Path], options: IngestOptions | None = None) -> list[tuple[str, str]]:
+    """The files a run reads, as (absolute path, document id for .txt/.html): files as given, folders expanded
+    and ids given as ``read_documents`` does."""
     options = options or IngestOptions()
-    files: list[str] = []
+    files: list[tuple[str, str]] = []
     for item in inputs:
         path = Path(item)
-        found = find_files(path, options) if path.is_dir() else [path]
-        files.extend(str(p.resolve()) for p in found)
+        if path.is_dir():
+            files.extend((str(p.resolve()), id_for_file(p, path, options)) for p in find_files(path, options))
+        else:
+            files.append((str(path.resolve()), path.name))
     return files
 
 
@@ -196,7 +202,7 @@ def analyze_to_shards(
     """
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    files = [f for f in input_files(inputs, options) if not (out / shard_name(f)).exists()]
+    files = [(f, i) for f, i in input_files(inputs, options) if not (out / shard_name(f)).exists()]
     summary: dict[str, Any] = {"files": len(files), "analysed": 0, "problems": [], "shards": []}
     with _connected(address, num_cpus) as ray:
         actors = _start_actors(ray, names, config, num_actors, threads_per_actor)
@@ -208,7 +214,8 @@ def analyze_to_shards(
             while queue or running:
                 while queue and idle:
                     actor = idle.pop()
-                    running[actor.analyse_file.remote(queue.popleft(), str(out), batch_size, options)] = actor
+                    path, doc_id = queue.popleft()
+                    running[actor.analyse_file.remote(path, doc_id, str(out), batch_size, options)] = actor
                 (ref,), _ = ray.wait(list(running), num_returns=1)
                 idle.append(running.pop(ref))
                 result = ray.get(ref)

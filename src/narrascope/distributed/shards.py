@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.document import Document
-from narrascope.ingest import IngestError
+from narrascope.ingest import IngestError, UniqueIds
 from narrascope.runner import RunReport
 from narrascope.store import Store, analysis_key
 
@@ -78,6 +78,7 @@ def import_shards(paths: Iterable[str | Path], store: Store, *, batch_size: int 
     for file in shard_files(paths):
         by_folder.setdefault(file.resolve().parent, []).append(file)
     reports = []
+    ids = UniqueIds()
     for folder, files in by_folder.items():
         manifest = read_manifest(folder)
         signature = manifest["pipeline_signature"]
@@ -87,8 +88,13 @@ def import_shards(paths: Iterable[str | Path], store: Store, *, batch_size: int 
             for file in files:
                 stream = _read_shard(file)
                 while chunk := list(islice(stream, batch_size)):
-                    report.problems.extend(item for item in chunk if isinstance(item, IngestError))
-                    docs = {d.id: d for d in chunk if isinstance(d, Document)}
+                    docs: dict[str, Document] = {}
+                    for item in chunk:
+                        problem = item if isinstance(item, IngestError) else ids.clash(item)
+                        if problem:
+                            report.problems.append(problem)
+                        else:
+                            docs[item.id] = item
                     done = store.unchanged({i: analysis_key(d.content_hash, signature) for i, d in docs.items()})
                     store.save([d for i, d in docs.items() if i not in done], pipeline_signature=signature,
                                run_id=report.run_id)

@@ -23,7 +23,10 @@ __all__ = [
     "IngestError",
     "IngestOptions",
     "read_documents",
+    "read_file",
     "find_files",
+    "id_for_file",
+    "UniqueIds",
     "parse_bytes",
     "SUPPORTED_SUFFIXES",
     "DEFAULT_FIELDS",
@@ -60,7 +63,9 @@ class IngestOptions:
     """How to read input.
 
     ``fields`` renames record fields, e.g. ``{"text": "body_html"}``; ``max_chars`` caps one document's size
-    (larger documents are reported and skipped, not truncated, so nothing is analysed half-way).
+    (larger documents are reported and skipped, not truncated, so nothing is analysed half-way). ``ids`` names
+    .txt/.html documents: ``"name"``, the file name (the SemEval layout), or ``"path"``, the path relative to the
+    folder being read (for folder-per-outlet layouts where file names repeat).
     """
 
     fields: dict[str, str] | None = None
@@ -68,6 +73,11 @@ class IngestOptions:
     recursive: bool = True
     max_chars: int = 1_000_000
     stdin_format: str = ".txt"
+    ids: str = "name"
+
+    def __post_init__(self) -> None:
+        if self.ids not in ("name", "path"):
+            raise ValueError(f"ids must be 'name' or 'path', not {self.ids!r}")
 
     def field_names(self, field: str) -> tuple[str, ...]:
         if self.fields and field in self.fields:
@@ -87,9 +97,9 @@ def read_documents(inputs: str | Path | Iterable[str | Path], options: IngestOpt
         path = Path(item)
         if path.is_dir():
             for file in find_files(path, options):
-                yield from _read_file(file, options)
+                yield from read_file(file, options, file_id=id_for_file(file, path, options))
         elif path.exists():
-            yield from _read_file(path, options)
+            yield from read_file(path, options)
         else:
             yield IngestError(str(path), "no such file or directory")
 
@@ -106,17 +116,26 @@ def find_files(folder: Path, options: IngestOptions) -> Iterator[Path]:
             yield path
 
 
-def _read_file(path: Path, options: IngestOptions) -> Iterator[Document | IngestError]:
+def id_for_file(file: Path, folder: Path, options: IngestOptions) -> str:
+    """The id of a .txt/.html document read from ``file`` found under ``folder`` (see ``IngestOptions.ids``)."""
+    return file.relative_to(folder).as_posix() if options.ids == "path" else file.name
+
+
+def read_file(path: Path, options: IngestOptions, file_id: str | None = None) -> Iterator[Document | IngestError]:
+    """Documents of one file; ``file_id`` overrides the id of a .txt/.html document (default: the file name)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         yield IngestError(str(path), f"cannot read file: {exc.strerror or exc}")
         return
-    yield from parse_bytes(str(path), data, options)
+    yield from parse_bytes(str(path), data, options, file_id=file_id)
 
 
-def parse_bytes(name: str, data: bytes, options: IngestOptions | None = None) -> Iterator[Document | IngestError]:
-    """Parse one file's bytes; its suffix picks the format (.txt if unknown)."""
+def parse_bytes(
+    name: str, data: bytes, options: IngestOptions | None = None, file_id: str | None = None
+) -> Iterator[Document | IngestError]:
+    """Parse one file's bytes; its suffix picks the format (.txt if unknown). A .txt/.html document's id is
+    ``file_id``, else the file name (none for stdin, so the content hash is used)."""
     options = options or IngestOptions()
     suffix = Path(name).suffix.lower()
     if b"\x00" in data[:8192]:
@@ -128,14 +147,16 @@ def parse_bytes(name: str, data: bytes, options: IngestOptions | None = None) ->
         line = data[: exc.start].count(b"\n") + 1
         yield IngestError(name, f"invalid UTF-8 at byte {exc.start}", line=line)
         return
+    if file_id is None and not name.startswith("<"):
+        file_id = Path(name).name
     if suffix == ".jsonl":
         yield from _parse_jsonl(name, text, options)
     elif suffix == ".csv":
         yield from _parse_csv(name, text, options)
     elif suffix in (".html", ".htm"):
-        yield from _checked(name, None, _parse_html(name, text), options)
+        yield from _checked(name, None, _parse_html(name, text, file_id or ""), options)
     else:
-        yield from _checked(name, None, _parse_txt(name, text), options)
+        yield from _checked(name, None, _parse_txt(name, text, file_id or ""), options)
 
 
 def _checked(name: str, line: int | None, doc: Document | IngestError, options: IngestOptions) -> Iterator[Document | IngestError]:
@@ -149,20 +170,20 @@ def _checked(name: str, line: int | None, doc: Document | IngestError, options: 
     yield doc
 
 
-def _parse_txt(name: str, text: str) -> Document:
-    """SemEval layout: the whole file is the text and its first non-empty line is the title; the id is the file name."""
+def _parse_txt(name: str, text: str, doc_id: str) -> Document:
+    """SemEval layout: the whole file is the text and its first non-empty line is the title."""
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), None)
-    return Document(text=text, id=Path(name).name if not name.startswith("<") else "", title=first_line,
+    return Document(text=text, id=doc_id, title=first_line,
                     meta={"path": name, "format": "txt", "title_in_text": True})
 
 
-def _parse_html(name: str, html: str) -> Document | IngestError:
+def _parse_html(name: str, html: str, doc_id: str) -> Document | IngestError:
     import trafilatura
 
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
     if extracted is None or not (extracted.text or "").strip():
         return IngestError(name, "no article text found in HTML")
-    return Document(text=extracted.text, id=Path(name).name if not name.startswith("<") else "", title=extracted.title,
+    return Document(text=extracted.text, id=doc_id, title=extracted.title,
                     source=extracted.sitename or extracted.hostname, url=extracted.url, published=_parse_date(extracted.date),
                     meta={"path": name, "format": "html"})
 
@@ -242,3 +263,29 @@ def _parse_date(value: Any) -> date | None:
 
 def _str_or_none(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+class UniqueIds:
+    """Remembers where each document id of one run came from, so that two different inputs that would be stored
+    under the same id (two ``article.txt`` in different folders, records with one id) are reported instead of one
+    silently replacing the other. The same input read twice is not a clash."""
+
+    def __init__(self) -> None:
+        self._origins: dict[str, str] = {}
+
+    def clash(self, doc: Document) -> IngestError | None:
+        """An error for ``doc`` if its id was already taken by another input in this run, else None."""
+        origin = _origin(doc)
+        first = self._origins.setdefault(doc.id, origin)
+        if first == origin or not (first and origin):
+            return None
+        hint = "read folders with --ids path" if doc.meta.get("format") in ("txt", "html") else "give records distinct ids"
+        return IngestError(doc.meta["path"], f"document id {doc.id!r} was already read from {first} in this run; "
+                                             f"this one is skipped ({hint})", doc.meta.get("line"))
+
+
+def _origin(doc: Document) -> str:
+    path, line = doc.meta.get("path"), doc.meta.get("line")
+    if not path:
+        return ""
+    return f"{path}:{line}" if line is not None else str(path)

@@ -219,6 +219,8 @@ def test_field_entity_and_cooccurrence_counts(client, corpus):
                          "period": None}]
     assert client.get("/api/stats/cooccurrence").json() == [{"a": CLIMATE, "b": WAR, "count": 1}]
     assert client.get("/api/stats/cooccurrence", params={"outlet": "weekly.example"}).json() == []
+    both = client.get("/api/documents", params={"narrative": CLIMATE, "also_narrative": WAR}).json()
+    assert both["total"] == 1 and both["total"] < client.get("/api/documents", params={"narrative": CLIMATE}).json()["total"]
 
 
 def test_dashboard_aggregates_agree_with_store_queries(client, corpus, settings):

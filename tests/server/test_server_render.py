@@ -150,6 +150,7 @@ def test_charts_escape_labels_and_link_every_bar():
         assert "<img" not in svg and "&lt;img" in svg
         assert svg.count("<rect") == 2 and svg.count("<a href=") == 2
         assert 'href="/documents?x=1&amp;y=2"' in svg
-    heat = charts.heatmap(["a", "b"], {("a", "b"): 4}, {"a": "/documents?n=a", "b": "/documents?n=b"}, title="t")
-    assert heat.count("<rect") == 2  # both off-diagonal cells
+    heat = charts.heatmap(["a", "b"], {("a", "b"): 4}, lambda a, b: f"/documents?n={a}&also={b}", title="t")
+    assert heat.count("<rect") == 2  # both off-diagonal cells, each linking to its own pair
+    assert 'href="/documents?n=a&amp;also=b"' in heat and 'href="/documents?n=b&amp;also=a"' in heat
     assert "No data" in charts.bar_chart([], title="t")

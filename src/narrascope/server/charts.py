@@ -6,6 +6,7 @@ that opens the filtered document list. All labels are escaped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -108,9 +109,10 @@ def bar_chart(bars: list[Bar], *, title: str, width: int = 560, label_width: int
     return Markup("".join(out))
 
 
-def heatmap(labels: list[str], counts: dict[tuple[str, str], int], hrefs: dict[str, str], *, title: str,
+def heatmap(labels: list[str], counts: dict[tuple[str, str], int], href: Callable[[str, str], str], *, title: str,
             label_width: int = 250, cell: int = 22) -> Markup:
-    """A symmetric matrix of pair counts; rows are named, columns numbered in the same order."""
+    """A symmetric matrix of pair counts; rows are named, columns numbered in the same order; ``href(a, b)`` is
+    the link of a cell."""
     if not labels or not counts:
         return Markup('<p class="empty">No narratives occur together.</p>')
     peak = max(counts.values())
@@ -130,7 +132,7 @@ def heatmap(labels: list[str], counts: dict[tuple[str, str], int], hrefs: dict[s
                 continue
             level = 1 + min(4, int(5 * value / (peak + 1)))
             tip = escape(f"{a} + {b}: {value:,} documents")
-            out.append(f'<a href="{escape(hrefs[a])}"><rect class="heat h{level}" x="{label_width + j * cell}" '
+            out.append(f'<a href="{escape(href(a, b))}"><rect class="heat h{level}" x="{label_width + j * cell}" '
                        f'y="{y}" width="{cell - 2}" height="{cell - 2}" data-value="{value}"><title>{tip}</title>'
                        "</rect></a>")
     out.append("</svg>")

@@ -31,6 +31,7 @@ def _blank_to_none(value: str | None) -> str | None:
 
 def document_filter(
     narrative: Annotated[str | None, Query(description="Documents carrying this narrative.")] = None,
+    also_narrative: Annotated[str | None, Query(description="…and this second narrative too (co-occurrence).")] = None,
     subnarrative: Annotated[str | None, Query(description="Documents carrying this sub-narrative.")] = None,
     entity: Annotated[str | None, Query(description="Documents mentioning this entity (case-insensitive).")] = None,
     role: Annotated[str | None, Query(description="…cast in this main role (Protagonist, Antagonist, Innocent).")] = None,
@@ -51,7 +52,8 @@ def document_filter(
             raise HTTPException(422, f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
     if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
         raise HTTPException(422, "since is after until")
-    return DocumentFilter(narrative=_blank_to_none(narrative), subnarrative=_blank_to_none(subnarrative),
+    return DocumentFilter(narrative=_blank_to_none(narrative), also_narrative=_blank_to_none(also_narrative),
+                          subnarrative=_blank_to_none(subnarrative),
                           entity=_blank_to_none(entity), role=_blank_to_none(role),
                           technique=_blank_to_none(technique), outlet=_blank_to_none(outlet),
                           language=_blank_to_none(language), since=dates["since"], until=dates["until"],

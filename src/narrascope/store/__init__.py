@@ -58,6 +58,7 @@ class DocumentFilter:
     """Corpus filters shared by the CLI, the REST API and exports. Unset fields do not filter."""
 
     narrative: str | None = None
+    also_narrative: str | None = None  # a second narrative the documents must carry too (co-occurrence)
     subnarrative: str | None = None
     entity: str | None = None
     role: str | None = None
@@ -174,6 +175,8 @@ class Store:
         A = AnnotationRow
         if flt.narrative:
             stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.narrative))
+        if flt.also_narrative:
+            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.also_narrative))
         if flt.subnarrative:
             stmt = stmt.where(_has_annotation(A.layer == "subnarratives", A.label == flt.subnarrative))
         if flt.technique:

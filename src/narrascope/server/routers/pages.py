@@ -32,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 TOP_BARS = 12
 ROLE_ORDER = ("Protagonist", "Antagonist", "Innocent")
-FILTER_NAMES = {"narrative": "Narrative", "subnarrative": "Sub-narrative", "entity": "Entity", "role": "Role",
+FILTER_NAMES = {"narrative": "Narrative", "also_narrative": "With narrative", "subnarrative": "Sub-narrative", "entity": "Entity", "role": "Role",
                 "technique": "Technique", "outlet": "Outlet", "language": "Language", "since": "From",
                 "until": "To", "q": "Text"}
 
@@ -126,7 +126,7 @@ def build_dashboard(data: DashboardData, flt: DocumentFilter) -> dict[str, Any]:
         "time_chart": charts.column_chart(time_bars, title=f"Documents per narrative and {period_name}"),
         "outlet_chart": charts.bar_chart(outlet_bars, title="Narratives by outlet"),
         "language_chart": charts.bar_chart(language_bars, title="Narratives by language", label_width=120),
-        "cooccurrence_chart": charts.heatmap(in_pairs, pairs, {n: documents_url(flt, narrative=n) for n in in_pairs},
+        "cooccurrence_chart": charts.heatmap(in_pairs, pairs, lambda a, b: documents_url(flt, narrative=a, also_narrative=b),
                                              title="Narratives occurring in the same document"),
         "entity_chart": charts.bar_chart(entity_bars, title="Most mentioned entities by role"),
         "roles": ROLE_ORDER,

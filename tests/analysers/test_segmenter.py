@@ -55,3 +55,24 @@ def test_windows_line_endings_split_into_the_same_blocks():
     assert [s.label for s in segment(doc)] == ["title", "body", "boilerplate", "body", "boilerplate", "comment",
                                                "comment", "comment", "comment"]
     assert all(not doc.quote(s).endswith("\r") for s in segment(doc))
+
+
+def test_a_trailing_promo_is_cut_off_its_paragraph():
+    text = "Title\n\nThe ministry approved the delivery of six trucks on Friday. Read all the latest news here. Follow us on X."
+    doc = Document(text, meta={"title_in_text": True})
+    assert kinds(doc) == [("title", "Title"), ("body", "The ministry approved the"), ("boilerplate", "Read all the latest news ")]
+    assert doc.quote(segment(doc)[1]).endswith("on Friday.")
+
+
+def test_a_weak_cue_in_a_reported_sentence_stays_body_but_not_in_a_notice():
+    reported = "The claim first appeared in the analyst's weekly newsletter, which quoted two unnamed officials."
+    doc = Document("Title\n\n" + reported + "\n\nNewsletter: every Friday.\n\nGet our newsletter in your inbox.",
+                   meta={"title_in_text": True})
+    assert [label for label, _ in kinds(doc)] == ["title", "body", "boilerplate", "boilerplate"]
+
+
+def test_an_appeal_to_the_reader_is_boilerplate_as_a_whole():
+    appeal = ("At this outlet we fight for the truth. But we need your help. Subscribe to the channel today. "
+              "And share this video with your friends.")
+    doc = Document("Title\n\n" + appeal, meta={"title_in_text": True})
+    assert [label for label, _ in kinds(doc)] == ["title", "boilerplate"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer
+from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer, name_key
 from narrascope.document import ENTITIES, Document
 from narrascope.models.entity_roles import EntityRoleClassifier
 from narrascope.models.entity_training import load_subtask1
@@ -39,6 +39,19 @@ def model_dir(tmp_path_factory):
 def test_canonical_names_merge_surname_aliases_only():
     names = canonical_names(["Volodymyr Zelensky", "Zelensky", "Zelensky's", "Biden administration", "Biden", "NATO"])
     assert names == ["Volodymyr Zelensky"] * 3 + ["Biden administration", "Biden", "NATO"]
+
+
+def test_russian_inflected_forms_join_but_a_country_does_not_join_an_institution_named_after_it():
+    mentions = ["Владимир Путин", "Путина", "Россия", "России", "Россия", "Вооруженных сил России"]
+    assert canonical_names(mentions, "ru") == ["Владимир Путин"] * 2 + ["Россия"] * 3 + ["Вооруженных сил России"]
+    assert canonical_names(["Путина", "Путин"], "en") == ["Путина", "Путин"]  # no case endings outside ru/bg
+
+
+def test_the_name_shown_is_the_dictionary_form_even_when_the_document_only_inflects_it():
+    known = {name_key("россия", "ru"): ["россия", "россии"], name_key("киев", "ru"): ["киев"]}
+    assert canonical_names(["России", "Россией", "Киевом"], "ru", known) == ["Россия", "Россия", "Киев"]
+    assert canonical_names(["Киевом", "Киевом"], "ru") == ["Киевом", "Киевом"]  # nothing better known
+    assert canonical_names(["Русията", "Русия"], "bg") == ["Русия", "Русия"]
 
 
 def test_gazetteer_is_learned_per_language():

@@ -78,6 +78,22 @@ def test_list_show_query_export(db):
     assert len(tasks) == 5 and tasks[0]["data"]["text"]
 
 
+def test_query_entity_counts_the_documents_that_name_it(db):
+    from narrascope.document import Document, Span
+    from narrascope.store import Store
+
+    docs = []
+    for i, name in enumerate(["Россия", "Россия", "НАТО"]):
+        doc = Document(f"{name} в статье {i}.", id=f"d{i}", language="ru")
+        doc.add_spans("entities", [Span(0, len(name), "Antagonist" if i else "Innocent", 0.7, {"entity": name})])
+        docs.append(doc)
+    with Store(db) as store:
+        store.save(docs, pipeline_signature="sig")
+    result = json.loads(invoke("query", "--entity", "россия", "--db", db, "--json").stdout)
+    assert result["documents"] == 2
+    assert sorted((r["role"], r["mentions"]) for r in result["rows"]) == [("Antagonist", 1), ("Innocent", 1)]
+
+
 def _count(db: str) -> tuple[int, int, str | None]:
     con = sqlite3.connect(db)
     try:

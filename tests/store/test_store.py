@@ -77,6 +77,15 @@ def test_filters_counts_and_aggregates(store):
     assert len(listed) == 2 and listed[0]["narratives"][0]["name"] == "URW: Praise of Russia"
 
 
+def test_entity_names_match_case_insensitively_beyond_ascii(store):
+    store.save([make_doc(0, entity="Россия"), make_doc(1, entity="ВСУ"), make_doc(2, entity="Владимир Путин")],
+               pipeline_signature="sig")
+    for typed, stored in (("россия", "Россия"), ("РОССИЯ", "Россия"), ("всу", "ВСУ"), ("владимир путин", "Владимир Путин")):
+        assert store.count(DocumentFilter(entity=typed)) == 1, typed
+        assert [r["entity"] for r in store.entity_roles(typed)] == [stored]
+    assert store.count(DocumentFilter(entity="росси")) == 0
+
+
 def test_iter_documents_streams_everything_in_batches(store):
     store.save([make_doc(i) for i in range(25)], pipeline_signature="sig")
     assert len({d.id for d in store.iter_documents(batch_size=7)}) == 25

@@ -5,7 +5,7 @@ Portuguese and Russian have no offline NER model here, so mentions come from a g
 annotated in the SemEval training data plus, for the cased scripts, runs of capitalised words (a sentence-initial
 word counts only when the text never uses it in lower case and, alone, only when the text also capitalises it
 mid-sentence). Mentions are merged per document into entities
-(``Zelensky`` joins ``Volodymyr Zelensky``) and each mention gets a main role, fine roles and its sentence as
+(``Zelensky`` joins ``Volodymyr Zelensky``; Russian ``Путина`` joins ``Владимир Путин``) and each mention gets a main role, fine roles and its sentence as
 evidence from :class:`~narrascope.models.entity_roles.EntityRoleClassifier`.
 """
 
@@ -25,7 +25,7 @@ from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext, normalise_mention, sentence_bounds
 from narrascope.pipeline import register_analyser
 
-__all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "canonical_names", "english_ner", "LANGUAGES"]
+__all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "canonical_names", "name_key", "english_ner", "LANGUAGES"]
 
 LANGUAGES = ("en", "bg", "hi", "pt", "ru")
 # spaCy entity types that can be cast in a role (people, groups, organisations, places, events, laws)
@@ -182,12 +182,66 @@ def _resolve_overlaps(spans: list[tuple[int, int]], text: str) -> list[tuple[int
     return out
 
 
-def canonical_names(mentions: list[str]) -> list[str]:
-    """One entity name per mention of a document: a name that is the last words of a longer name in the same
-    document joins it ("Zelensky" -> "Volodymyr Zelensky"; not "Biden" -> "Biden administration"); the name shown
-    is the most frequent spelling of the longest form."""
-    keys = [" ".join(_tokens(normalise_mention(m))) or m.lower() for m in mentions]
+# Endings stripped from Russian and Bulgarian name words to group the forms of one name ("России", "Россию" ->
+# "росси"; "Путина" -> "путин"; Bulgarian "Русията" -> "руси"). Each tuple is one pass, longest ending first; a
+# stem keeps at least three letters. Not a morphological analyser: enough for names, whose forms differ at the end.
+_ENDINGS = {
+    "ru": (("ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ом", "ем", "ам", "ям", "ах", "ях",
+            "ую", "юю", "ая", "яя", "ые", "ие", "ый", "ий", "а", "я", "у", "ю", "ы", "и", "е", "ь"),),
+    "bg": (("ът", "ят", "та", "то", "те"), ("а", "я")),
+}
+
+
+def _stem(word: str, lang: str) -> str:
+    for endings in _ENDINGS.get(lang, ()):
+        for ending in endings:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                word = word[: -len(ending)]
+                break
+    return word
+
+
+def name_key(name: str, lang: str) -> str:
+    """What the forms of one name share: lower-cased words, possessive trimmed, ru/bg endings stripped."""
+    return " ".join(_stem(w, lang) for w in _tokens(normalise_mention(name))) or name.lower()
+
+
+def _citation_rank(name: str, lang: str) -> int:
+    """How unlikely a (lower-case) form is the dictionary form: Russian nominatives end in a consonant, -ь, -ий/-ый
+    ("Путин", "Зеленский") or -а/-я ("Россия", also a genitive), while vowels and -ей/-ой/-ом/-ах... mark other
+    cases ("России", "Россией", "Киевом"); Bulgarian ones carry no article ending."""
+    last = name.split()[-1] if name.split() else name
+    if lang == "ru":
+        if last.endswith(("ей", "ой", "ом", "ем", "ам", "ям", "ах", "ях", "ми")) or last[-1:] in "еиоуыэюё":
+            return 2
+        return 1 if last[-1:] in "ая" else 0
+    if lang == "bg":
+        return int(last.endswith(_ENDINGS["bg"][0]))
+    return 0
+
+
+def _recase(form: str, like: str) -> str:
+    """A lower-case form written in the letter case of a spelling of the same name, word by word."""
+    words, model = form.split(), like.split()
+    if len(words) != len(model):
+        return form.title()
+    return " ".join(w.upper() if m.isupper() and len(m) > 1 else w.capitalize() if m[:1].isupper() else w
+                    for w, m in zip(words, model))
+
+
+def canonical_names(mentions: list[str], lang: str = "en", known: dict[str, list[str]] | None = None) -> list[str]:
+    """One entity name per mention of a document.
+
+    A name that is the last words of a longer proper name (every word capitalised) in the same document joins it
+    ("Zelensky" -> "Volodymyr Zelensky"; not "Biden" -> "Biden administration", nor "России" -> "Вооруженных сил
+    России"); in Russian and Bulgarian the case and article forms of a name join ("Путина" -> "Владимир Путин").
+    The name shown is the likeliest dictionary form among the document's spellings and the ``known`` forms of the
+    same name (:func:`name_key` -> lower-case forms, e.g. from the gazetteer), so "России" shows as "Россия" in
+    every document; ties go to the most frequent spelling, then the shortest.
+    """
+    keys = [name_key(m, lang) for m in mentions]
     counts = Counter(keys)
+    proper = {k for m, k in zip(mentions, keys) if all(w[:1] == w[:1].upper() for w in m.split())}
     by_length = sorted(counts, key=lambda k: (-len(k.split()), -counts[k], k))
     target: dict[str, str] = {}
     for key in by_length:
@@ -195,14 +249,24 @@ def canonical_names(mentions: list[str]) -> list[str]:
         longer = [
             k
             for k in by_length
-            if len(k.split()) > len(words) and k.split()[-len(words) :] == words
+            if len(k.split()) > len(words) and k.split()[-len(words) :] == words and k in proper
         ]
         target[key] = target[max(longer, key=lambda k: counts[k])] if longer else key
     spelling: dict[str, Counter[str]] = {}
     for mention, key in zip(mentions, keys):
         if target[key] == key:
             spelling.setdefault(key, Counter())[" ".join(mention.split())] += 1
-    return [spelling[target[k]].most_common(1)[0][0] for k in keys]
+    shown = {}
+    for key, spelled in spelling.items():
+        frequent = min(spelled, key=lambda name: (-spelled[name], len(name), name))
+        forms: Counter[str] = Counter()
+        for name, n in spelled.items():
+            forms[name.lower()] += n
+        forms.update({form: 0 for form in (known or {}).get(key, ()) if form not in forms})
+        best = min(forms, key=lambda f: (_citation_rank(f, lang), -forms[f], len(f), f))
+        written = [name for name in spelled if name.lower() == best]
+        shown[key] = max(written, key=lambda name: spelled[name]) if written else _recase(best, frequent)
+    return [shown[target[k]] for k in keys]
 
 
 @register_analyser("entities")
@@ -220,9 +284,18 @@ class EntityFramer:
     def __init__(self, model_dir: str | Path | None = None):
         directory = Path(model_dir) if model_dir else packaged_model_dir("entities")
         self.model_dir = directory
-        self.version = f"1-{model_version(directory)}"
+        self.version = f"2-{model_version(directory)}"
         gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))
         self.finder = MentionFinder(gazetteer)
+
+    @cached_property
+    def known_forms(self) -> dict[str, dict[str, list[str]]]:
+        """Per language, the gazetteer's forms of each name (:func:`name_key` -> forms), for choosing the name shown."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for lang, names in self.finder.gazetteer.items():
+            for name in sorted(names):
+                out.setdefault(lang, {}).setdefault(name_key(name, lang), []).append(name)
+        return out
 
     @cached_property
     def model(self) -> EntityRoleClassifier:
@@ -244,7 +317,8 @@ class EntityFramer:
         out: list[list[Span]] = [[] for _ in docs]
         for i, doc in enumerate(docs):
             rows = [k for k, f in enumerate(found) if f[0] == i]
-            names = canonical_names([doc.text[found[k][1] : found[k][2]] for k in rows])
+            lang = (doc.language or "").lower()
+            names = canonical_names([doc.text[found[k][1] : found[k][2]] for k in rows], lang, self.known_forms.get(lang))
             sentences = doc.sentences()
             sentence_ends = [s.end for s in sentences]
             for k, name in zip(rows, names):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -148,7 +149,7 @@ def query(
         store.close()
         raise typer.BadParameter(f"{by!r}: choose narrative, subnarrative, technique, outlet, language, month or week",
                                  param_hint="--by")
-    total = store.count(flt)
+    total = store.count(dataclasses.replace(flt, entity=entity) if entity else flt)  # with --entity: those naming it
     store.close()
     if as_json:
         print(json.dumps({"documents": total, "rows": rows}, ensure_ascii=False, default=str))

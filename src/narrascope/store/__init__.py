@@ -73,6 +73,14 @@ class DocumentFilter:
         return all(getattr(self, f.name) is None for f in fields(self))
 
 
+def _entity_is(column: Any, name: str) -> Any:
+    """Case-insensitive match of an entity name that also works for Cyrillic and other non-ASCII names on SQLite,
+    whose ``lower()`` folds ASCII letters only: the folded column is compared with the usual case variants of the
+    name ("россия" finds "Россия", "всу" finds "ВСУ"), which the ``lower(entity)`` index still serves."""
+    variants = {name, name.lower(), name.upper(), name.capitalize(), name.title()}
+    return func.lower(column).in_(sorted(variants | {v.lower() for v in variants}))
+
+
 def _has_annotation(*conditions: Any):
     return exists().where(AnnotationRow.document_id == DocumentRow.id, *conditions)
 
@@ -184,7 +192,7 @@ class Store:
         if flt.entity or flt.role:
             conds = [A.layer == "entities"]
             if flt.entity:
-                conds.append(func.lower(A.entity) == flt.entity.lower())
+                conds.append(_entity_is(A.entity, flt.entity))
             if flt.role:
                 conds.append(A.label == flt.role)
             stmt = stmt.where(_has_annotation(*conds))
@@ -288,7 +296,7 @@ class Store:
         stmt = (select(*columns, func.count(), func.count(func.distinct(A.document_id)))
                 .join(docs, docs.c.id == A.document_id).where(A.layer == "entities").group_by(*columns))
         if entity:
-            stmt = stmt.where(func.lower(A.entity) == entity.lower())
+            stmt = stmt.where(_entity_is(A.entity, entity))
         with Session(self.engine) as session:
             out = []
             for row in session.execute(stmt):

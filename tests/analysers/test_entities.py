@@ -37,8 +37,9 @@ def model_dir(tmp_path_factory):
 
 
 def test_canonical_names_merge_surname_aliases_only():
-    names = canonical_names(["Volodymyr Zelensky", "Zelensky", "Zelensky's", "Biden administration", "Biden", "NATO"])
-    assert names == ["Volodymyr Zelensky"] * 3 + ["Biden administration", "Biden", "NATO"]
+    names = canonical_names(["Volodymyr Zelensky", "Zelensky", "Zelensky's", "Biden administration", "Biden", "NATO",
+                             "the West", "West"])
+    assert names == ["Volodymyr Zelensky"] * 3 + ["Biden administration", "Biden", "NATO", "the West", "the West"]
 
 
 def test_russian_inflected_forms_join_but_a_country_does_not_join_an_institution_named_after_it():

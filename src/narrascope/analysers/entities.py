@@ -220,6 +220,11 @@ def _citation_rank(name: str, lang: str) -> int:
     return 0
 
 
+def _without_article(words: list[str]) -> list[str]:
+    """Words of a name less a leading English article ("the West" is as proper a name as "West")."""
+    return words[1:] if words and words[0].lower() in ("the", "a", "an") else words
+
+
 def _recase(form: str, like: str) -> str:
     """A lower-case form written in the letter case of a spelling of the same name, word by word."""
     words, model = form.split(), like.split()
@@ -241,7 +246,7 @@ def canonical_names(mentions: list[str], lang: str = "en", known: dict[str, list
     """
     keys = [name_key(m, lang) for m in mentions]
     counts = Counter(keys)
-    proper = {k for m, k in zip(mentions, keys) if all(w[:1] == w[:1].upper() for w in m.split())}
+    proper = {k for m, k in zip(mentions, keys) if all(w[:1] == w[:1].upper() for w in _without_article(m.split()))}
     by_length = sorted(counts, key=lambda k: (-len(k.split()), -counts[k], k))
     target: dict[str, str] = {}
     for key in by_length:

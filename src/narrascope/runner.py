@@ -18,7 +18,7 @@ from narrascope.ingest import IngestError, UniqueIds
 from narrascope.pipeline import Pipeline
 from narrascope.store import Store, analysis_key
 
-__all__ = ["RunReport", "Executor", "LocalExecutor", "analyze_into_store", "analyse_batch_safely"]
+__all__ = ["RunReport", "Executor", "LocalExecutor", "analyze_into_store", "analyse_batch_safely", "pending_documents"]
 
 
 @dataclass
@@ -67,6 +67,24 @@ class LocalExecutor:
             yield analyse_batch_safely(self.pipeline, batch)
 
 
+def pending_documents(
+    chunk: list[Document | IngestError], store: Store, signature: str, ids: UniqueIds, report: RunReport
+) -> list[Document]:
+    """The documents of ``chunk`` still to store under ``signature``; input errors and id clashes go to
+    ``report.problems``, documents already stored unchanged to ``report.unchanged``, the same input read twice
+    is kept once."""
+    docs: dict[str, Document] = {}
+    for item in chunk:
+        problem = item if isinstance(item, IngestError) else ids.clash(item)
+        if problem:
+            report.problems.append(problem)
+        else:
+            docs[item.id] = item
+    done = store.unchanged({d.id: analysis_key(d.content_hash, signature) for d in docs.values()})
+    report.unchanged += len(done)
+    return [d for d in docs.values() if d.id not in done]
+
+
 def analyze_into_store(
     items: Iterable[Document | IngestError],
     store: Store,
@@ -99,16 +117,7 @@ def analyze_into_store(
         stream = iter(items)
         while not (stop and stop.is_set()) and (chunk := list(islice(stream, batch_size))):
             seen += len(chunk)
-            docs: dict[str, Document] = {}
-            for item in chunk:
-                problem = item if isinstance(item, IngestError) else ids.clash(item)
-                if problem:
-                    report.problems.append(problem)
-                else:
-                    docs[item.id] = item  # the same input read twice: one copy
-            done = store.unchanged({d.id: analysis_key(d.content_hash, signature) for d in docs.values()})
-            report.unchanged += len(done)
-            todo = [d for d in docs.values() if d.id not in done]
+            todo = pending_documents(chunk, store, signature, ids, report)
             if todo:
                 yield todo
             elif on_progress:

@@ -16,8 +16,8 @@ from typing import Any
 
 from narrascope.document import Document
 from narrascope.ingest import IngestError, UniqueIds
-from narrascope.runner import RunReport
-from narrascope.store import Store, analysis_key
+from narrascope.runner import RunReport, pending_documents
+from narrascope.store import Store
 
 __all__ = ["SHARD_MANIFEST", "shard_name", "write_manifest", "read_manifest", "shard_files", "import_shards"]
 
@@ -88,18 +88,9 @@ def import_shards(paths: Iterable[str | Path], store: Store, *, batch_size: int 
             for file in files:
                 stream = _read_shard(file)
                 while chunk := list(islice(stream, batch_size)):
-                    docs: dict[str, Document] = {}
-                    for item in chunk:
-                        problem = item if isinstance(item, IngestError) else ids.clash(item)
-                        if problem:
-                            report.problems.append(problem)
-                        else:
-                            docs[item.id] = item
-                    done = store.unchanged({i: analysis_key(d.content_hash, signature) for i, d in docs.items()})
-                    store.save([d for i, d in docs.items() if i not in done], pipeline_signature=signature,
-                               run_id=report.run_id)
-                    report.unchanged += len(done)
-                    report.analysed += len(docs) - len(done)
+                    todo = pending_documents(chunk, store, signature, ids, report)
+                    store.save(todo, pipeline_signature=signature, run_id=report.run_id)
+                    report.analysed += len(todo)
             status = "finished"
         finally:
             store.finish_run(report.run_id, status=status, analysed=report.analysed, unchanged=report.unchanged,

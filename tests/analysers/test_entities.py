@@ -53,6 +53,9 @@ def test_the_name_shown_is_the_dictionary_form_even_when_the_document_only_infle
     assert canonical_names(["России", "Россией", "Киевом"], "ru", known) == ["Россия", "Россия", "Киев"]
     assert canonical_names(["Киевом", "Киевом"], "ru") == ["Киевом", "Киевом"]  # nothing better known
     assert canonical_names(["Русията", "Русия"], "bg") == ["Русия", "Русия"]
+    known = {name_key("украинская власть", "ru"): ["украинская власть"]}
+    # every word counts, not only the last: the accusative adjective loses although the document uses it twice
+    assert canonical_names(["украинскую власть"] * 2, "ru", known) == ["украинская власть"] * 2
 
 
 def test_gazetteer_is_learned_per_language():

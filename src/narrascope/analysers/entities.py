@@ -207,17 +207,20 @@ def name_key(name: str, lang: str) -> str:
 
 
 def _citation_rank(name: str, lang: str) -> int:
-    """How unlikely a (lower-case) form is the dictionary form: Russian nominatives end in a consonant, -ь, -ий/-ый
-    ("Путин", "Зеленский") or -а/-я ("Россия", also a genitive), while vowels and -ей/-ой/-ом/-ах... mark other
-    cases ("России", "Россией", "Киевом"); Bulgarian ones carry no article ending."""
-    last = name.split()[-1] if name.split() else name
-    if lang == "ru":
-        if last.endswith(("ей", "ой", "ом", "ем", "ам", "ям", "ах", "ях", "ми")) or last[-1:] in "еиоуыэюё":
-            return 2
-        return 1 if last[-1:] in "ая" else 0
-    if lang == "bg":
-        return int(last.endswith(_ENDINGS["bg"][0]))
-    return 0
+    """How unlikely a (lower-case) form is the dictionary form, summed over its words: Russian nominatives end in a
+    consonant, -ь, -ий/-ый ("Путин", "Зеленский") or -а/-я ("Россия", also a genitive), while vowels and
+    -ей/-ой/-ом/-ах... mark other cases ("России", "Россией", "Киевом"); Bulgarian ones carry no article ending."""
+
+    def rank(word: str) -> int:
+        if lang == "ru":
+            if word.endswith(("ей", "ой", "ом", "ем", "ам", "ям", "ах", "ях", "ми")) or word[-1:] in "еиоуыэюё":
+                return 2
+            return 1 if word[-1:] in "ая" else 0
+        if lang == "bg":
+            return int(word.endswith(_ENDINGS["bg"][0]))
+        return 0
+
+    return sum(rank(word) for word in name.split())
 
 
 def _without_article(words: list[str]) -> list[str]:

@@ -103,7 +103,7 @@ def main() -> None:
     from sklearn.model_selection import GroupKFold
 
     from narrascope.models.entity_roles import EntityRoleClassifier
-    from narrascope.models.entity_training import load_subtask1
+    from narrascope.models.entity_training import fit_mentions, load_subtask1
 
     torch.set_num_threads(2)
     everything = load_subtask1(args.semeval)
@@ -115,10 +115,7 @@ def main() -> None:
     scores: dict[str, list[float]] = {"sparse": [], "encoder": [], "mix": [], "majority": []}
     for fold, (train_idx, test_idx) in enumerate(splitter.split(pairs, labels, [m.row.doc_id for m in english])):
         t0 = time.time()
-        train = [english[i] for i in train_idx] + others
-        sparse = EntityRoleClassifier().fit(
-            [m.context for m in train], [m.row.main_role for m in train], [m.row.fine_roles for m in train]
-        )
+        sparse = fit_mentions(EntityRoleClassifier(), [english[i] for i in train_idx] + others)
         columns = [list(sparse.classes_).index(r) for r in ROLES]
         p_sparse = sparse.predict_proba([english[i].context for i in test_idx])[:, columns]
         p_encoder = fine_tune_fold(pairs, labels, train_idx, test_idx, args.epochs, args.lr, args.max_length)

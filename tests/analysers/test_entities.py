@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 import pytest
 
 from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer, name_key
 from narrascope.document import ENTITIES, Document
-from narrascope.models.entity_roles import EntityRoleClassifier
-from narrascope.models.entity_training import load_subtask1
+from narrascope.models.entity_training import load_subtask1, train_and_save
 from narrascope.pipeline import load_pipeline
 from narrascope.taxonomy import load_entity_roles
 
@@ -25,14 +23,8 @@ def spans_text(text: str, spans: list[tuple[int, int]]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    data = load_subtask1(FIXTURE, ("EN", "PT"))
-    model = EntityRoleClassifier().fit(
-        [m.context for m in data], [m.row.main_role for m in data], [m.row.fine_roles for m in data]
-    )
     path = tmp_path_factory.mktemp("entity-model")
-    model.save(path)
-    gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
-    (path / "gazetteer.json").write_text(json.dumps(gazetteer), encoding="utf-8")
+    train_and_save(load_subtask1(FIXTURE, ("EN", "PT")), path)
     return path
 
 

@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from narrascope.cli.semeval import app
-from narrascope.models.entity_roles import EntityRoleClassifier
-from narrascope.models.entity_training import load_subtask1
+from narrascope.models.entity_training import load_subtask1, train_and_save
 from narrascope.semeval.subtask1 import (
     MentionRow,
     language_of,
@@ -82,12 +81,8 @@ def test_language_of_uses_the_id_then_the_text():
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
-    data = load_subtask1(FIXTURE, ("EN", "PT"))
-    model = EntityRoleClassifier().fit(
-        [m.context for m in data], [m.row.main_role for m in data], [m.row.fine_roles for m in data]
-    )
     path = tmp_path_factory.mktemp("entity-model")
-    model.save(path)
+    train_and_save(load_subtask1(FIXTURE, ("EN", "PT")), path)
     return path
 
 

@@ -266,14 +266,17 @@ def canonical_names(mentions: list[str], lang: str = "en", known: dict[str, list
             spelling.setdefault(key, Counter())[" ".join(mention.split())] += 1
     shown = {}
     for key, spelled in spelling.items():
-        frequent = min(spelled, key=lambda name: (-spelled[name], len(name), name))
         forms: Counter[str] = Counter()
         for name, n in spelled.items():
             forms[name.lower()] += n
-        forms.update({form: 0 for form in (known or {}).get(key, ()) if form not in forms})
+        for form in (known or {}).get(key, ()):
+            forms.setdefault(form, 0)
         best = min(forms, key=lambda f: (_citation_rank(f, lang), -forms[f], len(f), f))
         written = [name for name in spelled if name.lower() == best]
-        shown[key] = max(written, key=lambda name: spelled[name]) if written else _recase(best, frequent)
+        if written:
+            shown[key] = max(written, key=lambda name: spelled[name])
+        else:  # a gazetteer form: write it like the document's most frequent spelling
+            shown[key] = _recase(best, min(spelled, key=lambda name: (-spelled[name], len(name), name)))
     return [shown[target[k]] for k in keys]
 
 

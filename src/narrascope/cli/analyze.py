@@ -43,10 +43,11 @@ def analyze(
 ) -> None:
     """Analyse documents and store the results; prints each document's language, narratives and top evidence."""
     fields = _parse_fields(field or [])
-    if ids not in ("name", "path"):
-        raise typer.BadParameter("use 'name' or 'path'", param_hint="--ids")
-    options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, ids=ids,
-                            stdin_format="." + stdin_format.lstrip("."))
+    try:
+        options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, ids=ids,
+                                stdin_format="." + stdin_format.lstrip("."))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--ids") from exc
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
     if out_shards is not None:

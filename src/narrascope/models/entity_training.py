@@ -26,6 +26,7 @@ from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtas
 __all__ = [
     "LabelledMention",
     "load_subtask1",
+    "fit_mentions",
     "cross_validate",
     "mention_recall",
     "train_and_save",
@@ -70,7 +71,8 @@ def data_fingerprint(root: str | Path, langs: tuple[str, ...] = LANGS) -> dict[s
     }
 
 
-def _fit(model: EntityRoleClassifier, data: list[LabelledMention]) -> EntityRoleClassifier:
+def fit_mentions(model: EntityRoleClassifier, data: list[LabelledMention]) -> EntityRoleClassifier:
+    """Fit ``model`` on gold mentions: their contexts, main roles and fine roles."""
     return model.fit(
         [m.context for m in data], [m.row.main_role or "" for m in data], [m.row.fine_roles for m in data]
     )
@@ -113,7 +115,7 @@ def cross_validate(
     for train_idx, test_idx in splitter.split(np.zeros(len(data)), groups=groups):
         train = [data[i] for i in train_idx]
         test = [data[i] for i in test_idx]
-        model = _fit(EntityRoleClassifier(**params), train)  # type: ignore[arg-type]
+        model = fit_mentions(EntityRoleClassifier(**params), train)  # type: ignore[arg-type]
         variants = {"": model.fine_threshold} | {f"@{t}": t for t in thresholds}
         baseline = _majority_rows(train, test)
         for suffix, threshold in variants.items():
@@ -192,7 +194,7 @@ def train_and_save(
     fingerprint: dict[str, str] | None = None,
 ) -> EntityRoleClassifier:
     """Train on all ``data``, then save the model, its metadata (CV means, data hashes) and the gazetteer in ``out``."""
-    model = _fit(EntityRoleClassifier(**(params or {})), data)
+    model = fit_mentions(EntityRoleClassifier(**(params or {})), data)
     model.save(
         out,
         metadata={

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from narrascope.analysers.segmenter import HTML_COMMENTS_HEADER, title_line
 from narrascope.document import Document
 
 __all__ = [
@@ -171,9 +172,10 @@ def _checked(name: str, line: int | None, doc: Document | IngestError, options: 
 
 
 def _parse_txt(name: str, text: str, doc_id: str) -> Document:
-    """SemEval layout: the whole file is the text and its first non-empty line is the title."""
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), None)
-    return Document(text=text, id=doc_id, title=first_line,
+    """SemEval layout: the whole file is the text and its first non-empty line is the title (a byline or dateline
+    there is skipped, see ``segmenter.title_line``)."""
+    title = title_line(text)
+    return Document(text=text, id=doc_id, title=text[title[0]:title[1]] if title else None,
                     meta={"path": name, "format": "txt", "title_in_text": True})
 
 

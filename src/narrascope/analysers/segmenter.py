@@ -135,7 +135,7 @@ def segment(doc: Document) -> list[Span]:
             spans.extend(_body_and_boilerplate(text, start, end))
         else:
             spans.append(Span(start, end, "body"))
-    return spans + thread
+    return sorted(spans + thread, key=lambda s: s.start)
 
 
 def title_line(text: str) -> tuple[int, int] | None:
@@ -192,11 +192,13 @@ def _thread_start(text: str, lines: list[tuple[int, int]], first: int) -> int | 
 
 
 def _header_start(text: str, lines: list[tuple[int, int]], first: int) -> int | None:
-    """The first comments header standing as a block of its own."""
+    """The first comments header opening a block, alone or followed by thread chrome ("Sort by best")."""
     for i in range(first, len(lines)):
-        blank_around = (i == first or _blank(text, lines[i - 1])) and (i + 1 == len(lines) or _blank(text, lines[i + 1]))
-        if blank_around and COMMENT_HEADER_PATTERN.match(_line(text, lines[i])):
-            return i
+        opens_block = i == first or _blank(text, lines[i - 1])
+        if opens_block and COMMENT_HEADER_PATTERN.match(_line(text, lines[i])):
+            following = next((line for line in lines[i + 1:] if not _blank(text, line)), None)
+            if i + 1 == len(lines) or _blank(text, lines[i + 1]) or (following and _is_chrome(_line(text, following))):
+                return i
     return None
 
 
@@ -257,7 +259,7 @@ def _chrome_start(text: str, lines: list[tuple[int, int]], first: int) -> int | 
 def _thread_spans(text: str, lines: list[tuple[int, int]], first: int) -> list[Span]:
     """One comment segment per comment of the thread starting at line ``first``; headers and chrome are boilerplate."""
     region = [_line(text, lines[i]) for i in range(first, len(lines))]
-    if sum(bool(LIST_ITEM.match(line)) for line in region) >= 2:
+    if sum(bool(LIST_ITEM.match(line) and not STAMPED_HEAD.match(line)) for line in region) >= 2:
         mode = "items"
     elif any(ACTION_LINE.match(line) or STAMPED_HEAD.match(line) or SAYS_HEAD.match(line) for line in region):
         mode = "delimited"
@@ -284,7 +286,7 @@ def _thread_spans(text: str, lines: list[tuple[int, int]], first: int) -> list[S
             spans.append(Span(a, b, "boilerplate"))
         else:
             if mode == "items":
-                new = bool(LIST_ITEM.match(line)) or (after_blank and not _INDENTED.match(line))
+                new = bool(LIST_ITEM.match(line) and not STAMPED_HEAD.match(line)) or (after_blank and not _INDENTED.match(line))
             elif mode == "delimited":
                 new = after_blank and bool(STAMPED_HEAD.match(line) or SAYS_HEAD.match(line))
             else:

@@ -10,7 +10,8 @@ a reporting sentence ("Hersh wrote in his Substack newsletter") stays body.
 
 The title is the first line, unless that line is a byline ("By John Smith", "Jane Doe, independent analyst") or just
 a date or dateline ("12 March 2024", "MOSCOW, March 12 (Reuters) -"): such lines are boilerplate and the title is
-the next line when it is heading-sized (none otherwise).
+the next line when it is heading-sized (none otherwise). A byline closing the article (the author's sign-off) is
+boilerplate too.
 
 A reader-comment thread runs to the end of the text and starts at the earliest of: a comments header (``Comments``,
 ``12 comments``, ``Leave a reply``...); a numbered or bulleted thread of indented items in the reader's voice ("  1. I
@@ -127,15 +128,18 @@ def segment(doc: Document) -> list[Span]:
         start_line = _thread_start(text, lines, first)
         article_end = lines[start_line][0] if start_line is not None else len(text)
         thread = _thread_spans(text, lines, start_line) if start_line is not None else []
+    article: list[Span] = []
     for match in _BLOCK.finditer(text, article_from, article_end):
         start, end = trim(text, match.start(), match.end())
         if start >= end:
             continue
         if len(text[start:end]) <= BOILERPLATE_MAX_CHARS:
-            spans.extend(_body_and_boilerplate(text, start, end))
+            article.extend(_body_and_boilerplate(text, start, end))
         else:
-            spans.append(Span(start, end, "body"))
-    return sorted(spans + thread, key=lambda s: s.start)
+            article.append(Span(start, end, "body"))
+    if article and article[-1].label == "body" and BYLINE.match(doc.quote(article[-1])):
+        article[-1] = Span(article[-1].start, article[-1].end, "boilerplate")  # the author's sign-off
+    return sorted(spans + article + thread, key=lambda s: s.start)
 
 
 def title_line(text: str) -> tuple[int, int] | None:

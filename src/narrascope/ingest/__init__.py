@@ -184,13 +184,11 @@ def _parse_txt(name: str, text: str, doc_id: str) -> Document:
 def _parse_html(name: str, html: str, doc_id: str) -> Document | IngestError:
     """The article text (trafilatura), then each reader comment found in the page's comment containers as a block
     of its own after a ``Reader comments (N)`` line; the comments' offsets go to ``meta["comment_offsets"]``."""
-    import lxml.html
     import trafilatura
-    from lxml.etree import ParserError
+    from trafilatura.utils import load_html
 
-    try:
-        tree = lxml.html.fromstring(html)
-    except ParserError:
+    tree = load_html(html)
+    if tree is None:
         return IngestError(name, "no article text found in HTML")
     comments = _html_comments(tree)
     extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, favor_precision=True)

@@ -147,3 +147,19 @@ def test_after_a_byline_a_paragraph_is_not_a_title_and_ordinary_first_lines_stay
     for title in ("By 2030, Europe will freeze in the dark", "Putin, Xi meet in Beijing",
                   "ISLAMABAD, May 25 (Xinhua) -- Pakistan will learn from China", "March of the farmers"):
         assert title_line(f"{title}\n\nBody.") == (0, len(title)), title
+
+
+def test_reply_lines_of_their_own_close_the_comment_above_them():
+    text = ("Title\n\nThe article body.\n\nJohn says:\nGreat article.\n\nReply\n\nI disagree with John, this is wrong.\n\n"
+            "Reply\n\nMaria said that it was fine.\n\nReply")
+    doc = Document(text, meta={"title_in_text": True})
+    assert [(s.label, doc.quote(s)) for s in segment(doc)][1:] == [
+        ("body", "The article body."), ("comment", "John says:\nGreat article."), ("boilerplate", "Reply"),
+        ("comment", "I disagree with John, this is wrong."), ("boilerplate", "Reply"),
+        ("comment", "Maria said that it was fine."), ("boilerplate", "Reply")]
+
+
+def test_a_comment_reporting_speech_stays_one_comment_per_block_after_a_header():
+    text = "Title\n\nBody.\n\nComments\n\nPutin said that the war would end.\n\nNonsense, nobody believes that."
+    doc = Document(text, meta={"title_in_text": True})
+    assert [s.label for s in segment(doc)] == ["title", "body", "boilerplate", "comment", "comment"]

@@ -96,7 +96,7 @@ BYLINE = re.compile(
 TITLE_MAX_CHARS = 300  # after a byline or dateline, a longer line is a paragraph, not the title
 STAMPED_HEAD = re.compile(rf"^(?![-–—―]|.*\(@\w+\))\s*([^\s.!?].{{0,50}}?\s*(·|\||,|-|–|(?i:on))?\s*)?{_STAMP}"
                           r"\s*((?i:said|says|wrote)\s*)?:?\s*$")
-SAYS_HEAD = re.compile(r"^\s*[^\s.!?].{0,50}?\s+(?i:says|said|wrote|writes|replied)\s*:?(\s+.*)?$")
+SAYS_HEAD = re.compile(r"^\s*[^\s.!?:][^.!?:]{0,50}?\s+(?i:says|said|wrote|writes|replied)\s*(:.*)?$")
 THREAD_ITEM = re.compile(r"^[ \t]+(\d{1,3}[.)]|[-*•])[ \t]+\S")
 LIST_ITEM = re.compile(r"^[ \t]*(\d{1,3}[.)]|[-*•])[ \t]+\S")
 _INDENTED = re.compile(r"^[ \t]{2,}\S")
@@ -220,7 +220,7 @@ def _items_start(text: str, lines: list[tuple[int, int]], first: int) -> int | N
             break
         i -= 1
     items.reverse()
-    if len(items) < 2 or i >= items[0] - 1 or not any(_blank(text, lines[k]) for k in range(i + 1, items[0])):
+    if len(items) < 2 or not any(_blank(text, lines[k]) for k in range(i + 1, items[0])):
         return None
     if i >= first and _line(text, lines[i]).rstrip().endswith(":"):
         return None  # a list the article introduces
@@ -234,8 +234,13 @@ def _items_start(text: str, lines: list[tuple[int, int]], first: int) -> int | N
 
 def _chrome_start(text: str, lines: list[tuple[int, int]], first: int) -> int | None:
     """The first comment of a trailing run of action lines or user/timestamp lines (at least two of one kind)."""
-    marks = [(i, "action" if ACTION_LINE.match(_line(text, lines[i])) else "head") for i in range(first, len(lines))
-             if ACTION_LINE.match(_line(text, lines[i])) or STAMPED_HEAD.match(_line(text, lines[i]))]
+    marks = []
+    for i in range(first, len(lines)):
+        line = _line(text, lines[i])
+        if ACTION_LINE.match(line):
+            marks.append((i, "action"))
+        elif STAMPED_HEAD.match(line):
+            marks.append((i, "head"))
     chain: list[tuple[int, str]] = []
     limit = len(text)
     for i, kind in reversed(marks):
@@ -250,14 +255,20 @@ def _chrome_start(text: str, lines: list[tuple[int, int]], first: int) -> int | 
     if kind == "head":  # a user-name line just above the timestamp belongs to the comment
         above = lines[i - 1] if i > first else None
         return i - 1 if above and not _blank(text, above) and len(_line(text, above).strip()) <= 60 else i
-    while i > first and not _blank(text, lines[i - 1]):  # the comment the action line closes: its block...
+    start = _block_start(text, lines, first, i - 1)  # the comment the action line closes...
+    above = _block_start(text, lines, first, start - 1, last_line=True)
+    if above >= first and (SAYS_HEAD.match(_line(text, lines[above])) or STAMPED_HEAD.match(_line(text, lines[above]))):
+        return above  # ...and the user line above it
+    return start if start > first else None
+
+
+def _block_start(text: str, lines: list[tuple[int, int]], first: int, i: int, last_line: bool = False) -> int:
+    """The first line (or with ``last_line`` the last line) of the nearest block at or above line ``i``."""
+    while i > first and _blank(text, lines[i]):
         i -= 1
-    j = i - 1
-    while j > first and _blank(text, lines[j]):
-        j -= 1
-    if j >= first and (SAYS_HEAD.match(_line(text, lines[j])) or STAMPED_HEAD.match(_line(text, lines[j]))):
-        return j  # ...and the user line above it
-    return i if i > first else None
+    while not last_line and i > first and not _blank(text, lines[i - 1]):
+        i -= 1
+    return i
 
 
 def _thread_spans(text: str, lines: list[tuple[int, int]], first: int) -> list[Span]:
@@ -290,7 +301,8 @@ def _thread_spans(text: str, lines: list[tuple[int, int]], first: int) -> list[S
             spans.append(Span(a, b, "boilerplate"))
         else:
             if mode == "items":
-                new = bool(LIST_ITEM.match(line) and not STAMPED_HEAD.match(line)) or (after_blank and not _INDENTED.match(line))
+                item = LIST_ITEM.match(line) and not STAMPED_HEAD.match(line)
+                new = bool(item) or (after_blank and not _INDENTED.match(line))
             elif mode == "delimited":
                 new = after_blank and bool(STAMPED_HEAD.match(line) or SAYS_HEAD.match(line))
             else:

@@ -163,3 +163,9 @@ def test_a_comment_reporting_speech_stays_one_comment_per_block_after_a_header()
     text = "Title\n\nBody.\n\nComments\n\nPutin said that the war would end.\n\nNonsense, nobody believes that."
     doc = Document(text, meta={"title_in_text": True})
     assert [s.label for s in segment(doc)] == ["title", "body", "boilerplate", "comment", "comment"]
+
+
+def test_a_title_case_headline_naming_a_role_is_still_the_title():
+    for title in ("Gina Haspel, New CIA Director", "Jane Doe, Senior Analyst, Quits the Ministry"):
+        assert title_line(f"{title}\n\nPresident Donald Trump nominated her on Tuesday.") == (0, len(title)), title
+    assert title_line("By John Smith\n\nPresident Donald Trump nominated her on Tuesday.\n\nMore.") is None

@@ -87,13 +87,13 @@ _STAMP = (rf"((?i:(mon|tues|wednes|thurs|fri|satur|sun)day),?\s+)?({_DATE}(,?\s+
 DATE_LINE = re.compile(rf"^\W*((?i:published|updated|posted|last updated)(\s+(?i:on))?:?\s*)?{_STAMP}\s*$")
 WIRE_DATELINE = re.compile(rf"^[A-Z][A-Z.'’ -]+(,\s*[A-Z][\w.' -]+)?(,\s*{_MONTH}\s+\d{{1,2}})?\s*(\([\w .&-]+\))?\s*[-–—]+\s*$")
 _ROLES = (r"analyst|journalist|correspondent|editor|reporter|columnist|commentator|writer|contributor|professor|"
-          r"researcher|expert|blogger|author|economist|historian|political scientist|fellow|director")
+          r"researcher|expert|blogger|economist|historian|political scientist")
 _NAME = r"[A-ZА-Я][\w.'’-]*(\s+[A-ZА-Я][\w.'’-]*){0,3}"  # one to four capitalised words
 BYLINE = re.compile(
     rf"^\W*((?i:by|written by|posted by|words by)\s+{_NAME}(\s*(,|and|&|\|)\s*.{{0,60}})?"
     rf"|(?i:author|autor|автор)\s*:\s*\S.{{0,80}}"
-    rf"|{_NAME},\s+(?i:(\w+\s+){{0,4}}({_ROLES}))\b[^.!?]{{0,60}})$")
-TITLE_MAX_CHARS = 300  # after a byline or dateline, a longer line is a paragraph, not the title
+    rf"|{_NAME},\s+(an?\s+)?([a-z-]+\s+){{0,3}}({_ROLES})\b[^.!?]{{0,60}})$")  # a lower-case role: not a title
+TITLE_MAX_CHARS = 200  # after a byline or dateline, a longer line (or a sentence) is a paragraph, not the title
 STAMPED_HEAD = re.compile(rf"^(?![-–—―]|.*\(@\w+\))\s*([^\s.!?].{{0,50}}?\s*(·|\||,|-|–|(?i:on))?\s*)?{_STAMP}"
                           r"\s*((?i:said|says|wrote)\s*)?:?\s*$")
 SAYS_HEAD = re.compile(r"^\s*[^\s.!?:][^.!?:]{0,50}?\s+(?i:says|said|wrote|writes|replied)\s*(:.*)?$")
@@ -159,7 +159,7 @@ def _title_spans(text: str, lines: list[tuple[int, int]]) -> tuple[list[Span], i
         if BYLINE.match(line) or DATE_LINE.match(line) or WIRE_DATELINE.match(line):
             spans.append(Span(a, b, "boilerplate"))
             continue
-        if not spans or len(line) <= TITLE_MAX_CHARS:
+        if not spans or (len(line) <= TITLE_MAX_CHARS and not line.endswith(".")):
             return spans + [Span(a, b, "title")], b
         return spans, a
     return spans, len(text)

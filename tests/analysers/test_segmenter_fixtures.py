@@ -1,9 +1,12 @@
 """Comment detection measured on hand-written pages (tests/fixtures/segmenter): plain-text and HTML threads in
 common layouts, and hard negatives (articles with numbered or bulleted lists, quoted tweets). A predicted comment
-segment is right when it starts and ends like a gold comment. Run with ``-s`` to see the per-file table."""
+segment is right when it starts and ends like a gold comment (user and timestamp lines belong to their comment).
+Run with ``-s`` to see the per-file tables."""
 
 import json
 from pathlib import Path
+
+import pytest
 
 from narrascope.analysers.segmenter import segment
 from narrascope.ingest import read_documents
@@ -20,10 +23,13 @@ def score(path: Path, gold: list[list[str]]) -> tuple[int, int, int]:
     return len(matched), len(predicted) - len(matched), len(gold) - len(matched)
 
 
-def test_comment_detection_precision_and_recall_on_the_fixtures():
-    gold = json.loads((FIXTURES / "gold.json").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("gold_file", ["gold.json", "gold-unseen.json"])
+def test_comment_detection_precision_and_recall_on_the_fixtures(gold_file):
+    """gold.json: pages written alongside the rules; gold-unseen.json: pages written after them (first measured
+    before any change: precision 0.556, recall 0.500; the misses were fixed since, so both sets are in-sample now)."""
+    gold = json.loads((FIXTURES / gold_file).read_text(encoding="utf-8"))
     totals = [0, 0, 0]
-    print(f"\n{'fixture':28} {'gold':>4} {'tp':>3} {'fp':>3} {'fn':>3}")
+    print(f"\n{gold_file}\n{'fixture':28} {'gold':>4} {'tp':>3} {'fp':>3} {'fn':>3}")
     for name, comments in gold.items():
         tp, fp, fn = score(FIXTURES / name, comments)
         print(f"{name:28} {len(comments):4} {tp:3} {fp:3} {fn:3}")

@@ -16,11 +16,12 @@ boilerplate too.
 A reader-comment thread runs to the end of the text and starts at the earliest of: a comments header (``Comments``,
 ``12 comments``, ``Leave a reply``...); a numbered or bulleted thread of indented items in the reader's voice ("  1. I
 believe...", continuation lines indented further) set off by a blank line and not introduced by a colon; or a tail of
-comment chrome: at least two "Reply"/"Like"/"Report" lines, or two user-name/timestamp lines ("John Smith · March 12,
-2024 at 3:45 pm", "3 hours ago"), each within 1,500 characters of the next and of the end. Inside a thread each
+comment chrome: at least two "Reply"/"Like"/"Report" lines, or two timestamp lines that name their writer ("John
+Smith · March 12, 2024 at 3:45 pm", or "3 hours ago" under a user-name line; a live blog's bare timestamps do not
+count), each within 1,500 characters of the next and of the end. Inside a thread each
 comment is one ``comment`` segment: an item with its continuation lines, or everything from a user line up to the
-next user line or action line, or (without such structure) each block; headers, action lines and comment-policy
-lines are boilerplate. HTML pages come with their comments already found by ingestion (``meta["comment_offsets"]``).
+next user line or action line (user and timestamp lines belong to their comment), or (without such structure) each
+block; headers, action lines and comment-policy lines are boilerplate. HTML pages come with their comments already found by ingestion (``meta["comment_offsets"]``).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ BYLINE = re.compile(
 TITLE_MAX_CHARS = 200  # after a byline or dateline, a longer line (or a sentence) is a paragraph, not the title
 STAMPED_HEAD = re.compile(rf"^(?![-–—―]|.*\(@\w+\))\s*([^\s.!?].{{0,50}}?\s*(·|\||,|-|–|(?i:on))?\s*)?{_STAMP}"
                           r"\s*((?i:said|says|wrote)\s*)?:?\s*$")
-SAYS_HEAD = re.compile(r"^\s*[^\s.!?:][^.!?:]{0,50}?\s+(?i:says|said|wrote|writes|replied)\s*(:.*)?$")
+_STAMP_AT_END = re.compile(rf"{_STAMP}\s*((?i:said|says|wrote)\s*)?:?\s*$")
+SAYS_HEAD = re.compile(r"^\s*[^\s.!?:][^.!?:]{0,50}?\s+(?i:says|said|wrote|writes|replied)\s*(\.\.\.|…|:.*)?$")
 THREAD_ITEM = re.compile(r"^[ \t]+(\d{1,3}[.)]|[-*•])[ \t]+\S")
 LIST_ITEM = re.compile(r"^[ \t]*(\d{1,3}[.)]|[-*•])[ \t]+\S")
 _INDENTED = re.compile(r"^[ \t]{2,}\S")
@@ -239,7 +241,7 @@ def _chrome_start(text: str, lines: list[tuple[int, int]], first: int) -> int | 
         line = _line(text, lines[i])
         if ACTION_LINE.match(line):
             marks.append((i, "action"))
-        elif STAMPED_HEAD.match(line):
+        elif STAMPED_HEAD.match(line) and _names_someone(text, lines, first, i):
             marks.append((i, "head"))
     chain: list[tuple[int, str]] = []
     limit = len(text)
@@ -269,6 +271,16 @@ def _block_start(text: str, lines: list[tuple[int, int]], first: int, i: int, la
     while not last_line and i > first and not _blank(text, lines[i - 1]):
         i -= 1
     return i
+
+
+def _names_someone(text: str, lines: list[tuple[int, int]], first: int, i: int) -> bool:
+    """Whether the timestamp line ``i`` names its writer, before the time or on the line just above (a live blog's
+    bare timestamps do not)."""
+    line = _line(text, lines[i])
+    if re.search(r"[^\W\d_]", line[: _STAMP_AT_END.search(line).start()]):
+        return True
+    above = _line(text, lines[i - 1]).strip() if i > first else ""
+    return 0 < len(above) <= 60 and not STAMPED_HEAD.match(above)
 
 
 def _thread_spans(text: str, lines: list[tuple[int, int]], first: int) -> list[Span]:

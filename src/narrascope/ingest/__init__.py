@@ -209,7 +209,7 @@ def _parse_html(name: str, html: str, doc_id: str) -> Document | IngestError:
                     meta=meta)
 
 
-_COMMENT_CONTAINER = re.compile(r"^(comments?|comment-?(list|section|area|thread|s|wrapper|container)|commentlist|"
+_COMMENT_CONTAINER = re.compile(r"^(comments?([-_]?(list|section|area|thread|wrapper|container|block|box|wrap))?|"
                                 r"disqus_thread|reader-comments|responses|discussion)$", re.IGNORECASE)
 _COMMENT_TEXT = re.compile(r"^(comment[-_]?(body|content|text|message)|comment__(body|content|text)|post-message|"
                            r"commentbody|comment-entry)$", re.IGNORECASE)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from narrascope.document import Document, Label, Span
+from narrascope.document import SEGMENTS, Document, Label, Span
 
 
 def test_id_defaults_to_stable_content_hash():
@@ -27,3 +27,12 @@ def test_round_trip_through_dict():
     again = Document.from_dict(doc.to_dict())
     assert again.to_dict() == doc.to_dict()
     assert again.quote(again.cats["narratives"][0].evidence[0]) == "Body text here."
+
+
+def test_comment_threads_join_comments_through_boilerplate_but_not_through_body():
+    text = "Body one.\n\nFirst comment.\n\nReply\n\nSecond comment.\n\nBody two.\n\nThird comment."
+    doc = Document(text)
+    doc.add_spans(SEGMENTS, [Span(text.index(p), text.index(p) + len(p), kind) for p, kind in (
+        ("Body one.", "body"), ("First comment.", "comment"), ("Reply", "boilerplate"), ("Second comment.", "comment"),
+        ("Body two.", "body"), ("Third comment.", "comment"))])
+    assert [text[a:b] for a, b in doc.comment_threads()] == ["First comment.\n\nReply\n\nSecond comment.", "Third comment."]

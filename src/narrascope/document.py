@@ -125,6 +125,22 @@ class Document:
             return [Span(0, len(self.text), "body")] if self.text else []
         return [s for s in segments if s.label in kinds]
 
+    def comment_threads(self) -> list[tuple[int, int]]:
+        """Character ranges of the reader-comment threads (a first comment to the last one reached through comments
+        and boilerplate only), so that displays can set the readers apart from the article."""
+        ranges: list[tuple[int, int]] = []
+        open_thread = False
+        for seg in sorted(self.spans.get(SEGMENTS, []), key=lambda s: s.start):
+            if seg.label == "comment":
+                if open_thread:
+                    ranges[-1] = (ranges[-1][0], seg.end)
+                else:
+                    ranges.append((seg.start, seg.end))
+                open_thread = True
+            elif seg.label != "boilerplate":
+                open_thread = False
+        return ranges
+
     def content_text(self, *, include_comments: bool = False) -> str:
         """Title (when not part of the text) plus the content segments, joined by blank lines."""
         parts = [self.quote(s) for s in self.content_segments(include_comments=include_comments)]

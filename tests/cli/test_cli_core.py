@@ -78,6 +78,19 @@ def test_list_show_query_export(db):
     assert len(tasks) == 5 and tasks[0]["data"]["text"]
 
 
+def test_show_sets_a_saved_page_s_comment_thread_apart_from_the_article(db):
+    page = EXAMPLES.parent / "pages" / "news-with-comments.txt"
+    invoke("analyze", page, "--db", db, *FAST, "--quiet")
+    shown = invoke("show", page.name, "--db", db).stdout
+    article, comments = shown.split("Reader comments (4)")
+    assert "Novyi Brid overnight" in " ".join(article.split()) and "neo-Nazis" not in article
+    assert comments.count("•") == 4 and "neo-Nazis" in comments
+    as_json = json.loads(invoke("show", page.name, "--db", db, "--json").stdout)
+    assert [c["text"][:12] for c in as_json["reader_comments"]] == ["1. I believe", "2. The peopl", "3. Glad nobo",
+                                                                    "4. Thank you"]
+    assert all(as_json["text"][c["start"]:c["end"]] == c["text"] for c in as_json["reader_comments"])
+
+
 def test_query_entity_counts_the_documents_that_name_it(db):
     from narrascope.document import Document, Span
     from narrascope.store import Store

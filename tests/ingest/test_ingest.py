@@ -105,6 +105,17 @@ def test_html_main_text_without_navigation_or_footer():
     assert doc.title == "Strike on the market"
 
 
+def test_html_comments_follow_the_article_one_block_each_with_their_offsets():
+    page = Path(__file__).resolve().parents[1] / "fixtures" / "segmenter" / "wordpress.html"
+    [doc] = list(read_documents(page))
+    article, thread = doc.text.split("\n\nReader comments (3)\n\n")
+    assert "grain corridor" in article and "bargaining chip" not in article and "Leave a Reply" not in doc.text
+    comments = [doc.text[start:end] for start, end in doc.meta["comment_offsets"]]
+    assert comments == ["I believe the corridor was only ever a bargaining chip.\nNobody should be surprised.",
+                        "You forget that the farmers pay for it, not the politicians.", "Good reporting, thank you."]
+    assert thread == "\n\n".join(comments)  # the author names, dates and reply links stay out
+
+
 def test_bad_inputs_each_get_a_clear_named_error(tmp_path):
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
     (tmp_path / "latin1.txt").write_bytes("Title\n\nCaf\xe9 au lait".encode("latin-1"))

@@ -69,6 +69,21 @@ def test_hostile_document_renders_as_text_on_every_page(client, settings):
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in client.get("/documents/hostile").text
 
 
+def test_document_page_lists_reader_comments_apart_from_the_article(client, settings):
+    text = f"Title\n\nThe article body.\n\n2 comments\n\nFirst {HOSTILE}\n\nReply\n\nSecond comment."
+    doc = Document(text=text, id="thread", title="Title")
+    doc.spans["segments"] = [Span(text.index(part), text.index(part) + len(part), kind) for part, kind in (
+        ("Title", "title"), ("The article body.", "body"), ("2 comments", "boilerplate"), (f"First {HOSTILE}", "comment"),
+        ("Reply", "boilerplate"), ("Second comment.", "comment"))]
+    with Store(settings.db_url) as store:
+        store.save([doc], pipeline_signature="t")
+    html = client.get("/documents/thread").text
+    article, comments = html.split("Reader comments (2)")
+    assert "The article body." in article and "Second comment." not in article
+    assert comments.count('<li class="reader-comment">') == 2 and "Second comment." in comments
+    assert "<script>window" not in html and "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in comments
+
+
 def test_analyse_form_analyses_stores_and_redirects_to_the_document(client):
     r = client.post("/analyse", data={"text": "The war again.", "title": "Pasted", "source": "me",
                                       "published": "2024-02-02"}, follow_redirects=False)

@@ -10,7 +10,9 @@ from markupsafe import Markup
 
 from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
 from narrascope.server import charts
-from narrascope.server.render import colour_class, entity_table, legend, render_document, technique_table
+from narrascope.server.render import (
+    colour_class, entity_table, legend, reader_comments, render_document, technique_table,
+)
 
 WAR = "URW: Amplifying war-related fears"
 CLIMATE = "CC: Amplifying Climate Fears"
@@ -65,10 +67,11 @@ def sample() -> Document:
     return doc
 
 
-def test_rendered_document_keeps_the_exact_text_and_nests_markup():
+def test_rendered_document_keeps_the_exact_article_text_and_nests_markup():
     doc = sample()
     markup = str(render_document(doc))
-    assert visible_text(markup) == doc.text
+    comment = doc.text.index("Reader:")
+    assert visible_text(markup) == doc.text[:comment]  # the comment thread is shown apart
     checker = Nesting()
     checker.feed(markup)
     assert checker.errors == [] and checker.stack == []
@@ -95,13 +98,26 @@ def test_untrusted_text_is_escaped_everywhere():
     assert "&amp; the climate" in markup
 
 
-def test_boilerplate_and_comments_are_one_collapsed_dimmed_block():
-    markup = str(render_document(sample()))
+def test_boilerplate_is_a_collapsed_dimmed_block_and_comments_are_left_to_their_own_section():
+    doc = sample()
+    markup = str(render_document(doc))
     assert markup.count("<details") == 1
     block = markup[markup.index("<details"):]
-    assert 'class="seg seg-dimmed"' in block and "Boilerplate and comment" in block
-    assert "Subscribe" in block and "Reader:" in block
+    assert 'class="seg seg-dimmed"' in block and "Boilerplate (" in block
+    assert "Subscribe" in block and "Reader:" not in markup
     assert '<div class="seg seg-title">War &amp; &lt;peace&gt;</div>' in markup
+    assert reader_comments(doc) == ['Reader: "great" article']
+
+
+def test_chrome_between_comments_goes_with_the_thread_and_boilerplate_around_it_stays_collapsed():
+    text = "Title\n\nBody.\n\n2 comments\n\nFirst comment.\n\nReply\n\nSecond comment."
+    doc = Document(text=text, id="t")
+    doc.spans[SEGMENTS] = [Span(text.index(part), text.index(part) + len(part), kind) for part, kind in (
+        ("Title", "title"), ("Body.", "body"), ("2 comments", "boilerplate"), ("First comment.", "comment"),
+        ("Reply", "boilerplate"), ("Second comment.", "comment"))]
+    markup = str(render_document(doc))
+    assert "2 comments" in markup and "Reply" not in markup and "comment." not in markup
+    assert reader_comments(doc) == ["First comment.", "Second comment."]
 
 
 def test_entity_and_technique_spans_are_marked():

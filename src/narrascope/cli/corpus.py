@@ -16,7 +16,7 @@ from narrascope.cli._common import (
     DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, RoleOption, SinceOption,
     SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console, err_console, open_store,
 )
-from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document
+from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Span
 from narrascope.export import FORMATS, write_export
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
@@ -37,13 +37,19 @@ def show(
         err_console.print(f"[red]error:[/] no document {doc_id!r} in the store")
         raise typer.Exit(1)
     if as_json:
-        print(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
+        comments = [{"start": s.start, "end": s.end, "text": doc.quote(s)} for s in reader_comments(doc)]
+        print(json.dumps({**doc.to_dict(), "reader_comments": comments}, ensure_ascii=False, indent=2))
         return
     console.print(render_document(doc, techniques=techniques))
 
 
+def reader_comments(doc: Document) -> list[Span]:
+    """The document's reader-comment segments, in text order."""
+    return sorted((s for s in doc.spans.get(SEGMENTS, []) if s.label == "comment"), key=lambda s: s.start)
+
+
 def render_document(doc: Document, *, techniques: bool = True) -> Table:
-    """A Rich renderable: header, legend and the highlighted text."""
+    """A Rich renderable: header, legend, the highlighted article and, apart from it, the reader comments."""
     colours = {lab.name: PALETTE[i % len(PALETTE)] for i, lab in enumerate(doc.cats.get(SUBNARRATIVES, []) or doc.cats.get(NARRATIVES, []))}
     text = Text(doc.text)
     for segment in doc.spans.get(SEGMENTS, []):
@@ -90,8 +96,30 @@ def render_document(doc: Document, *, techniques: bool = True) -> Table:
         for span in doc.spans[TECHNIQUES]:
             table.add_row(span.label, " ".join(doc.quote(span).split())[:100])
         grid.add_row(table)
-    grid.add_row(text)
+    grid.add_row(_without(text, doc.comment_threads()))
+    comments = reader_comments(doc)
+    if comments:
+        table = Table(title=f"Reader comments ({len(comments)})", title_justify="left", title_style="bold",
+                      box=None, show_header=False)
+        table.add_column("bullet", style="dim")
+        table.add_column("comment")
+        for comment in comments:
+            table.add_row("•", Text(doc.quote(comment)))
+        grid.add_row("")
+        grid.add_row(table)
     return grid
+
+
+def _without(text: Text, ranges: list[tuple[int, int]]) -> Text:
+    """``text`` with the character ranges cut out (styles kept)."""
+    kept = Text()
+    pos = 0
+    for start, end in ranges:
+        kept.append_text(text[pos:start])
+        pos = end
+    kept.append_text(text[pos:])
+    kept.rstrip()
+    return kept
 
 
 def list_documents(

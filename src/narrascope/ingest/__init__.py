@@ -6,10 +6,12 @@ stream, and reading goes on with the rest. The document text is kept exactly as 
 
 from __future__ import annotations
 
+import copy
 import csv
 import fnmatch
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from narrascope.analysers.segmenter import HTML_COMMENTS_HEADER, title_line
 from narrascope.document import Document
 
 __all__ = [
@@ -171,21 +174,87 @@ def _checked(name: str, line: int | None, doc: Document | IngestError, options: 
 
 
 def _parse_txt(name: str, text: str, doc_id: str) -> Document:
-    """SemEval layout: the whole file is the text and its first non-empty line is the title."""
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), None)
-    return Document(text=text, id=doc_id, title=first_line,
+    """SemEval layout: the whole file is the text and its first non-empty line is the title (a byline or dateline
+    there is skipped, see ``segmenter.title_line``)."""
+    title = title_line(text)
+    return Document(text=text, id=doc_id, title=text[title[0]:title[1]] if title else None,
                     meta={"path": name, "format": "txt", "title_in_text": True})
 
 
 def _parse_html(name: str, html: str, doc_id: str) -> Document | IngestError:
+    """The article text (trafilatura), then each reader comment found in the page's comment containers as a block
+    of its own after a ``Reader comments (N)`` line; the comments' offsets go to ``meta["comment_offsets"]``."""
     import trafilatura
+    from trafilatura.utils import load_html
 
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
+    tree = load_html(html)
+    if tree is None:
+        return IngestError(name, "no article text found in HTML")
+    comments = _html_comments(tree)
+    extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, favor_precision=True)
     if extracted is None or not (extracted.text or "").strip():
         return IngestError(name, "no article text found in HTML")
-    return Document(text=extracted.text, id=doc_id, title=extracted.title,
+    text = extracted.text
+    meta: dict[str, Any] = {"path": name, "format": "html"}
+    if comments:
+        text += "\n\n" + HTML_COMMENTS_HEADER.format(n=len(comments))
+        offsets = []
+        for comment in comments:
+            text += "\n\n"
+            offsets.append([len(text), len(text) + len(comment)])
+            text += comment
+        meta["comment_offsets"] = offsets
+    return Document(text=text, id=doc_id, title=extracted.title,
                     source=extracted.sitename or extracted.hostname, url=extracted.url, published=_parse_date(extracted.date),
-                    meta={"path": name, "format": "html"})
+                    meta=meta)
+
+
+_COMMENT_CONTAINER = re.compile(r"^(comments?([-_]?(list|section|area|thread|wrapper|container|block|box|wrap))?|"
+                                r"disqus_thread|reader-comments|responses|discussion)$", re.IGNORECASE)
+_COMMENT_TEXT = re.compile(r"^(comment[-_]?(body|content|text|message)|comment__(body|content|text)|post-message|"
+                           r"commentbody|comment-entry)$", re.IGNORECASE)
+_COMMENT_ITEM = re.compile(r"^(comment|comment-item|single-comment|post|li-comment)$", re.IGNORECASE)
+_COMMENT_CHROME_CLASS = re.compile(r"^(reply|comment-reply-link|comment-meta|comment-metadata|comment-author|vcard|"
+                                   r"post-meta|post-byline|author|avatar|comment-actions|actions)$", re.IGNORECASE)
+
+
+def _marks(element: Any, pattern: re.Pattern[str]) -> bool:
+    """Whether the element's id or one of its classes matches ``pattern``."""
+    names = (element.get("class") or "").split() + [element.get("id") or ""]
+    return any(pattern.match(n) for n in names if n)
+
+
+def _html_comments(tree: Any) -> list[str]:
+    """The text of each reader comment in the page's comment containers (which are removed from ``tree``):
+    the innermost comment-text elements, else each comment item without its nested replies and chrome."""
+    containers = [el for el in tree.iter() if isinstance(el.tag, str) and _marks(el, _COMMENT_CONTAINER)]
+    containers = [el for el in containers if not any(a in containers for a in el.iterancestors())]
+    comments: list[str] = []
+    for container in containers:
+        texts = [el for el in container.iter() if isinstance(el.tag, str) and _marks(el, _COMMENT_TEXT)]
+        items = [el for el in texts if not any(_marks(d, _COMMENT_TEXT) for d in el.iterdescendants() if isinstance(d.tag, str))]
+        if not items:
+            items = [el for el in container.iterdescendants() if isinstance(el.tag, str) and _marks(el, _COMMENT_ITEM)]
+        found = [text for text in (_comment_text(el) for el in items) if text]
+        if found:
+            comments += found
+            container.drop_tree()
+    return comments
+
+
+def _comment_text(element: Any) -> str:
+    """A comment's text, one line per paragraph, without nested comments, forms, scripts or reply/author chrome."""
+    element = copy.deepcopy(element)
+    for child in list(element.iterdescendants()):
+        if not isinstance(child.tag, str):
+            continue
+        if (child.tag in ("script", "style", "form", "button", "noscript") or _marks(child, _COMMENT_ITEM)
+                or _marks(child, _COMMENT_CHROME_CLASS)) and child.getparent() is not None:
+            child.drop_tree()
+    for child in element.iter("p", "br", "div", "li", "blockquote"):
+        child.tail = "\n" + (child.tail or "")
+    lines = (" ".join(line.split()) for line in element.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _record_to_document(name: str, line: int, record: dict[str, Any], options: IngestOptions) -> Document | IngestError:

@@ -20,7 +20,7 @@ from narrascope.taxonomy import load_taxonomy
 
 # Colours for narratives, in taxonomy order (CSS classes n0..n21 in static/style.css); the last one is grey.
 N_COLOURS = 22
-DIMMED_SEGMENTS = ("boilerplate", "comment")
+DIMMED_SEGMENTS = ("boilerplate",)
 
 
 @lru_cache(maxsize=1)
@@ -139,8 +139,10 @@ def _regions(doc: Document) -> list[tuple[int, int, str]]:
 
 
 def render_document(doc: Document) -> Markup:
-    """The article as HTML: content segments plainly, boilerplate and comments dimmed inside collapsed blocks."""
+    """The article as HTML: content segments plainly, boilerplate dimmed inside collapsed blocks; reader-comment
+    threads are left out (see ``reader_comments``)."""
     overlays = _overlays(doc, doc.cats.get(NARRATIVES, []))
+    threads = doc.comment_threads()
     html: list[str] = []
     group: list[tuple[int, int, str]] = []  # consecutive dimmed regions, shown together
 
@@ -156,6 +158,8 @@ def render_document(doc: Document) -> Markup:
         group.clear()
 
     for start, end, kind in _regions(doc):
+        if any(a <= start and end <= b for a, b in threads):
+            continue
         if kind in DIMMED_SEGMENTS or (kind == "gap" and group):
             group.append((start, end, kind))
             continue
@@ -163,6 +167,11 @@ def render_document(doc: Document) -> Markup:
         html.append(f'<div class="seg seg-{escape(kind)}">{_render_range(doc.text, start, end, overlays)}</div>')
     flush()
     return Markup("".join(html))
+
+
+def reader_comments(doc: Document) -> list[str]:
+    """The text of each reader comment, in order, for the page's separate comments section."""
+    return [doc.quote(s) for s in sorted(doc.spans.get(SEGMENTS, []), key=lambda s: s.start) if s.label == "comment"]
 
 
 def legend(doc: Document) -> list[dict[str, Any]]:

@@ -19,7 +19,9 @@ from narrascope.ingest import IngestError
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
-from narrascope.server.render import colour_class, entity_table, legend, render_document, technique_table
+from narrascope.server.render import (
+    colour_class, entity_table, legend, reader_comments, render_document, technique_table,
+)
 from narrascope.server.routers.analyse import analyse_one, check_text, read_upload
 from narrascope.server.routers.stats import dashboard_data
 from narrascope.server.schemas import DashboardData
@@ -178,7 +180,8 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
 
 
 def document_context(doc: Document) -> dict[str, Any]:
-    return {"doc": doc, "article": render_document(doc), "legend": legend(doc), "entities": entity_table(doc),
+    return {"doc": doc, "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
+            "entities": entity_table(doc),
             "techniques": technique_table(doc), "page": "document",
             "segments": sorted({s.label for s in doc.spans.get("segments", [])})}
 

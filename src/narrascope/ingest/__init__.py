@@ -7,9 +7,11 @@ stream, and reading goes on with the rest. The document text is kept exactly as 
 from __future__ import annotations
 
 import csv
+import errno
 import fnmatch
 import io
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -97,23 +99,78 @@ def read_documents(inputs: str | Path | Iterable[str | Path], options: IngestOpt
         path = Path(item)
         if path.is_dir():
             for file in find_files(path, options):
-                yield from read_file(file, options, file_id=id_for_file(file, path, options))
+                if isinstance(file, IngestError):
+                    yield file
+                else:
+                    yield from read_file(file, options, file_id=id_for_file(file, path, options))
         elif path.exists():
             yield from read_file(path, options)
         else:
-            yield IngestError(str(path), "no such file or directory")
+            yield _missing(path)
 
 
-def find_files(folder: Path, options: IngestOptions) -> Iterator[Path]:
-    """Supported files under ``folder`` in a stable order, honouring the glob pattern and recursion options."""
-    candidates = folder.rglob("*") if options.recursive else folder.glob("*")
-    for path in sorted(candidates):
-        if not path.is_file() or path.name.startswith("."):
+def find_files(folder: Path, options: IngestOptions) -> Iterator[Path | IngestError]:
+    """Supported files under ``folder`` in a stable order, honouring the glob pattern and recursion options.
+
+    Symbolic links are followed; a folder that cannot be listed, a broken link and a link loop are each yielded as
+    an :class:`IngestError` naming it, never skipped silently.
+    """
+    yield from _walk(folder, options, {_identity(folder)})
+
+
+def _walk(folder: Path, options: IngestOptions, ancestors: set[tuple[int, int]]) -> Iterator[Path | IngestError]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        yield IngestError(str(folder), f"cannot read folder: {exc.strerror or exc}")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
             continue
-        if options.pattern and not fnmatch.fnmatch(path.name, options.pattern):
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+            if entry.is_symlink() and not (is_dir or is_file):
+                path.stat()  # raises for broken links and loops, to say which
+        except OSError as exc:
+            yield _missing(path, exc)
             continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield path
+        if is_dir:
+            if not options.recursive:
+                continue
+            identity = _identity(path)
+            if identity in ancestors:
+                yield IngestError(str(path), "symbolic link loop: it leads back to a folder being read; not followed")
+                continue
+            yield from _walk(path, options, ancestors | {identity})
+        elif is_file and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            if not options.pattern or fnmatch.fnmatch(path.name, options.pattern):
+                yield path
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    try:
+        info = folder.stat()
+    except OSError:
+        return (0, 0)
+    return info.st_dev, info.st_ino
+
+
+def _missing(path: Path, exc: OSError | None = None) -> IngestError:
+    """The error for a path that names nothing readable: a broken or looping link, or nothing at all."""
+    if exc is None:
+        try:
+            path.stat()
+        except OSError as error:
+            exc = error
+    if exc is not None and exc.errno == errno.ELOOP:
+        return IngestError(str(path), "symbolic link loop")
+    if path.is_symlink():
+        return IngestError(str(path), f"broken symbolic link (points to {os.readlink(path)}, which does not exist)")
+    if exc is not None and exc.errno not in (errno.ENOENT, None):
+        return IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+    return IngestError(str(path), "no such file or directory")
 
 
 def id_for_file(file: Path, folder: Path, options: IngestOptions) -> str:

@@ -6,6 +6,7 @@ stream, and reading goes on with the rest. The document text is kept exactly as 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import fnmatch
@@ -65,7 +66,9 @@ class IngestOptions:
     """How to read input.
 
     ``fields`` renames record fields, e.g. ``{"text": "body_html"}``; ``max_chars`` caps one document's size
-    (larger documents are reported and skipped, not truncated, so nothing is analysed half-way). ``ids`` names
+    (larger documents are reported and skipped, not truncated, so nothing is analysed half-way);
+    ``max_html_bytes`` and ``max_html_elements`` cap an HTML page before its article text is extracted, which
+    takes time in proportion to the page's elements. ``ids`` names
     .txt/.html documents: ``"name"``, the file name (the SemEval layout), or ``"path"``, the path relative to the
     folder being read (for folder-per-outlet layouts where file names repeat).
     """
@@ -74,6 +77,8 @@ class IngestOptions:
     pattern: str | None = None
     recursive: bool = True
     max_chars: int = 1_000_000
+    max_html_bytes: int = 10 * 1024 * 1024
+    max_html_elements: int = 50_000
     stdin_format: str = ".txt"
     ids: str = "name"
 
@@ -195,14 +200,13 @@ def parse_bytes(
     ``file_id``, else the file name (none for stdin, so the content hash is used)."""
     options = options or IngestOptions()
     suffix = Path(name).suffix.lower()
-    if b"\x00" in data[:8192]:
-        yield IngestError(name, "binary file (contains NUL bytes), not text")
+    if suffix in (".html", ".htm") and len(data) > options.max_html_bytes:
+        yield IngestError(name, f"HTML page of {len(data):,} bytes is larger than the limit of "
+                                f"{options.max_html_bytes:,} bytes")
         return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        yield IngestError(name, f"invalid UTF-8 at byte {exc.start}", line=line)
+    text = _decode(name, data)
+    if isinstance(text, IngestError):
+        yield text
         return
     if file_id is None and not name.startswith("<"):
         file_id = Path(name).name
@@ -211,9 +215,28 @@ def parse_bytes(
     elif suffix == ".csv":
         yield from _parse_csv(name, text, options)
     elif suffix in (".html", ".htm"):
-        yield from _checked(name, None, _parse_html(name, text, file_id or ""), options)
+        yield from _checked(name, None, _parse_html(name, text, file_id or "", options), options)
     else:
         yield from _checked(name, None, _parse_txt(name, text, file_id or ""), options)
+
+
+# Byte-order marks of the Unicode encodings besides UTF-8; UTF-32 first, since its little-endian mark begins
+# with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decode(name: str, data: bytes) -> str | IngestError:
+    """The text of a file: UTF-8 (with or without a byte-order mark), or UTF-16/32 when a byte-order mark says so
+    (a common export format); anything else with NUL bytes is binary."""
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:8192]:
+        return IngestError(name, "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1 if encoding is None else None
+        return IngestError(name, f"invalid {(encoding or 'utf-8').upper()} at byte {exc.start}", line=line)
 
 
 def _checked(name: str, line: int | None, doc: Document | IngestError, options: IngestOptions) -> Iterator[Document | IngestError]:
@@ -234,11 +257,31 @@ def _parse_txt(name: str, text: str, doc_id: str) -> Document:
                     meta={"path": name, "format": "txt", "title_in_text": True})
 
 
-def _parse_html(name: str, html: str, doc_id: str) -> Document | IngestError:
-    import trafilatura
+# libxml2, which parses HTML for trafilatura, stops reading elements nested deeper than this.
+HTML_MAX_DEPTH = 255
 
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=True)
+
+def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions) -> Document | IngestError:
+    import trafilatura
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return IngestError(name, "not readable as HTML")
+    elements = sum(1 for _ in tree.iter())
+    if elements > options.max_html_elements:
+        return IngestError(name, f"HTML page of {elements:,} elements is larger than the limit of "
+                                 f"{options.max_html_elements:,} elements")
+    extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, favor_precision=True)
     if extracted is None or not (extracted.text or "").strip():
+        depth = max_depth = 0
+        for event, _ in etree.iterwalk(tree, events=("start", "end")):
+            depth += 1 if event == "start" else -1
+            max_depth = max(max_depth, depth)
+        if max_depth >= HTML_MAX_DEPTH:
+            return IngestError(name, f"no article text found in HTML: its elements are nested more than "
+                                     f"{HTML_MAX_DEPTH} levels deep, and the HTML parser reads no deeper")
         return IngestError(name, "no article text found in HTML")
     return Document(text=extracted.text, id=doc_id, title=extracted.title,
                     source=extracted.sitename or extracted.hostname, url=extracted.url, published=_parse_date(extracted.date),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -107,9 +108,13 @@ class AnalysisService:
             raise RuntimeError(f"document {doc.id} was not stored")
         return stored
 
-    def submit(self, items: list[Document | IngestError]) -> Job:
-        """Queue a batch (documents, and input problems to report) for background analysis into the store."""
-        job = Job(id=uuid.uuid4().hex, total=len(items))
+    def submit(self, items: list[Document | IngestError] | Callable[[], list[Document | IngestError]]) -> Job:
+        """Queue a batch (documents, and input problems to report) for background analysis into the store.
+
+        ``items`` may be a function returning them (e.g. parsing uploaded files), called by the job in the
+        background, so slow reading never holds up the caller; the job's ``total`` is known once it has run.
+        """
+        job = Job(id=uuid.uuid4().hex, total=0 if callable(items) else len(items))
         self._jobs[job.id] = job
         while len(self._jobs) > self.max_jobs_kept:
             self._jobs.popitem(last=False)
@@ -122,14 +127,17 @@ class AnalysisService:
     def jobs(self) -> list[Job]:
         return list(reversed(self._jobs.values()))
 
-    def _run(self, job: Job, items: list[Document | IngestError]) -> None:
+    def _run(self, job: Job, items: list[Document | IngestError] | Callable[[], list[Document | IngestError]]) -> None:
         def progress(seen: int, report: RunReport, _analysed: list[Document]) -> None:
             job.done, job.analysed, job.unchanged = seen, report.analysed, report.unchanged
             job.problems = [str(p) for p in report.problems]
 
         try:
+            job.status = "running"
+            if callable(items):
+                items = items()
+                job.total = len(items)
             with self._lock:
-                job.status = "running"
                 pipeline = self.pipeline()
                 report = analyze_into_store(items, self.store, pipeline, on_progress=progress, stop=self._stop,
                                             command_line=f"narrascope serve: job {job.id}")

@@ -11,6 +11,7 @@ from narrascope.document import Document
 from narrascope.export import FORMATS
 
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 2**62  # well within the 64-bit integers both databases take, so a larger offset is a 422, not a 500
 MAX_BATCH_DOCUMENTS = 10_000
 ExportFormat = Literal[FORMATS]  # type: ignore[valid-type]
 

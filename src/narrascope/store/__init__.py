@@ -263,6 +263,8 @@ class Store:
 
     # ---- reading ----------------------------------------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
+        if "\x00" in doc_id:  # never stored (see storable_problem); PostgreSQL would refuse the query
+            return None
         with Session(self.engine) as session:
             row = session.get(DocumentRow, doc_id)
             if row is None:

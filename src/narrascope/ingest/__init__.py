@@ -31,6 +31,7 @@ __all__ = [
     "id_for_file",
     "UniqueIds",
     "parse_bytes",
+    "parse_files",
     "SUPPORTED_SUFFIXES",
     "DEFAULT_FIELDS",
 ]
@@ -237,6 +238,11 @@ def _decode(name: str, data: bytes) -> str | IngestError:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1 if encoding is None else None
         return IngestError(name, f"invalid {(encoding or 'utf-8').upper()} at byte {exc.start}", line=line)
+
+
+def parse_files(files: list[tuple[str, bytes]], options: IngestOptions | None = None) -> list[Document | IngestError]:
+    """Every document (and problem) of several files given as ``(name, bytes)``, e.g. uploads."""
+    return [item for name, data in files for item in parse_bytes(name, data, options)]
 
 
 def _checked(name: str, line: int | None, doc: Document | IngestError, options: IngestOptions) -> Iterator[Document | IngestError]:

@@ -92,11 +92,12 @@ class BatchRequest(BaseModel):
 
 
 class JobOut(BaseModel):
-    """A batch analysis: ``done`` of ``total`` input items processed so far."""
+    """A batch analysis: ``done`` of ``total`` input items processed so far (``total`` is null until the job has
+    read its uploaded files)."""
 
     id: str
     status: Literal["queued", "running", "finished", "failed"]
-    total: int
+    total: int | None
     done: int
     analysed: int
     unchanged: int

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 import narrascope
 from narrascope.document import Document
-from narrascope.ingest import IngestError, IngestOptions, parse_bytes
+from narrascope.ingest import IngestError, IngestOptions
 from narrascope.server.analysis import AnalysisService, Busy, Job, PipelineUnavailable
 from narrascope.server.deps import get_service, get_settings
 from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut
@@ -59,11 +59,6 @@ async def read_upload(upload: UploadFile, settings: Settings) -> tuple[str, byte
     return name, data
 
 
-def parse_uploads(files: list[tuple[str, bytes]], options: IngestOptions) -> list[Document | IngestError]:
-    """Documents of uploaded files, by each name's suffix (.txt, .jsonl, .csv, .html). CPU-bound: call it off the
-    event loop (in a thread), or one large page would stop the server answering anyone."""
-    return [item for name, data in files for item in parse_bytes(name, data, options)]
-
 
 @router.get("/info", response_model=Info)
 def info(
@@ -97,7 +92,7 @@ async def analyse_file(
     save: Annotated[bool, Form()] = True,
 ) -> DocumentOut:
     """Analyse an uploaded file holding one document. Files with several documents go to ``POST /api/jobs``."""
-    items = await run_in_threadpool(parse_uploads, [await read_upload(file, settings)], upload_options(settings))
+    items = await run_in_threadpool(service.read_files, [await read_upload(file, settings)], upload_options(settings))
     errors = [str(i) for i in items if isinstance(i, IngestError)]
     if errors:
         raise HTTPException(422, "; ".join(errors))
@@ -119,7 +114,7 @@ async def submit_files(
     The files are read into documents by the job too, so this answers at once however large they are; problems
     with a file (not text, no article in an HTML page, over a limit) are listed in the job's ``problems``."""
     uploads = [await read_upload(upload, settings) for upload in files]
-    job = service.submit(lambda: parse_uploads(uploads, upload_options(settings)))
+    job = service.submit(lambda: service.read_files(uploads, upload_options(settings)))
     response.headers["Location"] = f"/api/jobs/{job.id}"
     return job_out(job)
 

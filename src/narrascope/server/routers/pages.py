@@ -19,7 +19,7 @@ from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
 from narrascope.server.render import colour_class, document_path, entity_table, legend, render_document, technique_table
-from narrascope.server.routers.analyse import analyse_one, check_text, parse_uploads, read_upload, upload_options
+from narrascope.server.routers.analyse import analyse_one, check_text, read_upload, upload_options
 from narrascope.server.routers.stats import dashboard_data
 from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
@@ -230,7 +230,7 @@ async def analyse_upload(
         return await run_in_threadpool(_analyse_error, request, service, str(exc.detail), "", exc.status_code)
     if not uploads:
         return await run_in_threadpool(_analyse_error, request, service, "Choose at least one file.", "")
-    job = service.submit(lambda: parse_uploads(uploads, upload_options(settings)))
+    job = service.submit(lambda: service.read_files(uploads, upload_options(settings)))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

@@ -43,6 +43,8 @@ class DocumentOut(BaseModel):
     text: str
     spans: dict[str, list[SpanOut]] = Field(default_factory=dict, description="Span layers by name.")
     cats: dict[str, list[LabelOut]] = Field(default_factory=dict, description="Document-level label layers by name.")
+    produced_by: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
+        "The analyser and version that produced each layer: {layer: {analyser, version}}."))
 
     @classmethod
     def of(cls, doc: Document) -> DocumentOut:

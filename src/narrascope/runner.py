@@ -99,6 +99,11 @@ class Executor(Protocol):
     def map_batches(self, batches: Iterator[list[Document]]) -> Iterator[tuple[list[Document], list[IngestError]]]: ...
 
 
+def _problem(doc: Document, message: str) -> IngestError:
+    """A problem with one document, named by the file and line it was read from (else by its id)."""
+    return IngestError(doc.meta.get("path") or doc.id, message, doc.meta.get("line"))
+
+
 def analyse_batch_safely(pipeline: Pipeline, docs: list[Document]) -> tuple[list[Document], list[IngestError]]:
     """Analyse a batch; if it fails, retry document by document so one bad document cannot sink the rest."""
     try:
@@ -109,7 +114,7 @@ def analyse_batch_safely(pipeline: Pipeline, docs: list[Document]) -> tuple[list
             try:
                 done.extend(pipeline.run([doc]))
             except Exception as exc:  # noqa: BLE001 - reported, the run goes on
-                problems.append(IngestError(doc.meta.get("path") or doc.id, f"analysis failed: {exc!r}", doc.meta.get("line")))
+                problems.append(_problem(doc, f"analysis failed: {exc!r}"))
         return done, problems
 
 
@@ -141,10 +146,6 @@ def save_batch_safely(store: Store, docs: list[Document], *, pipeline_signature:
                 reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
                 problems.append(_problem(doc, f"cannot be stored: {reason}"))
         return saved, problems
-
-
-def _problem(doc: Document, message: str) -> IngestError:
-    return IngestError(doc.meta.get("path") or doc.id, message, doc.meta.get("line"))
 
 
 def pending_documents(

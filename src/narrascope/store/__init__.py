@@ -439,13 +439,12 @@ def _lock_key(doc_id: str) -> int:
 
 
 def _process_start(pid: int) -> int | None:
-    """Start time of a live process in clock ticks since boot (Linux), or None when no such process runs."""
+    """Start time of a live process in clock ticks since boot, or None when no such process runs. Without Linux's
+    ``/proc`` it is always None, so runs are never marked dead there."""
     try:
         return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
     except OSError:
         return None
-    except (IndexError, ValueError):  # pragma: no cover - an unexpected /proc format: trust the pid alone
-        return 0
 
 
 def _layers_of(doc: Document) -> set[str]:

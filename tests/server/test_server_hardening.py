@@ -75,3 +75,16 @@ def test_odd_query_values_are_refused_with_422_and_only_web_addresses_are_links(
         assert 'href="javascript:' not in client.get("/documents/js").text
         assert "javascript:alert(document.cookie)" in client.get("/documents/js").text  # shown as text
         assert 'href="https://news.example/story"' in client.get("/documents/web").text
+
+
+def test_html_over_the_limits_is_refused_with_413_or_422(tmp_path):
+    """Issue 13.1: HTML is capped by bytes (413, before reading it) and by elements (422, before extraction)."""
+    page = ("<html><body><article>" + "<p>A paragraph of the article.</p>" * 3_000 + "</article></body></html>").encode()
+    settings = settings_for(tmp_path, max_html_bytes=50_000, max_html_elements=1_000)
+    with running_server(create_app(settings)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        too_big = client.post("/api/analyse/file", files={"file": ("big.html", page, "text/html")})
+        assert too_big.status_code == 413
+        assert too_big.json()["detail"] == "HTML file 'big.html' exceeds the limit of 50,000 bytes"
+        crowded = page[:45_000].rsplit(b"</p>", 1)[0] + b"</p></article></body></html>"
+        too_many = client.post("/api/analyse/file", files={"file": ("many.html", crowded, "text/html")})
+        assert too_many.status_code == 422 and "larger than the limit of 1,000 elements" in too_many.json()["detail"]

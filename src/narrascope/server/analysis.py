@@ -3,8 +3,8 @@
 The pipeline is built on the first analysis request (loading models takes seconds and is not needed to browse);
 analyses run one at a time, because pipeline components are not guaranteed to be thread-safe and the machine's
 cores are better used by one batch than by competing ones. Uploaded files are read into documents in a separate
-process, so extracting the text of a large page never holds the interpreter lock the event loop needs. Jobs live in memory: a restart forgets them, but
-every document a job analysed is already in the store.
+process, so extracting the text of a large page never holds the interpreter lock the event loop needs. Jobs live
+in memory: a restart forgets them, but every document a job analysed is already in the store.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -121,7 +122,13 @@ class AnalysisService:
                 self._reader = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                                    initializer=exit_with_parent, initargs=(os.getpid(),))
             reader = self._reader
-        return reader.submit(parse_files, files, options).result()
+        try:
+            return reader.submit(parse_files, files, options).result()
+        except BrokenProcessPool:  # the reader died (out of memory?): the next upload gets a new one
+            with self._reader_lock:
+                if self._reader is reader:
+                    self._reader = None
+            raise
 
     def submit(self, items: list[Document | IngestError] | Callable[[], list[Document | IngestError]]) -> Job:
         """Queue a batch (documents, and input problems to report) for background analysis into the store.

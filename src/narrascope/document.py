@@ -84,7 +84,8 @@ class Document:
     """An article: the untouched original ``text``, its metadata, and the annotation layers analysers add.
 
     ``spans`` holds span layers keyed by layer name (``segments``, ``sentences``, ``entities``, ``techniques``);
-    ``cats`` holds document-level label layers (``narratives``, ``subnarratives``).
+    ``cats`` holds document-level label layers (``narratives``, ``subnarratives``); ``produced_by`` names the
+    analyser and version that wrote each layer (``{layer: {"analyser": name, "version": version}}``).
     """
 
     text: str
@@ -97,6 +98,7 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)
     spans: dict[str, list[Span]] = field(default_factory=dict)
     cats: dict[str, list[Label]] = field(default_factory=dict)
+    produced_by: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -165,6 +167,7 @@ class Document:
             "text": self.text,
             "spans": {k: [s.to_dict() for s in v] for k, v in self.spans.items()},
             "cats": {k: [label.to_dict() for label in v] for k, v in self.cats.items()},
+            "produced_by": self.produced_by,
         }
 
     @classmethod
@@ -181,4 +184,5 @@ class Document:
             meta=data.get("meta") or {},
             spans={k: [Span.from_dict(s) for s in v] for k, v in (data.get("spans") or {}).items()},
             cats={k: [Label.from_dict(x) for x in v] for k, v in (data.get("cats") or {}).items()},
+            produced_by=data.get("produced_by") or {},
         )

@@ -135,3 +135,33 @@ def test_bad_inputs_each_get_a_clear_named_error(tmp_path):
 def test_missing_path_is_an_error_not_a_crash(tmp_path):
     docs, errors = split(list(read_documents(tmp_path / "nope")))
     assert not docs and "no such file" in errors[0].message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_decoded_not_called_binary(encoding):
+    """Issue 13.13: UTF-16 with a BOM, a common export format, was rejected as "binary"."""
+    text = "Заголовок\n\nÜber das Wetter — 😀 and more."
+    data = text.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + text.encode("utf-16-be")
+    docs, errors = split(list(parse_bytes("export.txt", data)))
+    assert not errors and docs[0].text == text and docs[0].title == "Заголовок"
+    rows, errors = split(list(parse_bytes("export.csv", "id,text\n7,Hallo Welt\n".encode(encoding if encoding != "utf-16-be" else "utf-16"))))
+    assert not errors and (rows[0].id, rows[0].text) == ("7", "Hallo Welt")
+
+
+def test_deeply_nested_html_says_why_no_text_was_found():
+    """Issue 13.13: a 10,000-level nested page said only "no article text found"."""
+    page = "<html><body>" + "<div>" * 10_000 + "An article sentence that is long enough. " * 5 + "</div>" * 10_000 + "</body></html>"
+    _, errors = split(list(parse_bytes("deep.html", page.encode())))
+    assert errors[0].message == ("no article text found in HTML: its elements are nested more than 255 levels deep, "
+                                 "and the HTML parser reads no deeper")
+
+
+def test_html_is_capped_by_bytes_and_elements_before_extraction():
+    """Issue 13.1: extracting the text of a huge page took many minutes; it is refused first, with a reason."""
+    page = ("<html><body><article>" + "<p>A paragraph of the article.</p>" * 2_000 + "</article></body></html>").encode()
+    _, errors = split(list(parse_bytes("big.html", page, IngestOptions(max_html_elements=1_000))))
+    assert errors[0].message == "HTML page of 2,003 elements is larger than the limit of 1,000 elements"
+    _, errors = split(list(parse_bytes("big.html", page, IngestOptions(max_html_bytes=10_000))))
+    assert errors[0].message == f"HTML page of {len(page):,} bytes is larger than the limit of 10,000 bytes"
+    docs, errors = split(list(parse_bytes("big.html", page)))
+    assert not errors and docs[0].text.count("A paragraph") == 2_000

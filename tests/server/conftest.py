@@ -4,9 +4,15 @@ SQLite store, and a small stored corpus with known labels, outlets, languages an
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
@@ -119,3 +125,27 @@ def postgres_client(postgres_settings):
     save_corpus(postgres_settings.db_url)
     with TestClient(create_app(postgres_settings)) as test_client:
         yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(app) -> Iterator[str]:
+    """An application (``create_app(settings)``) under uvicorn on 127.0.0.1 and a free port, in a thread; yields
+    its address."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,18 @@ def test_serve_reports_a_bad_database_instead_of_a_traceback(tmp_path):
                                             ("192.168.1.5", False), ("example.org", False)])
 def test_loopback_detection(host, loopback):
     assert is_loopback(host) is loopback
+
+
+def test_serving_beyond_loopback_without_a_token_is_refused_unless_meant(tmp_path):
+    """Issue 13.3: ``--host 0.0.0.0`` without a token only warned, then served the corpus to the network."""
+    env = {k: v for k, v in os.environ.items() if k != "NARRASCOPE_TOKEN"}
+    with socket.socket() as taken:  # a port in use: whatever gets past the checks stops at binding, never serves
+        taken.bind(("0.0.0.0", 0))
+        taken.listen(1)
+        serve = ["serve", "--db", str(tmp_path / "s.db"), "--host", "0.0.0.0", "--port", str(taken.getsockname()[1])]
+        refused = CliRunner().invoke(app, serve, env=env)
+        assert not (tmp_path / "s.db").exists()  # refused before anything was opened
+        meant = CliRunner().invoke(app, [*serve, "--insecure-no-token"], env=env)
+    assert refused.exit_code == 2 and "refusing to serve on 0.0.0.0 without --token" in " ".join(refused.output.split())
+    assert meant.exit_code == 2 and "without a token (--insecure-no-token)" in " ".join(meant.output.split())
+    assert "cannot listen on 0.0.0.0" in meant.output

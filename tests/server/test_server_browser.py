@@ -5,18 +5,18 @@ Screenshots are saved under each test's temporary directory (the path is printed
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from narrascope.document import NARRATIVES, Document, Label, Span
 from narrascope.server import create_app
 from narrascope.store import Store
+from tests.server.conftest import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -32,12 +32,6 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(settings, corpus):
     """The real application under uvicorn on 127.0.0.1 and a free port, with the test corpus plus a hostile document."""
@@ -47,17 +41,8 @@ def live_server(settings, corpus):
     hostile.cats[NARRATIVES] = [Label(WAR, 0.7, [Span(0, len(hostile.text), "s")])]
     with Store(settings.db_url) as store:
         store.save([hostile], pipeline_signature="t")
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=free_port(),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_server(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -142,3 +127,75 @@ def test_document_page_highlights_evidence_and_renders_hostile_text_inertly(live
     assert "<script>window.pwned = 1</script>" in page.locator("#article").inner_text()
     assert page.locator("h1.doctitle").inner_text() == "<b>Hostile</b> title"
     shot(page, tmp_path, "hostile")
+
+
+ATTACK = """<!doctype html><title>Another site</title>
+<iframe sandbox="allow-scripts" srcdoc="<script>
+  const form = new FormData();
+  form.append('file', new Blob(['Overwritten from a sandboxed frame.'], {type: 'text/plain'}), 'victim.txt');
+  fetch('TARGET/api/analyse/file', {method: 'POST', body: form, mode: 'no-cors'});
+</script>"></iframe>
+<form id="post" method="post" action="TARGET/api/analyse/file" enctype="multipart/form-data" target="sink">
+  <input type="hidden" name="save" value="true"></form>
+<iframe name="sink"></iframe>
+<script>
+  const form = new FormData();
+  form.append('file', new Blob(['Overwritten from another origin.'], {type: 'text/plain'}), 'victim.txt');
+  fetch('TARGET/api/analyse/file', {method: 'POST', body: form, mode: 'no-cors', credentials: 'include'});
+</script>"""
+
+
+@pytest.fixture
+def attacker_page():
+    """``attacker_page(target)``: the address of a page on another port of this machine (another origin) that
+    tries to overwrite an article stored by the server at ``target``."""
+    servers = []
+
+    def serve(target: str) -> str:
+        body = ATTACK.replace("TARGET", target).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    yield serve
+    for httpd in servers:
+        httpd.shutdown()
+
+
+def test_another_site_cannot_change_stored_data_even_from_a_sandboxed_frame(settings, attacker_page, page):
+    """Issue 13.2: a POST with ``Origin: null`` (a sandboxed iframe on any web page) overwrote a stored article."""
+    with Store(settings.db_url) as store:
+        store.save([Document("The original article.", id="victim.txt", meta={"path": "victim.txt"})],
+                   pipeline_signature="t")
+    answers = []
+    app = create_app(settings)
+
+    async def recording(scope, receive, send):  # what each POST said it came from, and the answer it got
+        async def note(message):
+            if message["type"] == "http.response.start" and scope["method"] == "POST":
+                answers.append((dict(scope["headers"]).get(b"origin", b"").decode(), message["status"]))
+            await send(message)
+        await app(scope, receive, note)
+
+    with running_server(recording) as server:
+        other = attacker_page(server)
+        page.goto(other + "/")
+        page.evaluate("() => document.getElementById('post').submit()")  # a plain cross-site form post too
+        deadline = time.monotonic() + 15
+        while len(answers) < 3 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+    assert sorted(answers) == sorted([("null", 403), (other, 403), (other, 403)]), answers
+    with Store(settings.db_url) as store:
+        assert store.get("victim.txt").text == "The original article."

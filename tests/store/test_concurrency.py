@@ -36,12 +36,6 @@ def _write(url: str, writer: int) -> None:
                 store.save([_version(i, writer) for i in ids[start:start + 9]], pipeline_signature=f"sig{writer}")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return str(tmp_path / "concurrent.db")
-    return request.getfixturevalue("postgres_url")
-
 
 def test_concurrent_writers_keep_one_consistent_row_per_document(database_url):
     Store(database_url).close()  # migrate before the writers start

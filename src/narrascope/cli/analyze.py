@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import threading
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from narrascope.cli._common import EXIT_SKIPPED, DbOption, JsonOption, console, err_console, open_store
@@ -17,7 +17,8 @@ from narrascope.document import Document
 from narrascope.export import document_summary
 from narrascope.ingest import IngestOptions, find_files, read_documents
 from narrascope.pipeline import load_pipeline
-from narrascope.runner import RunReport, analyze_into_store
+from narrascope.ingest import IngestError
+from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyze_into_store
 
 SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; larger runs get totals
 
@@ -38,6 +39,9 @@ def analyze(
     ray: Annotated[str | None, typer.Option("--ray", help="Run on a Ray cluster at this address; 'local' starts one here.")] = None,
     out_shards: Annotated[Path | None, typer.Option("--out-shards", help="With --ray: the actors read the inputs and write "
                                                     "JSONL result shards here; load them with 'narrascope import'.")] = None,
+    on_conflict: Annotated[str, typer.Option("--on-conflict", help="A document whose id is already stored with other "
+                                             "text read from another file: 'skip' it (reported), 'replace' the stored "
+                                             "one, or 'keep-both' (this one is stored as ID~HASH).")] = "skip",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summaries; problems and totals only.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -48,6 +52,8 @@ def analyze(
                                 stdin_format="." + stdin_format.lstrip("."))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--ids") from exc
+    if on_conflict not in ON_CONFLICT:
+        raise typer.BadParameter(f"{on_conflict!r}: choose one of {', '.join(ON_CONFLICT)}", param_hint="--on-conflict")
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
     if out_shards is not None:
@@ -75,15 +81,20 @@ def analyze(
                 elif len(shown) < SUMMARY_LIMIT:
                     shown.append(document_summary(doc))
 
+        def on_found(kind: str, problem: IngestError) -> None:  # said when found, not only at the end of a long run
+            label = "[cyan]note[/]" if kind == "notice" else "[yellow]skipped[/]"
+            progress.console.print(f"{label} {escape(str(problem))}", soft_wrap=True)
+
         report = analyze_into_store(read_documents(inputs, options), store, pipeline, executor=executor,
                                     batch_size=batch_size, command_line=" ".join(sys.argv), on_progress=on_progress,
-                                    stop=stop)
+                                    on_found=on_found, stop=stop, on_conflict=on_conflict)
 
-    for problem in report.problems:
-        err_console.print(f"[yellow]skipped[/] {problem}")
+    conflicts = (f"; {report.conflicts} id conflicts with stored documents, settled by --on-conflict {on_conflict}"
+                 if report.conflicts else "")
     if as_json:
         print(json.dumps({"run": report.run_id, "analysed": report.analysed, "unchanged": report.unchanged,
-                          "skipped": report.failed, "database": store.url}))
+                          "skipped": report.failed, "conflicts": report.conflicts, "on_conflict": on_conflict,
+                          "database": store.url}))
     else:
         if not quiet:
             for summary in shown:
@@ -91,7 +102,7 @@ def analyze(
             if report.analysed > len(shown):
                 console.print(f"… and {report.analysed - len(shown)} more (see [bold]narrascope list[/]).")
         console.print(f"[bold]{report.analysed}[/] analysed, {report.unchanged} unchanged (already stored), "
-                      f"{report.failed} skipped — run {report.run_id} in {store.url}")
+                      f"{report.failed} skipped{conflicts} — run {report.run_id} in {store.url}")
     store.close()
     if report.interrupted:
         err_console.print("[yellow]interrupted:[/] every completed batch is stored; run the same command to resume.")
@@ -132,7 +143,8 @@ def _count_inputs(inputs: list[str], options: IngestOptions) -> int | None:
     total = 0
     for item in inputs:
         path = Path(item)
-        files = list(find_files(path, options)) if path.is_dir() else [path] if path.is_file() else []
+        files = [f for f in find_files(path, options) if isinstance(f, Path)] if path.is_dir() else \
+            [path] if path.is_file() else []
         if item == "-" or any(f.suffix.lower() in (".jsonl", ".csv") for f in files):
             return None
         total += len(files)
@@ -164,14 +176,15 @@ def _executor(workers: int | None, ray: str | None, names: list[str], config: di
     return build_executor(workers=workers, ray=ray, pipeline_names=names, pipeline_config=config)
 
 
-def _stop_on_signals() -> threading.Event:
-    """SIGTERM or a first Ctrl-C stops the run at the next batch boundary; a second Ctrl-C aborts at once."""
-    stop = threading.Event()
+def _stop_on_signals() -> RunStop:
+    """SIGTERM or Ctrl-C stops the run within moments, even inside a long document: the batch being analysed is
+    dropped (analysed again on resume), every stored batch stays. A second Ctrl-C aborts outright."""
+    stop = RunStop()
 
     def request_stop(signum: int, _frame: Any) -> None:
         if signum == signal.SIGINT:
             signal.signal(signal.SIGINT, signal.default_int_handler)
-        stop.set()
+        stop.request()
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)

@@ -20,6 +20,9 @@ def serve(
                                               help="Require this API token on every request.")] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001,
                                                  help="Largest accepted request body, in MB.")] = 20.0,
+    insecure_no_token: Annotated[bool, typer.Option("--insecure-no-token",
+                                                    help="Serve beyond this machine (--host) without --token: anyone "
+                                                         "who can reach it may read and change the corpus.")] = False,
 ) -> None:
     """Serve the web UI (dashboard, documents, analyse) and the REST API (docs at /docs)."""
     import socket
@@ -34,8 +37,13 @@ def serve(
 
     loopback = is_loopback(host)
     if not loopback and not token:
-        err_console.print(f"[yellow]warning:[/] serving on {host} without --token: anyone who can reach this "
-                          "machine can read the corpus and run analyses.")
+        if not insecure_no_token:
+            err_console.print(f"[red]error:[/] refusing to serve on {escape(host)} without --token: anyone who can "
+                              "reach this machine could read the corpus and change it. Give --token (or set "
+                              "NARRASCOPE_TOKEN), or --insecure-no-token if that is really meant.")
+            raise typer.Exit(2)
+        err_console.print(f"[yellow]warning:[/] serving on {escape(host)} without a token (--insecure-no-token): "
+                          "anyone who can reach this machine can read the corpus and run analyses.")
     open_store(db).close()  # fail early, with a readable message, on a bad --db
     settings = Settings.from_env(db_url=db, token=token, host=host, port=port,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,9 +41,32 @@ def limit_threads(threads: int) -> None:
         sys.modules["torch"].set_num_threads(threads)
 
 
-def _init_worker(names: list[str] | None, config: dict[str, dict[str, Any]] | None, threads: int) -> None:
+_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal this process gets when its parent dies
+
+
+def exit_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies, even by ``kill -9``: on Linux the kernel sends
+    SIGKILL (``PR_SET_PDEATHSIG``); elsewhere a thread watches for the parent to change."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        linux = sys.platform.startswith("linux")
+    except (AttributeError, OSError):
+        linux = False
+    if os.getppid() != parent:  # died before the request above took effect
+        os._exit(1)
+    if not linux:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="narrascope-parent-watch").start()
+
+
+def _init_worker(names: list[str] | None, config: dict[str, dict[str, Any]] | None, threads: int, parent: int) -> None:
     global _pipeline, _build_error
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops at a batch boundary
+    exit_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (see runner.RunStop)
     limit_threads(threads)
     try:
         _pipeline = load_pipeline(names, config=config)
@@ -61,7 +87,8 @@ class ProcessExecutor:
     and uses ``threads_per_worker`` compute threads (default: the cores shared out among the workers). At most
     ``max_pending`` batches (default ``2 * workers``) are in flight, so memory does not grow with the input.
     Workers start with the first batch, so a run with nothing to analyse loads no model. Documents travel
-    between processes pickled: plain dataclasses of text, offsets and scores, never model objects.
+    between processes pickled: plain dataclasses of text, offsets and scores, never model objects. Workers end
+    with the parent process, however it ends, and are terminated when a run stops with batches still in flight.
     """
 
     def __init__(self, names: list[str] | None, config: dict[str, dict[str, Any]] | None = None, *, workers: int = 2,
@@ -83,7 +110,8 @@ class ProcessExecutor:
                 if pool is None:
                     pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.start_method),
                                                initializer=_init_worker,
-                                               initargs=(self.names, self.config, self.threads_per_worker))
+                                               initargs=(self.names, self.config, self.threads_per_worker,
+                                                         os.getpid()))
                 pending.append(pool.submit(_analyse, batch))
                 while len(pending) >= self.max_pending:
                     yield pending.popleft().result()
@@ -91,5 +119,9 @@ class ProcessExecutor:
                 yield pending.popleft().result()
         finally:
             if pool is not None:
+                # Stopped or failed with batches in flight: nobody will read them, so do not wait for a long document.
+                workers = list((pool._processes or {}).values()) if pending else []
                 pool.shutdown(wait=not pending, cancel_futures=True)
+                for worker in workers:
+                    worker.terminate()
 

@@ -167,18 +167,24 @@ def _chain(first: list[Document], rest: Iterator[list[Document]]) -> Iterator[li
     yield from rest
 
 
-def input_files(inputs: Iterable[str | Path], options: IngestOptions | None = None) -> list[tuple[str, str]]:
+def input_files(inputs: Iterable[str | Path], options: IngestOptions | None = None
+                ) -> tuple[list[tuple[str, str]], list[IngestError]]:
     """The files a run reads, as (absolute path, document id for .txt/.html): files as given, folders expanded
-    and ids given as ``read_documents`` does."""
+    and ids given as ``read_documents`` does; and the folders and links that could not be read."""
     options = options or IngestOptions()
     files: list[tuple[str, str]] = []
+    problems: list[IngestError] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            files.extend((str(p.resolve()), id_for_file(p, path, options)) for p in find_files(path, options))
+            for found in find_files(path, options):
+                if isinstance(found, IngestError):
+                    problems.append(found)
+                else:
+                    files.append((str(found.resolve()), id_for_file(found, path, options)))
         else:
             files.append((str(path.resolve()), path.name))
-    return files
+    return files, problems
 
 
 def analyze_to_shards(
@@ -202,8 +208,9 @@ def analyze_to_shards(
     """
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    files = [(f, i) for f, i in input_files(inputs, options) if not (out / shard_name(f)).exists()]
-    summary: dict[str, Any] = {"files": len(files), "analysed": 0, "problems": [], "shards": []}
+    found, unreadable = input_files(inputs, options)
+    files = [(f, i) for f, i in found if not (out / shard_name(f)).exists()]
+    summary: dict[str, Any] = {"files": len(files), "analysed": 0, "problems": unreadable, "shards": []}
     with _connected(address, num_cpus) as ray:
         actors = _start_actors(ray, names, config, num_actors, threads_per_actor)
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from narrascope.document import Document
 from narrascope.ingest import IngestError, UniqueIds
-from narrascope.runner import RunReport, pending_documents
+from narrascope.runner import RunReport, pending_documents, save_batch_safely
 from narrascope.store import Store
 
 __all__ = ["SHARD_MANIFEST", "shard_name", "write_manifest", "read_manifest", "shard_files", "import_shards"]
@@ -89,8 +89,11 @@ def import_shards(paths: Iterable[str | Path], store: Store, *, batch_size: int 
                 stream = _read_shard(file)
                 while chunk := list(islice(stream, batch_size)):
                     todo = pending_documents(chunk, store, signature, ids, report)
-                    store.save(todo, pipeline_signature=signature, run_id=report.run_id)
-                    report.analysed += len(todo)
+                    saved, refused = save_batch_safely(store, todo, pipeline_signature=signature, run_id=report.run_id)
+                    report.analysed += len(saved)
+                    report.problems.extend(refused)
+                    store.record_progress(report.run_id, analysed=report.analysed, unchanged=report.unchanged,
+                                          failed=report.failed)
             status = "finished"
         finally:
             store.finish_run(report.run_id, status=status, analysed=report.analysed, unchanged=report.unchanged,

@@ -6,11 +6,14 @@ stream, and reading goes on with the rest. The document text is kept exactly as 
 
 from __future__ import annotations
 
+import codecs
 import copy
 import csv
+import errno
 import fnmatch
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -31,6 +34,7 @@ __all__ = [
     "id_for_file",
     "UniqueIds",
     "parse_bytes",
+    "parse_files",
     "SUPPORTED_SUFFIXES",
     "DEFAULT_FIELDS",
 ]
@@ -66,7 +70,9 @@ class IngestOptions:
     """How to read input.
 
     ``fields`` renames record fields, e.g. ``{"text": "body_html"}``; ``max_chars`` caps one document's size
-    (larger documents are reported and skipped, not truncated, so nothing is analysed half-way). ``ids`` names
+    (larger documents are reported and skipped, not truncated, so nothing is analysed half-way);
+    ``max_html_bytes`` and ``max_html_elements`` cap an HTML page before its article text is extracted, which
+    takes time in proportion to the page's elements. ``ids`` names
     .txt/.html documents: ``"name"``, the file name (the SemEval layout), or ``"path"``, the path relative to the
     folder being read (for folder-per-outlet layouts where file names repeat).
     """
@@ -75,6 +81,8 @@ class IngestOptions:
     pattern: str | None = None
     recursive: bool = True
     max_chars: int = 1_000_000
+    max_html_bytes: int = 10 * 1024 * 1024
+    max_html_elements: int = 50_000
     stdin_format: str = ".txt"
     ids: str = "name"
 
@@ -100,23 +108,78 @@ def read_documents(inputs: str | Path | Iterable[str | Path], options: IngestOpt
         path = Path(item)
         if path.is_dir():
             for file in find_files(path, options):
-                yield from read_file(file, options, file_id=id_for_file(file, path, options))
+                if isinstance(file, IngestError):
+                    yield file
+                else:
+                    yield from read_file(file, options, file_id=id_for_file(file, path, options))
         elif path.exists():
             yield from read_file(path, options)
         else:
-            yield IngestError(str(path), "no such file or directory")
+            yield _missing(path)
 
 
-def find_files(folder: Path, options: IngestOptions) -> Iterator[Path]:
-    """Supported files under ``folder`` in a stable order, honouring the glob pattern and recursion options."""
-    candidates = folder.rglob("*") if options.recursive else folder.glob("*")
-    for path in sorted(candidates):
-        if not path.is_file() or path.name.startswith("."):
+def find_files(folder: Path, options: IngestOptions) -> Iterator[Path | IngestError]:
+    """Supported files under ``folder`` in a stable order, honouring the glob pattern and recursion options.
+
+    Symbolic links are followed; a folder that cannot be listed, a broken link and a link loop are each yielded as
+    an :class:`IngestError` naming it, never skipped silently.
+    """
+    yield from _walk(folder, options, {_identity(folder)})
+
+
+def _walk(folder: Path, options: IngestOptions, ancestors: set[tuple[int, int]]) -> Iterator[Path | IngestError]:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        yield IngestError(str(folder), f"cannot read folder: {exc.strerror or exc}")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
             continue
-        if options.pattern and not fnmatch.fnmatch(path.name, options.pattern):
+        try:
+            is_dir, is_file = path.is_dir(), path.is_file()
+            if entry.is_symlink() and not (is_dir or is_file):
+                path.stat()  # raises for broken links and loops, to say which
+        except OSError as exc:
+            yield _missing(path, exc)
             continue
-        if path.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield path
+        if is_dir:
+            if not options.recursive:
+                continue
+            identity = _identity(path)
+            if identity in ancestors:
+                yield IngestError(str(path), "symbolic link loop: it leads back to a folder being read; not followed")
+                continue
+            yield from _walk(path, options, ancestors | {identity})
+        elif is_file and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            if not options.pattern or fnmatch.fnmatch(path.name, options.pattern):
+                yield path
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    try:
+        info = folder.stat()
+    except OSError:
+        return (0, 0)
+    return info.st_dev, info.st_ino
+
+
+def _missing(path: Path, exc: OSError | None = None) -> IngestError:
+    """The error for a path that names nothing readable: a broken or looping link, or nothing at all."""
+    if exc is None:
+        try:
+            path.stat()
+        except OSError as error:
+            exc = error
+    if exc is not None and exc.errno == errno.ELOOP:
+        return IngestError(str(path), "symbolic link loop")
+    if path.is_symlink():
+        return IngestError(str(path), f"broken symbolic link (points to {os.readlink(path)}, which does not exist)")
+    if exc is not None and exc.errno not in (errno.ENOENT, None):
+        return IngestError(str(path), f"cannot read: {exc.strerror or exc}")
+    return IngestError(str(path), "no such file or directory")
 
 
 def id_for_file(file: Path, folder: Path, options: IngestOptions) -> str:
@@ -141,14 +204,13 @@ def parse_bytes(
     ``file_id``, else the file name (none for stdin, so the content hash is used)."""
     options = options or IngestOptions()
     suffix = Path(name).suffix.lower()
-    if b"\x00" in data[:8192]:
-        yield IngestError(name, "binary file (contains NUL bytes), not text")
+    if suffix in (".html", ".htm") and len(data) > options.max_html_bytes:
+        yield IngestError(name, f"HTML page of {len(data):,} bytes is larger than the limit of "
+                                f"{options.max_html_bytes:,} bytes")
         return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        yield IngestError(name, f"invalid UTF-8 at byte {exc.start}", line=line)
+    text = _decode(name, data)
+    if isinstance(text, IngestError):
+        yield text
         return
     if file_id is None and not name.startswith("<"):
         file_id = Path(name).name
@@ -157,9 +219,33 @@ def parse_bytes(
     elif suffix == ".csv":
         yield from _parse_csv(name, text, options)
     elif suffix in (".html", ".htm"):
-        yield from _checked(name, None, _parse_html(name, text, file_id or ""), options)
+        yield from _checked(name, None, _parse_html(name, text, file_id or "", options), options)
     else:
         yield from _checked(name, None, _parse_txt(name, text, file_id or ""), options)
+
+
+# Byte-order marks of the Unicode encodings besides UTF-8; UTF-32 first, since its little-endian mark begins
+# with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decode(name: str, data: bytes) -> str | IngestError:
+    """The text of a file: UTF-8 (with or without a byte-order mark), or UTF-16/32 when a byte-order mark says so
+    (a common export format); anything else with NUL bytes is binary."""
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:8192]:
+        return IngestError(name, "binary file (contains NUL bytes), not text")
+    try:
+        return data.decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1 if encoding is None else None
+        return IngestError(name, f"invalid {(encoding or 'utf-8').upper()} at byte {exc.start}", line=line)
+
+
+def parse_files(files: list[tuple[str, bytes]], options: IngestOptions | None = None) -> list[Document | IngestError]:
+    """Every document (and problem) of several files given as ``(name, bytes)``, e.g. uploads."""
+    return [item for name, data in files for item in parse_bytes(name, data, options)]
 
 
 def _checked(name: str, line: int | None, doc: Document | IngestError, options: IngestOptions) -> Iterator[Document | IngestError]:
@@ -181,18 +267,34 @@ def _parse_txt(name: str, text: str, doc_id: str) -> Document:
                     meta={"path": name, "format": "txt", "title_in_text": True})
 
 
-def _parse_html(name: str, html: str, doc_id: str) -> Document | IngestError:
+# libxml2, which parses HTML for trafilatura, stops reading elements nested deeper than this.
+HTML_MAX_DEPTH = 255
+
+
+def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions) -> Document | IngestError:
     """The article text (trafilatura), then each reader comment found in the page's comment containers as a block
     of its own after a ``Reader comments (N)`` line; the comments' offsets go to ``meta["comment_offsets"]``."""
     import trafilatura
+    from lxml import etree
     from trafilatura.utils import load_html
 
     tree = load_html(html)
     if tree is None:
-        return IngestError(name, "no article text found in HTML")
+        return IngestError(name, "not readable as HTML")
+    elements = sum(1 for _ in tree.iter())
+    if elements > options.max_html_elements:
+        return IngestError(name, f"HTML page of {elements:,} elements is larger than the limit of "
+                                 f"{options.max_html_elements:,} elements")
     comments = _html_comments(tree)
     extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, favor_precision=True)
     if extracted is None or not (extracted.text or "").strip():
+        depth = max_depth = 0
+        for event, _ in etree.iterwalk(tree, events=("start", "end")):
+            depth += 1 if event == "start" else -1
+            max_depth = max(max_depth, depth)
+        if max_depth >= HTML_MAX_DEPTH:
+            return IngestError(name, f"no article text found in HTML: its elements are nested more than "
+                                     f"{HTML_MAX_DEPTH} levels deep, and the HTML parser reads no deeper")
         return IngestError(name, "no article text found in HTML")
     text = extracted.text
     meta: dict[str, Any] = {"path": name, "format": "html"}

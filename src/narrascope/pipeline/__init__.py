@@ -117,9 +117,12 @@ class Pipeline:
         return self.run([doc])[0]
 
     def run(self, docs: list[Document]) -> list[Document]:
-        """Annotate one batch of documents in place and return it."""
+        """Annotate one batch of documents in place and return it, recording which analyser wrote each layer."""
         for component in self.components:
             component.set_annotations(docs, component.predict(docs))
+            for doc in docs:
+                doc.produced_by.update({layer: {"analyser": component.name, "version": component.version}
+                                        for layer in component.assigns})
         return docs
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:

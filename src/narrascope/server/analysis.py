@@ -2,21 +2,27 @@
 
 The pipeline is built on the first analysis request (loading models takes seconds and is not needed to browse);
 analyses run one at a time, because pipeline components are not guaranteed to be thread-safe and the machine's
-cores are better used by one batch than by competing ones. Jobs live in memory: a restart forgets them, but
-every document a job analysed is already in the store.
+cores are better used by one batch than by competing ones. Uploaded files are read into documents in a separate
+process, so extracting the text of a large page never holds the interpreter lock the event loop needs. Jobs live
+in memory: a restart forgets them, but every document a job analysed is already in the store.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from narrascope.document import Document
-from narrascope.ingest import IngestError
+from narrascope.distributed.processes import exit_with_parent
+from narrascope.ingest import IngestError, IngestOptions, parse_files
 from narrascope.pipeline import DEFAULT_COMPONENTS, Pipeline, available_analysers, load_pipeline
 from narrascope.runner import RunReport, analyze_into_store
 from narrascope.store import Store, analysis_key
@@ -35,7 +41,7 @@ class Job:
     """Progress and outcome of one batch analysis."""
 
     id: str
-    total: int
+    total: int | None  # None until the job has read its files
     status: str = "queued"  # queued / running / finished / failed
     done: int = 0
     analysed: int = 0
@@ -63,6 +69,8 @@ class AnalysisService:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="narrascope-job")
         self._stop = threading.Event()
+        self._reader: ProcessPoolExecutor | None = None
+        self._reader_lock = threading.Lock()
 
     def component_names(self) -> list[str]:
         """The pipeline's components, in order, without building it."""
@@ -107,9 +115,28 @@ class AnalysisService:
             raise RuntimeError(f"document {doc.id} was not stored")
         return stored
 
-    def submit(self, items: list[Document | IngestError]) -> Job:
-        """Queue a batch (documents, and input problems to report) for background analysis into the store."""
-        job = Job(id=uuid.uuid4().hex, total=len(items))
+    def read_files(self, files: list[tuple[str, bytes]], options: IngestOptions) -> list[Document | IngestError]:
+        """The documents of uploaded files (``(name, bytes)``), read in the reader process (started on first use)."""
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                   initializer=exit_with_parent, initargs=(os.getpid(),))
+            reader = self._reader
+        try:
+            return reader.submit(parse_files, files, options).result()
+        except BrokenProcessPool:  # the reader died (out of memory?): the next upload gets a new one
+            with self._reader_lock:
+                if self._reader is reader:
+                    self._reader = None
+            raise
+
+    def submit(self, items: list[Document | IngestError] | Callable[[], list[Document | IngestError]]) -> Job:
+        """Queue a batch (documents, and input problems to report) for background analysis into the store.
+
+        ``items`` may be a function returning them (e.g. parsing uploaded files), called by the job in the
+        background, so slow reading never holds up the caller; the job's ``total`` is known once it has run.
+        """
+        job = Job(id=uuid.uuid4().hex, total=None if callable(items) else len(items))
         self._jobs[job.id] = job
         while len(self._jobs) > self.max_jobs_kept:
             self._jobs.popitem(last=False)
@@ -122,18 +149,21 @@ class AnalysisService:
     def jobs(self) -> list[Job]:
         return list(reversed(self._jobs.values()))
 
-    def _run(self, job: Job, items: list[Document | IngestError]) -> None:
+    def _run(self, job: Job, items: list[Document | IngestError] | Callable[[], list[Document | IngestError]]) -> None:
         def progress(seen: int, report: RunReport, _analysed: list[Document]) -> None:
             job.done, job.analysed, job.unchanged = seen, report.analysed, report.unchanged
             job.problems = [str(p) for p in report.problems]
 
         try:
+            job.status = "running"
+            if callable(items):
+                items = items()
+                job.total = len(items)
             with self._lock:
-                job.status = "running"
                 pipeline = self.pipeline()
                 report = analyze_into_store(items, self.store, pipeline, on_progress=progress, stop=self._stop,
                                             command_line=f"narrascope serve: job {job.id}")
-            progress(job.total, report, [])
+            progress(len(items), report, [])
             docs = [item for item in items if isinstance(item, Document)]
             stored = self.store.unchanged({d.id: analysis_key(d.content_hash, pipeline.signature) for d in docs})
             job.document_ids = list(dict.fromkeys(d.id for d in docs if d.id in stored))
@@ -149,3 +179,5 @@ class AnalysisService:
         """Stop running jobs at their next batch boundary (what is stored stays) and drop queued ones."""
         self._stop.set()
         self._worker.shutdown(wait=True, cancel_futures=True)
+        if self._reader is not None:
+            self._reader.shutdown(wait=True, cancel_futures=True)

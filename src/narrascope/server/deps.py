@@ -42,7 +42,11 @@ def document_filter(
     until: Annotated[str | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Free text contained in the document.")] = None,
 ) -> DocumentFilter:
-    """The corpus filter from query parameters; 422 for malformed or inverted dates."""
+    """The corpus filter from query parameters; 422 for malformed or inverted dates, and for a NUL character (which
+    no stored text can contain, and which SQLite would read as the end of the pattern, matching everything)."""
+    for name, value in locals().items():
+        if value is not None and "\x00" in value:
+            raise HTTPException(422, f"{name} contains a NUL character")
     dates = {}
     for name, value in (("since", since), ("until", until)):
         value = _blank_to_none(value)

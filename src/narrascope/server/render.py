@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -26,6 +27,19 @@ DIMMED_SEGMENTS = ("boilerplate",)
 @lru_cache(maxsize=1)
 def _narrative_order() -> dict[str, int]:
     return {name: i % N_COLOURS for i, name in enumerate(load_taxonomy().narratives)}
+
+
+def document_path(doc_id: str) -> str:
+    """The address of a document's page: the id percent-encoded whole, ``/`` included, so every id is reachable
+    (the route takes the decoded id, slashes and all)."""
+    return "/documents/" + quote(doc_id, safe="")
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` if it may be a link (http or https only; a ``javascript:`` address in a document must not be)."""
+    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+        return url
+    return None
 
 
 def colour_class(label: str) -> str:

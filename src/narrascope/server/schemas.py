@@ -11,6 +11,7 @@ from narrascope.document import Document
 from narrascope.export import FORMATS
 
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 2**62  # well within the 64-bit integers both databases take, so a larger offset is a 422, not a 500
 MAX_BATCH_DOCUMENTS = 10_000
 ExportFormat = Literal[FORMATS]  # type: ignore[valid-type]
 
@@ -42,6 +43,8 @@ class DocumentOut(BaseModel):
     text: str
     spans: dict[str, list[SpanOut]] = Field(default_factory=dict, description="Span layers by name.")
     cats: dict[str, list[LabelOut]] = Field(default_factory=dict, description="Document-level label layers by name.")
+    produced_by: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
+        "The analyser and version that produced each layer: {layer: {analyser, version}}."))
 
     @classmethod
     def of(cls, doc: Document) -> DocumentOut:
@@ -91,11 +94,12 @@ class BatchRequest(BaseModel):
 
 
 class JobOut(BaseModel):
-    """A batch analysis: ``done`` of ``total`` input items processed so far."""
+    """A batch analysis: ``done`` of ``total`` input items processed so far (``total`` is null until the job has
+    read its uploaded files)."""
 
     id: str
     status: Literal["queued", "running", "finished", "failed"]
-    total: int
+    total: int | None
     done: int
     analysed: int
     unchanged: int

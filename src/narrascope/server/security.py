@@ -99,7 +99,15 @@ class BodyLimitMiddleware:
 
 
 class SameOriginMiddleware:
-    """Refuses state-changing requests that a browser sends from another site (cross-site request forgery)."""
+    """Refuses state-changing requests that a browser sends from anywhere but this server's own pages (cross-site
+    request forgery), token or no token.
+
+    A browser names the page a request comes from in ``Origin``: refused when it is another origin or ``null``
+    (what a sandboxed iframe or a ``data:`` page on any web site sends); this server's pages send their own origin,
+    since the Referrer-Policy below is ``same-origin``. Without ``Origin``, ``Sec-Fetch-Site`` (sent by current
+    browsers) must say the request is same-origin or typed by the user. Clients that are not browsers send neither
+    header and pass (the token guards them).
+    """
 
     SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -110,8 +118,15 @@ class SameOriginMiddleware:
         if scope["type"] == "http" and scope["method"] not in self.SAFE:
             headers = _headers(scope)
             origin = headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host"):
-                response = JSONResponse({"detail": f"cross-origin request from {origin} refused"}, status_code=403)
+            fetch_site = headers.get("sec-fetch-site")
+            if origin is not None:
+                refused = origin == "null" or urlsplit(origin).netloc != headers.get("host")
+            else:
+                refused = fetch_site is not None and fetch_site not in ("same-origin", "none")
+            if refused:
+                source = f"origin {origin}" if origin is not None else f"a {fetch_site} page"
+                response = JSONResponse({"detail": f"request from {source} refused: only this server's own pages may "
+                                                   "change its data"}, status_code=403)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -123,7 +138,8 @@ class SecurityHeadersMiddleware:
     HEADERS = [
         (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
         (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"no-referrer"),
+        # Same-origin requests carry their origin (checked above); other sites learn nothing from links followed.
+        (b"referrer-policy", b"same-origin"),
         (b"x-frame-options", b"DENY"),
     ]
 

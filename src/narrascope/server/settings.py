@@ -34,6 +34,8 @@ class Settings:
     port: int = 8000
     max_upload_bytes: int = 20 * 1024 * 1024
     max_text_chars: int = 1_000_000
+    max_html_bytes: int = 10 * 1024 * 1024
+    max_html_elements: int = 50_000
     components: list[str] | None = None
     allowed_hosts: list[str] | None = None
     max_jobs_kept: int = 100

@@ -1,12 +1,16 @@
 """Persistent store of analysed documents: SQLite by default, PostgreSQL via a ``postgresql://`` URL.
 
 Writes happen in batches, each in one transaction, so an interrupted run leaves whole documents or none;
-re-analysing a document whose text and pipeline are unchanged is skipped (``Store.unchanged``).
+re-analysing a document whose text and pipeline are unchanged is skipped (``Store.unchanged``). Re-analysing a
+document with fewer analysers replaces only the layers they wrote; the others stay (``Document.produced_by`` says
+which analyser wrote each).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timezone
@@ -17,7 +21,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
-from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, update
+from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -25,10 +29,14 @@ from sqlalchemy.orm import Session
 from narrascope.document import SENTENCES, Document, Label, Span
 from narrascope.store.schema import AnnotationRow, DocumentRow, RunRow
 
-__all__ = ["Store", "DocumentFilter", "default_db_url", "analysis_key"]
+__all__ = ["Store", "DocumentFilter", "StoredVersion", "default_db_url", "analysis_key", "storable_problem"]
 
 # Layers recomputed on demand rather than stored.
 TRANSIENT_LAYERS = frozenset({SENTENCES})
+
+# Column widths both back-ends enforce the same way (SQLite would store longer values; PostgreSQL refuses them).
+MAX_ID_CHARS = 255
+_LIMITED_FIELDS = {"source": 255, "language": 16}
 
 
 def default_db_url() -> str:
@@ -51,6 +59,34 @@ def normalise_db_url(value: str) -> str:
 def analysis_key(content_hash: str, pipeline_signature: str) -> str:
     """What a stored analysis depends on: the text and the pipeline that read it."""
     return f"{content_hash}:{pipeline_signature}"
+
+
+def storable_problem(doc: Document) -> str | None:
+    """Why ``doc`` cannot be stored as it is, identically on SQLite and PostgreSQL, or None.
+
+    PostgreSQL text cannot hold the NUL character and its columns have fixed widths; SQLite would accept both, so
+    checking here keeps the two back-ends alike and names the problem instead of failing a whole batch.
+    """
+    if len(doc.id) > MAX_ID_CHARS:
+        return f"document id of {len(doc.id):,} characters is longer than the {MAX_ID_CHARS} the store holds"
+    for name, limit in _LIMITED_FIELDS.items():
+        value = getattr(doc, name)
+        if value is not None and len(value) > limit:
+            return f"{name} of {len(value):,} characters is longer than the {limit} the store holds"
+    for name in ("id", "title", "text", "source", "url", "language"):
+        value = getattr(doc, name)
+        if value is not None and "\x00" in value:
+            return f"{name} contains a NUL character (U+0000 at position {value.index(chr(0))}), which text cannot hold"
+    return None
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """What the store holds under one id: the analysis key, the text's hash, and the file it was read from."""
+
+    analysis_key: str | None
+    content_hash: str
+    origin: str | None
 
 
 @dataclass
@@ -117,19 +153,45 @@ class Store:
     # ---- runs -------------------------------------------------------------------------------------------------
     def begin_run(self, pipeline: list[dict[str, str]], signature: str, *, taxonomy_version: str | None = None,
                   command_line: str | None = None) -> int:
+        """Record a new run as ``running`` by this process (so a later look can tell if the process died)."""
+        self.mark_dead_runs()
         with Session(self.engine) as session, session.begin():
             run = RunRow(started_at=_now(), status="running", pipeline=pipeline, pipeline_signature=signature,
-                         taxonomy_version=taxonomy_version, command=command_line, n_analysed=0, n_unchanged=0, n_failed=0)
+                         taxonomy_version=taxonomy_version, command=command_line, n_analysed=0, n_unchanged=0, n_failed=0,
+                         hostname=socket.gethostname()[:255], pid=os.getpid(), process_start=_process_start(os.getpid()))
             session.add(run)
             session.flush()
             return run.id
+
+    def record_progress(self, run_id: int, *, analysed: int, unchanged: int, failed: int) -> None:
+        """Store a running run's counts so far (called after every batch, so a killed run keeps its real counts)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(RunRow).where(RunRow.id == run_id).values(
+                n_analysed=analysed, n_unchanged=unchanged, n_failed=failed))
 
     def finish_run(self, run_id: int, *, status: str, analysed: int, unchanged: int, failed: int) -> None:
         with Session(self.engine) as session, session.begin():
             session.execute(update(RunRow).where(RunRow.id == run_id).values(
                 finished_at=_now(), status=status, n_analysed=analysed, n_unchanged=unchanged, n_failed=failed))
 
+    def mark_dead_runs(self) -> int:
+        """Mark ``running`` runs of this machine whose process is gone (killed, crashed) as ``interrupted``.
+
+        Their counts are those recorded after their last stored batch. Runs started on other machines cannot be
+        checked from here and keep their status. Returns how many runs were marked.
+        """
+        host = socket.gethostname()[:255]
+        with Session(self.engine) as session, session.begin():
+            running = session.execute(select(RunRow.id, RunRow.pid, RunRow.process_start)
+                                      .where(RunRow.status == "running", RunRow.hostname == host)).all()
+            dead = [run_id for run_id, pid, started in running if pid and _process_start(pid) != started]
+            if dead:
+                session.execute(update(RunRow).where(RunRow.id.in_(dead), RunRow.status == "running")
+                                .values(status="interrupted"))
+            return len(dead)
+
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        self.mark_dead_runs()
         with Session(self.engine) as session:
             rows = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit)).all()
             return [{c.name: getattr(r, c.name) for c in RunRow.__table__.columns} for r in rows]
@@ -143,31 +205,66 @@ class Store:
             rows = session.execute(select(DocumentRow.id, DocumentRow.analysis_key).where(DocumentRow.id.in_(list(keys))))
             return {doc_id for doc_id, key in rows if key == keys[doc_id]}
 
-    def save(self, docs: list[Document], *, pipeline_signature: str, run_id: int | None = None) -> None:
-        """Insert or replace a batch of analysed documents and all their layers in one transaction.
+    def stored(self, ids: Iterable[str]) -> dict[str, StoredVersion]:
+        """What is stored under each of ``ids`` (absent ids are left out)."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        with Session(self.engine) as session:
+            rows = session.execute(select(DocumentRow.id, DocumentRow.analysis_key, DocumentRow.content_hash,
+                                          DocumentRow.meta).where(DocumentRow.id.in_(ids)))
+            return {doc_id: StoredVersion(key, content, (meta or {}).get("path")) for doc_id, key, content, meta in rows}
 
-        Safe with several writers at once: each document row is upserted (locking it until commit) before its
-        annotations are replaced, so concurrent saves of one id serialise and the last one wins whole; ids are
-        written in sorted order so two writers of overlapping batches cannot deadlock.
+    def save(self, docs: list[Document], *, pipeline_signature: str, run_id: int | None = None) -> None:
+        """Insert or replace a batch of analysed documents and their layers in one transaction.
+
+        A layer is replaced when the new document carries it (or names it in ``produced_by``); when the text is
+        unchanged, stored layers the new document does not carry are kept (a run with ``--skip techniques`` keeps
+        the techniques found before), and when the text changed they are dropped, since their offsets no longer fit.
+
+        Safe with several writers at once: on PostgreSQL a transaction lock per id is taken first, in one global
+        order, so concurrent saves of one id serialise (the last one wins whole) and overlapping batches cannot
+        deadlock; SQLite serialises writers itself.
         """
         if not docs:
             return
         now = _now()
         latest = {d.id: d for d in docs}  # a repeated id within the batch: the last one wins
         ids = sorted(latest)
-        rows = [_document_row(latest[i], pipeline_signature, run_id, now) for i in ids]
-        upsert = _insert_for(self.engine)(DocumentRow)
-        upsert = upsert.on_conflict_do_update(index_elements=[DocumentRow.id],
-                                              set_={name: upsert.excluded[name] for name in rows[0] if name != "id"})
         with Session(self.engine) as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                for key in sorted({_lock_key(i) for i in ids}):
+                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            previous = {doc_id: (content, dict(made_by or {})) for doc_id, content, made_by in session.execute(
+                select(DocumentRow.id, DocumentRow.content_hash, DocumentRow.produced_by).where(DocumentRow.id.in_(ids)))}
+            rows, kept = [], {}
+            for doc_id in ids:
+                doc = latest[doc_id]
+                content, made_by = previous.get(doc_id, (None, {}))
+                replaced = _layers_of(doc)
+                if content == doc.content_hash:
+                    kept[doc_id] = replaced
+                    made_by = {layer: who for layer, who in made_by.items() if layer not in replaced}
+                else:
+                    made_by = {}
+                made_by.update({layer: who for layer, who in doc.produced_by.items() if layer not in TRANSIENT_LAYERS})
+                rows.append(_document_row(doc, pipeline_signature, run_id, now, made_by))
+            upsert = _insert_for(self.engine)(DocumentRow)
+            upsert = upsert.on_conflict_do_update(index_elements=[DocumentRow.id],
+                                                  set_={name: upsert.excluded[name] for name in rows[0] if name != "id"})
             session.execute(upsert, rows)
-            session.execute(delete(AnnotationRow).where(AnnotationRow.document_id.in_(ids)))
+            session.execute(delete(AnnotationRow).where(AnnotationRow.document_id.in_([i for i in ids if i not in kept])))
+            for doc_id, layers in kept.items():
+                session.execute(delete(AnnotationRow).where(AnnotationRow.document_id == doc_id,
+                                                            AnnotationRow.layer.in_(sorted(layers))))
             annotations = [row for i in ids for row in _annotation_rows(latest[i])]
             if annotations:
                 session.execute(insert(AnnotationRow), annotations)
 
     # ---- reading ----------------------------------------------------------------------------------------------
     def get(self, doc_id: str) -> Document | None:
+        if "\x00" in doc_id:  # never stored (see storable_problem); PostgreSQL would refuse the query
+            return None
         with Session(self.engine) as session:
             row = session.get(DocumentRow, doc_id)
             if row is None:
@@ -336,10 +433,31 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _document_row(doc: Document, signature: str, run_id: int | None, now: datetime) -> dict[str, Any]:
+def _lock_key(doc_id: str) -> int:
+    """A 64-bit PostgreSQL advisory-lock key for a document id."""
+    return int.from_bytes(hashlib.sha256(doc_id.encode()).digest()[:8], "big", signed=True)
+
+
+def _process_start(pid: int) -> int | None:
+    """Start time of a live process in clock ticks since boot, or None when no such process runs. Without Linux's
+    ``/proc`` it is always None, so runs are never marked dead there."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except OSError:
+        return None
+
+
+def _layers_of(doc: Document) -> set[str]:
+    """The stored layers a document replaces: those it carries and those its analysers wrote (even if empty)."""
+    return (set(doc.spans) | set(doc.cats) | set(doc.produced_by)) - TRANSIENT_LAYERS
+
+
+def _document_row(doc: Document, signature: str, run_id: int | None, now: datetime,
+                  produced_by: dict[str, dict[str, str]]) -> dict[str, Any]:
     return {"id": doc.id, "content_hash": doc.content_hash, "title": doc.title, "text": doc.text, "source": doc.source,
             "url": doc.url, "published": doc.published, "language": doc.language, "meta": doc.meta,
-            "analysis_key": analysis_key(doc.content_hash, signature), "run_id": run_id, "analysed_at": now}
+            "analysis_key": analysis_key(doc.content_hash, signature), "run_id": run_id, "analysed_at": now,
+            "produced_by": produced_by or None}
 
 
 def _annotation_rows(doc: Document) -> Iterable[dict[str, Any]]:
@@ -360,7 +478,7 @@ def _annotation_rows(doc: Document) -> Iterable[dict[str, Any]]:
 
 def _to_document(row: DocumentRow, annotations: Iterable[AnnotationRow]) -> Document:
     doc = Document(text=row.text, id=row.id, title=row.title, source=row.source, url=row.url, published=row.published,
-                   language=row.language, meta=dict(row.meta or {}))
+                   language=row.language, meta=dict(row.meta or {}), produced_by=dict(row.produced_by or {}))
     for ann in annotations:
         attrs = dict(ann.attrs or {})
         if ann.start is None:

@@ -31,6 +31,9 @@ class RunRow(Base):
     n_analysed: Mapped[int] = mapped_column(Integer, default=0)
     n_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     n_failed: Mapped[int] = mapped_column(Integer, default=0)
+    hostname: Mapped[str | None] = mapped_column(String(255))  # where the run's process runs...
+    pid: Mapped[int | None] = mapped_column(Integer)  # ...its id there...
+    process_start: Mapped[int | None] = mapped_column(BigInteger)  # ...and its start time (clock ticks since boot)
 
 
 class DocumentRow(Base):
@@ -52,6 +55,7 @@ class DocumentRow(Base):
     language: Mapped[str | None] = mapped_column(String(16), index=True)
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
     analysis_key: Mapped[str | None] = mapped_column(String(64))
+    produced_by: Mapped[dict | None] = mapped_column(JSON)  # layer -> {"analyser": name, "version": version}
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     analysed_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 import narrascope
 from narrascope.document import Document
-from narrascope.ingest import IngestError, IngestOptions, parse_bytes
+from narrascope.ingest import IngestError, IngestOptions
 from narrascope.server.analysis import AnalysisService, Busy, Job, PipelineUnavailable
 from narrascope.server.deps import get_service, get_settings
 from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut
@@ -43,13 +43,21 @@ def check_text(text: str, settings: Settings) -> None:
         raise HTTPException(413, f"text of {len(text):,} characters exceeds the limit of {settings.max_text_chars:,}")
 
 
-async def read_upload(upload: UploadFile, settings: Settings) -> list[Document | IngestError]:
-    """Parse an uploaded file by its name's suffix (.txt, .jsonl, .csv, .html)."""
+def upload_options(settings: Settings) -> IngestOptions:
+    return IngestOptions(max_chars=settings.max_text_chars, max_html_bytes=settings.max_html_bytes,
+                         max_html_elements=settings.max_html_elements)
+
+
+async def read_upload(upload: UploadFile, settings: Settings) -> tuple[str, bytes]:
+    """The name and bytes of an uploaded file; 413 when it is over the size limit (for HTML, the HTML limit)."""
+    name = upload.filename or "upload.txt"
     data = await upload.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
-        raise HTTPException(413, f"file {upload.filename!r} exceeds the limit of {settings.max_upload_bytes:,} bytes")
-    options = IngestOptions(max_chars=settings.max_text_chars)
-    return list(parse_bytes(upload.filename or "upload.txt", data, options))
+        raise HTTPException(413, f"file {name!r} exceeds the limit of {settings.max_upload_bytes:,} bytes")
+    if name.lower().endswith((".html", ".htm")) and len(data) > settings.max_html_bytes:
+        raise HTTPException(413, f"HTML file {name!r} exceeds the limit of {settings.max_html_bytes:,} bytes")
+    return name, data
+
 
 
 @router.get("/info", response_model=Info)
@@ -84,7 +92,7 @@ async def analyse_file(
     save: Annotated[bool, Form()] = True,
 ) -> DocumentOut:
     """Analyse an uploaded file holding one document. Files with several documents go to ``POST /api/jobs``."""
-    items = await read_upload(file, settings)
+    items = await run_in_threadpool(service.read_files, [await read_upload(file, settings)], upload_options(settings))
     errors = [str(i) for i in items if isinstance(i, IngestError)]
     if errors:
         raise HTTPException(422, "; ".join(errors))
@@ -101,11 +109,12 @@ async def submit_files(
     service: Annotated[AnalysisService, Depends(get_service)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> JobOut:
-    """Analyse uploaded files in the background; poll ``GET /api/jobs/{id}`` for progress. Results go to the store."""
-    items: list[Document | IngestError] = []
-    for upload in files:
-        items.extend(await read_upload(upload, settings))
-    job = service.submit(items)
+    """Analyse uploaded files in the background; poll ``GET /api/jobs/{id}`` for progress. Results go to the store.
+
+    The files are read into documents by the job too, so this answers at once however large they are; problems
+    with a file (not text, no article in an HTML page, over a limit) are listed in the job's ``problems``."""
+    uploads = [await read_upload(upload, settings) for upload in files]
+    job = service.submit(lambda: service.read_files(uploads, upload_options(settings)))
     response.headers["Location"] = f"/api/jobs/{job.id}"
     return job_out(job)
 

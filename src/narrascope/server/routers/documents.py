@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from narrascope.server.deps import document_filter, get_store
-from narrascope.server.schemas import MAX_PAGE_SIZE, DocumentOut, DocumentPage, DocumentSummary
+from narrascope.server.schemas import MAX_OFFSET, MAX_PAGE_SIZE, DocumentOut, DocumentPage, DocumentSummary
 from narrascope.store import DocumentFilter, Store
 
 router = APIRouter(tags=["documents"])
@@ -18,16 +18,18 @@ def list_documents(
     flt: Annotated[DocumentFilter, Depends(document_filter)],
     store: Annotated[Store, Depends(get_store)],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DocumentPage:
     """Matching documents, newest first, one page at a time (metadata and narrative labels, no text)."""
     items = [DocumentSummary.model_validate(row) for row in store.list(flt, limit=limit, offset=offset)]
     return DocumentPage(total=store.count(flt), limit=limit, offset=offset, items=items)
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentOut, responses={404: {"description": "No such document"}})
+@router.get("/documents/{doc_id:path}", response_model=DocumentOut, responses={404: {"description": "No such document"}})
 def get_document(doc_id: str, store: Annotated[Store, Depends(get_store)]) -> DocumentOut:
-    """One document with all its layers: segments, narratives and sub-narratives with evidence, entities, techniques."""
+    """One document with all its layers: segments, narratives and sub-narratives with evidence, entities, techniques.
+
+    Ids may contain ``/`` (folder paths with ``--ids path``); other reserved characters are percent-encoded."""
     doc = store.get(doc_id)
     if doc is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")

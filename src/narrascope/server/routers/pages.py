@@ -15,14 +15,13 @@ from starlette.concurrency import run_in_threadpool
 
 from narrascope.document import Document
 from narrascope.export import FORMATS
-from narrascope.ingest import IngestError
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
 from narrascope.server.render import (
-    colour_class, entity_table, legend, reader_comments, render_document, technique_table,
+    colour_class, document_path, entity_table, legend, reader_comments, render_document, technique_table,
 )
-from narrascope.server.routers.analyse import analyse_one, check_text, read_upload
+from narrascope.server.routers.analyse import analyse_one, check_text, read_upload, upload_options
 from narrascope.server.routers.stats import dashboard_data
 from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
@@ -171,7 +170,7 @@ def documents_page(
     return _render(request, "documents.html", context)
 
 
-@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+@router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends(get_store)]) -> HTMLResponse:
     doc = store.get(doc_id)
     if doc is None:
@@ -217,7 +216,7 @@ def analyse_form(
         stored = analyse_one(doc, service, save=True)
     except HTTPException as exc:
         return _analyse_error(request, service, str(exc.detail), text, exc.status_code)
-    return RedirectResponse(f"/documents/{stored.id}", status_code=303)
+    return RedirectResponse(document_path(stored.id), status_code=303)
 
 
 @router.post("/analyse/upload", response_class=HTMLResponse)
@@ -227,17 +226,14 @@ async def analyse_upload(
     service: Annotated[AnalysisService, Depends(get_service)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Response:
-    """Analyse uploaded files as a background job and show its progress."""
-    items: list[Document | IngestError] = []
+    """Analyse uploaded files as a background job (which also reads them) and show its progress."""
     try:
-        for upload in files:
-            if upload.filename:
-                items.extend(await read_upload(upload, settings))
+        uploads = [await read_upload(upload, settings) for upload in files if upload.filename]
     except HTTPException as exc:
         return await run_in_threadpool(_analyse_error, request, service, str(exc.detail), "", exc.status_code)
-    if not items:
+    if not uploads:
         return await run_in_threadpool(_analyse_error, request, service, "Choose at least one file.", "")
-    job = service.submit(items)
+    job = service.submit(lambda: service.read_files(uploads, upload_options(settings)))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

@@ -81,6 +81,8 @@ def stem(word: str, lang: str) -> str:
 def _words(name: str) -> list[str]:
     """Folded words of a name less a possessive and leading articles and honorifics."""
     text = re.sub(r"(’s|'s)$", "", " ".join(name.split()))
+    if "(" in text and text.index("(") > 0:  # "United Nations (UN)": the name before its parenthesis
+        text = text[: text.index("(")]
     words = [m.group() for m in WORD.finditer(fold(text))]
     while len(words) > 1 and (words[0] in _ARTICLES or words[0] in HONORIFICS):
         words = words[1:]

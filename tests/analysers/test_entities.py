@@ -81,6 +81,12 @@ def test_a_known_name_is_never_renamed_to_a_longer_span_that_ends_with_it():
     assert found[1][0] == "ukraine" and found[0][0] == "en:central ukraine"
 
 
+def test_a_name_joins_the_longest_name_it_ends_a_chain_of():
+    mentions = ["Atlântico Norte", "Tratado do Atlântico Norte", "Tratado do Atlântico Norte",
+                "Organização do Tratado do Atlântico Norte"]
+    assert set(names_of(mentions, "pt")) == {"Organização do Tratado do Atlântico Norte"}
+
+
 def test_a_name_split_at_a_connector_is_joined():
     text = "Ursula von der Leyen disse que sim."
     assert spans_text(text, _resolve_overlaps(_join_split_names([(0, 14), (15, 20)], text), text)) == [

@@ -321,7 +321,12 @@ def canonical_names(
         words = key.split()
         for n in range(1, len(words)):
             by_suffix.setdefault(" ".join(words[-n:]), key)
-    target = {k: by_suffix.get(k, k) if linked[k] is None else k for k in counts}
+    target = {}
+    for key in counts:  # follow "Norte" -> "Atlântico Norte" -> "Tratado do Atlântico Norte" to the longest name
+        end = key
+        while linked[end] is None and by_suffix.get(end, end) != end:
+            end = by_suffix[end]
+        target[key] = end
     entity_id = {k: linked[target[k]] or f"{lang}:{target[k]}" for k in counts}
     spelling: dict[str, Counter[str]] = defaultdict(Counter)
     for mention, key in zip(mentions, keys):

@@ -300,7 +300,8 @@ class EntityRoleClassifier(BaseEstimator):
     main-role and fine-role logistic models (averaged SGD); ``class_weight`` applies to the main-role model;
     ``prior_smoothing`` is the pseudo-count pulling an entity prior towards the overall role distribution;
     ``calibration_folds`` out-of-fold fits calibrate the probabilities (0: no calibration, nothing unclear);
-    ``unclear_precision`` is the out-of-fold accuracy the shown roles must reach, which sets ``unclear_below_``.
+    ``unclear_precision`` is the out-of-fold accuracy the shown roles must reach, which sets ``unclear_below_``;
+    ``entity_pooling`` mixes a mention's probabilities with those of the same entity's other mentions in its document.
     """
 
     def __init__(
@@ -313,6 +314,7 @@ class EntityRoleClassifier(BaseEstimator):
         prior_smoothing: float = 2.0,
         calibration_folds: int = 4,
         unclear_precision: float = 0.75,
+        entity_pooling: float = 0.0,
     ):
         self.views = views
         self.alpha = alpha
@@ -322,6 +324,7 @@ class EntityRoleClassifier(BaseEstimator):
         self.prior_smoothing = prior_smoothing
         self.calibration_folds = calibration_folds
         self.unclear_precision = unclear_precision
+        self.entity_pooling = entity_pooling
 
     # -- features ---------------------------------------------------------------------------------------------
     def _raw(self, contexts: Sequence[MentionContext]) -> dict[str, list]:
@@ -461,7 +464,8 @@ class EntityRoleClassifier(BaseEstimator):
             inner = EntityRoleClassifier(**{**self.get_params(), "calibration_folds": 0})
             inner._fit_models([contexts[i] for i in train], y[train].tolist(), [fine_roles[i] for i in train],
                               [documents[i] for i in train])
-            proba = inner.main_model_.proba(inner._matrix([contexts[i] for i in test]))
+            tested = [contexts[i] for i in test]
+            proba = inner._pooled(inner.main_model_.proba(inner._matrix(tested)), tested)
             for k, c in enumerate(inner.classes_):
                 oof[test, self.classes_.index(c)] = proba[:, k]
         self.calibrator_ = LogisticRegression(C=10.0, max_iter=1000).fit(np.log(np.clip(oof, 1e-6, 1)), y)
@@ -476,8 +480,24 @@ class EntityRoleClassifier(BaseEstimator):
         )
 
     # -- inference --------------------------------------------------------------------------------------------
-    def _main_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        proba = self.main_model_.proba(X)
+    def _pooled(self, proba: np.ndarray, contexts: Sequence[MentionContext]) -> np.ndarray:
+        """Each mention's probabilities mixed with the mean over the mentions of the same entity in its document
+        (weight ``entity_pooling``): an article usually casts one entity one way."""
+        if not self.entity_pooling:
+            return proba
+        linker = default_linker()
+        groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for i, ctx in enumerate(contexts):
+            key = name_key(ctx.mention, ctx.lang)
+            groups[(id(ctx.text), linker.link_key(key, ctx.lang) or key)].append(i)
+        pooled = proba.copy()
+        for rows in groups.values():
+            if len(rows) > 1:
+                pooled[rows] = (1 - self.entity_pooling) * proba[rows] + self.entity_pooling * proba[rows].mean(axis=0)
+        return pooled
+
+    def _main_proba(self, X: sp.csr_matrix, contexts: Sequence[MentionContext]) -> np.ndarray:
+        proba = self._pooled(self.main_model_.proba(X), contexts)
         if self.calibrator_ is None:
             return proba
         calibrated = self.calibrator_.predict_proba(np.log(np.clip(proba, 1e-6, 1)))
@@ -486,7 +506,7 @@ class EntityRoleClassifier(BaseEstimator):
 
     def predict_proba(self, contexts: Sequence[MentionContext]) -> np.ndarray:
         """Calibrated main-role probabilities, columns in ``classes_`` order."""
-        return self._main_proba(self._matrix(contexts))
+        return self._main_proba(self._matrix(contexts), contexts)
 
     def predict(self, contexts: Sequence[MentionContext]) -> np.ndarray:
         return np.asarray(self.classes_)[self.predict_proba(contexts).argmax(axis=1)]
@@ -496,7 +516,7 @@ class EntityRoleClassifier(BaseEstimator):
         if not contexts:
             return []
         X = self._matrix(contexts)
-        main_proba = self._main_proba(X)
+        main_proba = self._main_proba(X, contexts)
         best = main_proba.argmax(axis=1)
         chosen: dict[int, dict[str, float]] = {}
         for k, main in enumerate(self.classes_):

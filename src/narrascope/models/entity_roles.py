@@ -376,8 +376,8 @@ class EntityRoleClassifier(BaseEstimator):
         for ks, role, doc in zip(keys, main_roles, documents):
             j = self.classes_.index(role)
             for k in ks:
-                self.prior_counts_.setdefault(k, [0, 0, 0])[j] += 1
-                per_doc.setdefault((k, doc), [0, 0, 0])[j] += 1
+                self.prior_counts_.setdefault(k, [0] * len(self.classes_))[j] += 1
+                per_doc.setdefault((k, doc), [0] * len(self.classes_))[j] += 1
         totals = np.bincount([self.classes_.index(r) for r in main_roles], minlength=len(self.classes_))
         self.prior_base_ = (totals / max(totals.sum(), 1)).tolist()
         rows = []

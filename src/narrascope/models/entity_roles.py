@@ -310,9 +310,9 @@ class EntityRoleClassifier(BaseEstimator):
         alpha: float = 1e-4,
         fine_alpha: float = 1e-4,
         fine_threshold: float = 0.6,
-        class_weight: str | None = None,
+        class_weight: str | None = "balanced",
         prior_smoothing: float = 2.0,
-        calibration_folds: int = 4,
+        calibration_folds: int = 3,
         unclear_precision: float = 0.75,
         entity_pooling: float = 0.0,
     ):

@@ -22,7 +22,7 @@ import json
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,8 @@ from narrascope.models.entity_roles import (
 )
 from narrascope.pipeline import register_analyser
 
-__all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "canonical_names", "name_key", "english_ner",
-           "LANGUAGES", "content_only_text"]
+__all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "alias_gazetteer", "canonical_names", "name_key",
+           "english_ner", "LANGUAGES", "content_only_text"]
 
 # spaCy entity types that can be cast in a role (people, groups, organisations, places, events, laws)
 NER_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
@@ -168,7 +168,7 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _covered(spans: list[tuple[int, int]]):
+def _covered(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
     """A test whether an offset falls inside one of the (non-overlapping, sorted) spans."""
     starts = [s for s, _ in spans]
 

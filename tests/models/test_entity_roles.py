@@ -119,3 +119,14 @@ def test_leave_own_document_out_priors_do_not_see_the_mentions_own_label():
     rows = model._fit_priors(contexts, ["Antagonist", "Protagonist"], ["a", "b"])
     # each row sees only the other document's mention: Vex is a Protagonist for a, an Antagonist for b
     assert rows[0][1] > 0 > rows[0][0] and rows[1][0] > 0 > rows[1][1]
+
+
+def test_document_index_reads_domain_and_side_once():
+    from narrascope.models.entity_roles import _DocumentIndex
+
+    index = _DocumentIndex("The Kiev regime and its neo-Nazi battalions shelled Donetsk. Kiev lies.", "en")
+    assert index.side == "pro_kremlin" and index.domain == "urw"
+    assert _DocumentIndex("Russia's invasion and aggression: Kyiv was attacked.", "en").side == "pro_ukraine"
+    assert _DocumentIndex("O regime de Kiev.", "pt").side == "neutral"  # "Kiev" is the usual Portuguese spelling
+    index = _DocumentIndex("Climate change: carbon emissions and warming.", "en")
+    assert index.domain == "cc" and index.entity_words("carbon") == index.entity_words("carbon")

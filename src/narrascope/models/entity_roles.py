@@ -129,6 +129,25 @@ _CUES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 _LOCATIVE = {"en": ("in", "at", "near", "on"), "bg": ("в", "във", "на", "край", "под"),
              "ru": ("в", "во", "на", "под", "около"), "pt": ("em", "no", "na", "nos", "nas", "perto"), "hi": ()}
+# Words that mark which side of the Ukraine war an article takes (folded prefixes per language; "Kiev" against
+# "Kyiv" is such a mark in English, not in Portuguese, where "Kiev" is the usual spelling).
+_SIDE_CUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "pro_kremlin": {
+        "en": ("regime", "neo-nazi", "neonazi", "nazis", "banderit", "junta", "russophob", "globalist", "kiev"),
+        "ru": ("режим", "неонацист", "нацист", "бандеров", "укронацист", "русофоб", "спецоперац", "глобалист",
+               "киевск"),
+        "bg": ("режим", "неонацист", "нацист", "русофоб", "глобалист", "киевск"),
+        "pt": ("regime", "neonazi", "nazis", "russofob", "globalist"),
+        "hi": ("नाजी", "नव-नाजी"),
+    },
+    "pro_ukraine": {
+        "en": ("invasion", "invaded", "invader", "aggression", "occupier", "atrocit", "kyiv"),
+        "ru": ("вторжен", "агресси", "оккупант"),
+        "bg": ("нахлуване", "агресия", "окупатор"),
+        "pt": ("invasao", "agressao", "ocupant", "atrocidad"),
+        "hi": ("आक्रमण", "हमलावर"),
+    },
+}
 _CLIMATE = ("climat", "carbon", "emission", "warming", "климат", "въглер", "емиси", "выброс", "clima", "carbono",
             "emiss", "aqueciment", "जलवायु", "कार्बन", "उत्सर्जन")
 
@@ -219,12 +238,14 @@ class _DocumentIndex:
         cuts = [0, *ends]
         stops = [*starts, len(text)]
         lexicon = {cat: by_lang.get(lang, ()) for cat, by_lang in _CUES.items()}
+        side_cues = {side: by_lang.get(lang, ()) for side, by_lang in _SIDE_CUES.items()}
         category_of: dict[str, str | None] = {}
         self.sentences: list[_Sentence] = []
         self.head_sentences: dict[str, list[int]] = defaultdict(list)
         self.head_count: Counter[str] = Counter()
         self.head_first: dict[str, int] = {}
         climate = 0
+        sides: Counter[str] = Counter()
         for a, b in zip(cuts, stops):
             if a >= b:
                 continue
@@ -235,6 +256,10 @@ class _DocumentIndex:
                     category_of[token] = next((c for c, pre in lexicon.items() if pre and token.startswith(pre)), None)
                     climate_word = token.startswith(_CLIMATE)
                     category_of[token + "\0c"] = "c" if climate_word else None
+                    category_of[token + "\0s"] = next((side for side, pre in side_cues.items()
+                                                       if pre and token.startswith(pre)), None)
+                if category_of[token + "\0s"]:
+                    sides[category_of[token + "\0s"]] += 1
                 if category_of[token]:
                     cues.append((i, category_of[token]))
                 climate += category_of[token + "\0c"] is not None
@@ -248,6 +273,8 @@ class _DocumentIndex:
         newline = text.find("\n")
         self.title_end = newline if newline > 0 else 0
         self.domain = "cc" if climate >= 3 else "urw"
+        kremlin, ukraine = sides["pro_kremlin"], sides["pro_ukraine"]
+        self.side = "pro_kremlin" if kremlin > ukraine + 1 else "pro_ukraine" if ukraine > kremlin + 1 else "neutral"
         self._entity_words: dict[str, list[str]] = {}
 
     def sentence_of(self, start: int) -> int:
@@ -695,6 +722,8 @@ def _mention_views(ctx: MentionContext, index: _DocumentIndex, linker: EntityLin
     identity = [f"id:{entity}"] if entity else []
     crosses = [f"{index.domain}|{lang}:{head}"] + [f"{index.domain}|{p}" for p in predicates]
     crosses += [f"{index.domain}|{i}" for i in identity]
+    crosses += [f"{index.side}|{lang}:{head}"] + [f"{index.side}|{i}" for i in identity]
+    crosses += [f"{index.side}|{p}" for p in predicates]
     return {
         "mention": [f"{lang}:{mention}", f"{lang}:head:{head}", f"{lang}:stem:{stem(head, lang)}"]
         + [f"{lang}:tok:{t}" for t in mention_tokens] + identity,

@@ -132,7 +132,9 @@ def _write_label_studio(docs: Iterable[Document], out: TextIO) -> int:
             for i, span in enumerate(doc.spans.get(layer, [])):
                 result.append({"id": f"{from_name}-{i}", "from_name": from_name, "to_name": "text", "type": "labels",
                                "score": span.score,
-                               "value": {"start": span.start, "end": span.end, "text": doc.quote(span), "labels": [span.label]}})
+                               "value": {"start": span.start, "end": span.end, "text": doc.quote(span),
+                                         # an unclear role is pre-annotated with its best guess, for a person to check
+                                         "labels": [span.attrs.get("best_guess", span.label)]}})
         task = {"data": {"text": doc.text, "id": doc.id, "title": doc.title, "source": doc.source, "language": doc.language},
                 "predictions": [{"model_version": doc.meta.get("pipeline", "narrascope"), "result": result}]}
         out.write(("" if n == 0 else ",\n") + json.dumps(task, ensure_ascii=False))

@@ -7,6 +7,7 @@ so evidence can always be quoted exactly. Analysers never modify the text; they 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -152,8 +153,14 @@ class Document:
 
     def sentences(self, *, include_comments: bool = False) -> list[Span]:
         """Sentences inside the content segments."""
-        allowed = self.content_segments(include_comments=include_comments)
-        return [s for s in self.spans.get(SENTENCES, []) if any(a.start <= s.start and s.end <= a.end for a in allowed)]
+        allowed = sorted((a.start, a.end) for a in self.content_segments(include_comments=include_comments))
+        starts = [a for a, _ in allowed]
+        out = []
+        for s in self.spans.get(SENTENCES, []):  # the segment starting last at or before the sentence (linear cost)
+            k = bisect_right(starts, s.start) - 1
+            if k >= 0 and s.end <= allowed[k][1]:
+                out.append(s)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {

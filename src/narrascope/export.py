@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document
 
-__all__ = ["FORMATS", "write_export", "document_summary"]
+__all__ = ["FORMATS", "write_export", "document_summary", "entity_rows"]
 
 FORMATS = ("jsonl", "csv", "semeval", "label-studio")
 
@@ -38,10 +38,46 @@ def document_summary(doc: Document) -> dict[str, Any]:
             "narratives": labels(NARRATIVES), "subnarratives": labels(SUBNARRATIVES)}
 
 
+def entity_rows(doc: Document) -> list[dict[str, Any]]:
+    """One row per entity of a document, most mentioned first: its name and id, mention count, role distribution
+    over its mentions (``unclear`` included), the role most of them take, its fine roles (each once, with the number
+    of mentions given it), the best evidence sentence per role (that of the most probable mention), and the
+    mentions themselves (offsets, role, score)."""
+    rows: dict[str, dict[str, Any]] = {}
+    best: dict[tuple[str, str], float] = {}
+    for span in doc.spans.get(ENTITIES, []):
+        name = str(span.attrs.get("entity") or doc.quote(span))
+        key = str(span.attrs.get("entity_id") or name)
+        row = rows.setdefault(key, {"entity": name, "entity_id": key, "mentions": 0, "roles": Counter(),
+                                    "fine_roles": Counter(), "evidence": {}, "spans": []})
+        row["mentions"] += 1
+        row["roles"][span.label] += 1
+        fine = span.attrs.get("fine_roles") or {}
+        if span.label != "unclear":
+            names = sorted(fine, key=lambda f: -fine[f]) if isinstance(fine, dict) else fine
+            row["fine_roles"].update(names if isinstance(names, list) else [names])
+        row["spans"].append({"start": span.start, "end": span.end, "text": doc.quote(span), "role": span.label,
+                             "score": span.score})
+        evidence = span.attrs.get("evidence")
+        score = span.score or 0.0
+        if evidence and score > best.get((key, span.label), -1.0):
+            best[(key, span.label)] = score
+            row["evidence"][span.label] = {"start": evidence[0], "end": evidence[1],
+                                           "text": " ".join(doc.text[evidence[0]:evidence[1]].split())}
+    out = []
+    for row in rows.values():
+        roles: Counter[str] = row["roles"]
+        row["role"] = max(roles, key=lambda r: (roles[r], r != "unclear"))
+        row["roles"] = dict(roles.most_common())
+        row["fine_roles"] = dict(row["fine_roles"].most_common())
+        out.append(row)
+    return sorted(out, key=lambda r: (-r["mentions"], r["entity"]))
+
+
 def _write_jsonl(docs: Iterable[Document], out: TextIO) -> int:
     n = 0
     for doc in docs:
-        out.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc)}, ensure_ascii=False) + "\n")
         n += 1
     return n
 
@@ -53,7 +89,6 @@ def _write_csv(docs: Iterable[Document], out: TextIO) -> int:
     for doc in docs:
         narratives = doc.cats.get(NARRATIVES, [])
         best = max(narratives, key=lambda lab: lab.score, default=None)
-        entities = Counter((s.attrs.get("entity") or doc.quote(s), s.label) for s in doc.spans.get(ENTITIES, []))
         techniques = Counter(s.label for s in doc.spans.get(TECHNIQUES, []))
         writer.writerow({
             "id": doc.id, "title": doc.title, "source": doc.source, "url": doc.url,
@@ -62,7 +97,9 @@ def _write_csv(docs: Iterable[Document], out: TextIO) -> int:
             "narrative_scores": ";".join(f"{lab.score:.3f}" for lab in narratives),
             "subnarratives": ";".join(lab.name for lab in doc.cats.get(SUBNARRATIVES, [])),
             "top_evidence": doc.quote(best.evidence[0]) if best and best.evidence else "",
-            "entities": ";".join(f"{name}={role}" + (f" x{k}" if k > 1 else "") for (name, role), k in entities.items()),
+            "entities": ";".join(f"{e['entity']}=" + ",".join(f"{role}" + (f" x{k}" if k > 1 else "")
+                                                                   for role, k in e["roles"].items())
+                                 for e in entity_rows(doc)),
             "techniques": ";".join(f"{t}={k}" for t, k in techniques.most_common()),
         })
         n += 1
@@ -95,7 +132,9 @@ def _write_label_studio(docs: Iterable[Document], out: TextIO) -> int:
             for i, span in enumerate(doc.spans.get(layer, [])):
                 result.append({"id": f"{from_name}-{i}", "from_name": from_name, "to_name": "text", "type": "labels",
                                "score": span.score,
-                               "value": {"start": span.start, "end": span.end, "text": doc.quote(span), "labels": [span.label]}})
+                               "value": {"start": span.start, "end": span.end, "text": doc.quote(span),
+                                         # an unclear role is pre-annotated with its best guess, for a person to check
+                                         "labels": [span.attrs.get("best_guess", span.label)]}})
         task = {"data": {"text": doc.text, "id": doc.id, "title": doc.title, "source": doc.source, "language": doc.language},
                 "predictions": [{"model_version": doc.meta.get("pipeline", "narrascope"), "result": result}]}
         out.write(("" if n == 0 else ",\n") + json.dumps(task, ensure_ascii=False))

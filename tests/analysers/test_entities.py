@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer, name_key
-from narrascope.document import ENTITIES, Document
+from narrascope.analysers.entities import (
+    EntityFramer, MentionFinder, _join_split_names, _resolve_overlaps, canonical_names, learn_gazetteer, name_key,
+)
+from narrascope.analysers.entity_linking import default_linker
+from narrascope.document import ENTITIES, SEGMENTS, Document, Span
 from narrascope.models.entity_training import load_subtask1, train_and_save
 from narrascope.pipeline import load_pipeline
 from narrascope.taxonomy import load_entity_roles
@@ -28,31 +31,77 @@ def model_dir(tmp_path_factory):
     return path
 
 
+def names_of(mentions: list[str], lang: str = "en", known=None, linker=None) -> list[str]:
+    return [name for _, name in canonical_names(mentions, lang, known, linker)]
+
+
 def test_canonical_names_merge_surname_aliases_only():
-    names = canonical_names(["Volodymyr Zelensky", "Zelensky", "Zelensky's", "Biden administration", "Biden", "NATO",
-                             "the West", "West"])
-    assert names == ["Volodymyr Zelensky"] * 3 + ["Biden administration", "Biden", "NATO", "the West", "the West"]
+    names = names_of(["Volodymyr Zelensky", "Zelensky", "Zelensky's", "Biden administration", "Biden", "NATO",
+                      "the West", "West"])
+    assert names == ["Volodymyr Zelensky"] * 3 + ["Biden administration", "Biden", "NATO", "West", "West"]
 
 
 def test_russian_inflected_forms_join_but_a_country_does_not_join_an_institution_named_after_it():
     mentions = ["Владимир Путин", "Путина", "Россия", "России", "Россия", "Вооруженных сил России"]
-    assert canonical_names(mentions, "ru") == ["Владимир Путин"] * 2 + ["Россия"] * 3 + ["Вооруженных сил России"]
-    assert canonical_names(["Путина", "Путин"], "en") == ["Путина", "Путин"]  # no case endings outside ru/bg
+    assert names_of(mentions, "ru") == ["Владимир Путин"] * 2 + ["Россия"] * 3 + ["Вооруженных сил России"]
+    assert names_of(["Путина", "Путин"], "en") == ["Путина", "Путин"]  # no case endings outside ru/bg
 
 
 def test_the_name_shown_is_the_dictionary_form_even_when_the_document_only_inflects_it():
     known = {name_key("россия", "ru"): ["россия", "россии"], name_key("киев", "ru"): ["киев"]}
-    assert canonical_names(["России", "Россией", "Киевом"], "ru", known) == ["Россия", "Россия", "Киев"]
-    assert canonical_names(["Киевом", "Киевом"], "ru") == ["Киевом", "Киевом"]  # nothing better known
-    assert canonical_names(["Русията", "Русия"], "bg") == ["Русия", "Русия"]
+    assert names_of(["России", "Россией", "Киевом"], "ru", known) == ["Россия", "Россия", "Киев"]
+    assert names_of(["Киевом", "Киевом"], "ru") == ["Киевом", "Киевом"]  # nothing better known
+    assert names_of(["Русията", "Русия"], "bg") == ["Русия", "Русия"]
     known = {name_key("украинская власть", "ru"): ["украинская власть"]}
     # every word counts, not only the last: the accusative adjective loses although the document uses it twice
-    assert canonical_names(["украинскую власть"] * 2, "ru", known) == ["украинская власть"] * 2
+    assert names_of(["украинскую власть"] * 2, "ru", known) == ["украинская власть"] * 2
+
+
+def test_one_canonical_entity_across_spellings_and_the_five_languages():
+    linker = default_linker()
+    nato = [("en", "NATO"), ("en", "Nato"), ("ru", "НАТО"), ("bg", "НАТО"), ("hi", "नाटो"), ("pt", "OTAN"),
+            ("pt", "Organização do Tratado do Atlântico Norte"), ("ru", "Североатлантического альянса")]
+    russia = [("en", "Russia"), ("bg", "Русия"), ("bg", "Русията"), ("pt", "Rússia"), ("ru", "Россия"),
+              ("ru", "России"), ("hi", "रूस")]
+    for expected, spellings in (("NATO", nato), ("Russia", russia)):
+        for lang, mention in spellings:
+            assert canonical_names([mention], lang, linker=linker)[0][1] == expected, (lang, mention)
+    # honorifics and a given name the table does not list still reach the person
+    assert names_of(["President Joe Biden", "Biden"], "en", linker=linker) == ["Joe Biden"] * 2
+    assert names_of(["Volodymyr Zelenskiy"], "en", linker=linker) == ["Volodymyr Zelensky"]
+    assert names_of(["президент Владимир Зеленский"], "ru", linker=linker) == ["Volodymyr Zelensky"]
+    assert names_of(["Президента Marlon Vex", "Marlon Vex"], "ru", linker=linker)[0] == "Marlon Vex"
+
+
+def test_a_known_name_is_never_renamed_to_a_longer_span_that_ends_with_it():
+    linker = default_linker()
+    found = canonical_names(["Central Ukraine", "Ukraine", "Ukraine", "Ursula von der Leyen", "Leyen"], "en",
+                            linker=linker)
+    assert [name for _, name in found] == ["Central Ukraine", "Ukraine", "Ukraine"] + ["Ursula von der Leyen"] * 2
+    assert found[1][0] == "ukraine" and found[0][0] == "en:central ukraine"
+
+
+def test_a_name_joins_the_longest_name_it_ends_a_chain_of():
+    mentions = ["Atlântico Norte", "Tratado do Atlântico Norte", "Tratado do Atlântico Norte",
+                "Organização do Tratado do Atlântico Norte"]
+    assert set(names_of(mentions, "pt")) == {"Organização do Tratado do Atlântico Norte"}
+
+
+def test_a_name_split_at_a_connector_is_joined():
+    text = "Ursula von der Leyen disse que sim."
+    assert spans_text(text, _resolve_overlaps(_join_split_names([(0, 14), (15, 20)], text), text)) == [
+        "Ursula von der Leyen"]
+
+
+def test_acronyms_match_only_in_capitals():
+    finder = MentionFinder(learn_gazetteer([("en", "US"), ("en", "WHO")]), use_ner=False)
+    text = "The US told us who pays; WHO agreed."
+    assert spans_text(text, finder.find(text, "en", [(0, len(text))])) == ["US", "WHO"]
 
 
 def test_gazetteer_is_learned_per_language():
     gazetteer = learn_gazetteer([("pt", "Exército Norvik"), ("PT", "exército  norvik"), ("ru", "НАТО"), ("ru", "x")])
-    assert gazetteer == {"pt": ["exército norvik"], "ru": ["нато"]}
+    assert gazetteer == {"pt": ["exército norvik"], "ru": ["НАТО"]}
     assert learn_gazetteer([("pt", "Lula"), ("pt", "Lula"), ("pt", "Bolsonaro")], min_count=2) == {"pt": ["lula"]}
 
 
@@ -91,13 +140,48 @@ def test_layer_has_roles_fine_roles_and_evidence(model_dir):
     spans = doc.spans[ENTITIES]
     assert [doc.quote(s) for s in spans] == ["Exército Norvik", "Aldeões de Loma"]
     taxonomy = load_entity_roles()
-    assert [s.label for s in spans] == ["Antagonist", "Innocent"]
+    assert [s.attrs["best_guess"] for s in spans] == ["Antagonist", "Innocent"]
+    assert all(s.label in (s.attrs["best_guess"], "unclear") for s in spans)
     for span in spans:
         assert 0.0 < span.score <= 1.0
-        assert span.attrs["fine_roles"] and all(taxonomy.main_of(f) == span.label for f in span.attrs["fine_roles"])
+        assert span.attrs["fine_roles"]
+        assert all(taxonomy.main_of(f) == span.attrs["best_guess"] for f in span.attrs["fine_roles"])
         start, end = span.attrs["evidence"]
         assert start <= span.start and span.end <= end and doc.text[end - 1] == "."
-    assert spans[0].attrs["entity"] == "Exército Norvik"
+    assert spans[0].attrs["entity"] == "Exército Norvik" and spans[0].attrs["entity_id"] == "pt:exercito norvik"
+
+
+def test_boilerplate_and_comments_yield_no_entities_and_do_not_change_the_roles(model_dir):
+    title, body = "Relatório", "O Exército Norvik lançou um ataque brutal contra as cidades."
+    promo = "Assine a newsletter do Diário Marlon Vex."
+    comment = "Comentário: o Exército Norvik salvou todos, Aldeões de Loma mentem."
+    text = f"{title}\n\n{body}\n\n{promo}\n\n{comment}"
+
+    def analysed(comment_text: str) -> Document:
+        doc = Document(text.replace(comment, comment_text), language="pt")
+        at = [0, len(title) + 2, len(title) + 4 + len(body), len(title) + 6 + len(body) + len(promo)]
+        doc.add_spans(SEGMENTS, [Span(at[0], len(title), "title"), Span(at[1], at[1] + len(body), "body"),
+                                 Span(at[2], at[2] + len(promo), "boilerplate"),
+                                 Span(at[3], at[3] + len(comment_text), "comment")])
+        pipeline = load_pipeline(["segmenter", "sentences", "entities"], config={"entities": {"model_dir": str(model_dir)}})
+        return pipeline(doc)
+
+    doc = analysed(comment)
+    assert [doc.quote(s) for s in doc.spans[ENTITIES]] == ["Exército Norvik"]
+    blank = analysed("x" * len(comment))
+    assert doc.spans[ENTITIES][0].attrs["roles"] == blank.spans[ENTITIES][0].attrs["roles"]
+
+
+def test_entity_features_are_computed_once_per_document_and_head(model_dir, monkeypatch):
+    framer = EntityFramer(model_dir)
+    vectorizer = framer.model.vectorizers_["entity_doc"]
+    seen = []
+    transform = vectorizer.transform
+    monkeypatch.setattr(vectorizer, "transform", lambda docs: seen.append(len(docs)) or transform(docs))
+    doc = Document("Relatório\n\n" + "O Exército Norvik atacou. Marlon Vex fugiu. " * 200, language="pt")
+    framer.set_annotations([doc], framer.predict([doc]))
+    assert len(doc.spans[ENTITIES]) == 400
+    assert seen == [2]  # two heads ("norvik", "vex"), each vectorised once, not once per mention
 
 
 def test_unsupported_language_or_empty_text_gets_an_empty_layer(model_dir):

@@ -107,6 +107,48 @@ def test_query_entity_counts_the_documents_that_name_it(db):
     assert sorted((r["role"], r["mentions"]) for r in result["rows"]) == [("Antagonist", 1), ("Innocent", 1)]
 
 
+def test_query_entity_finds_the_linked_entity_in_any_language_with_role_and_grouping(db):
+    from datetime import date
+
+    from narrascope.document import Document, Span
+    from narrascope.store import Store
+
+    docs = []
+    for i, (role, outlet) in enumerate([("Antagonist", "a.ru"), ("Antagonist", "b.bg"), ("Protagonist", "a.ru")]):
+        doc = Document(f"NATO text {i}.", id=f"n{i}", language="en", source=outlet, published=date(2024, 3 + i, 1))
+        doc.add_spans("entities", [Span(0, 4, role, 0.7, {"entity": "NATO", "entity_id": "nato"})])
+        docs.append(doc)
+    with Store(db) as store:
+        store.save(docs, pipeline_signature="sig")
+    for spelling in ("НАТО", "नाटो", "OTAN", "Nato"):
+        assert json.loads(invoke("query", "--entity", spelling, "--db", db, "--json").stdout)["documents"] == 3
+    result = json.loads(invoke("query", "--entity", "НАТО", "--role", "Antagonist", "--by", "outlet", "--db", db,
+                               "--json").stdout)
+    assert result["documents"] == 2
+    assert sorted((r["role"], r["outlet"], r["mentions"]) for r in result["rows"]) == [
+        ("Antagonist", "a.ru", 1), ("Antagonist", "b.bg", 1)]
+    result = json.loads(invoke("query", "--entity", "nato", "--by", "month", "--db", db, "--json").stdout)
+    assert sorted(r["period"] for r in result["rows"]) == ["2024-03-01", "2024-04-01", "2024-05-01"]
+
+
+def test_show_lists_each_entity_once_with_its_roles(db):
+    from narrascope.document import Document, Span
+    from narrascope.store import Store
+
+    text = "Ukraine was shelled. " * 30
+    doc = Document(text, id="long", language="en")
+    doc.add_spans("entities", [Span(21 * i, 21 * i + 7, "Innocent" if i % 3 else "unclear", 0.6,
+                                    {"entity": "Ukraine", "entity_id": "ukraine", "evidence": [21 * i, 21 * i + 20]})
+                               for i in range(30)])
+    with Store(db) as store:
+        store.save([doc], pipeline_signature="sig")
+    out = invoke("show", "long", "--db", db).stdout
+    rows = [line for line in out.splitlines() if "Innocent" in line or "unclear" in line]
+    assert len(rows) == 1 and "Innocent 20, unclear 10" in rows[0] and "Ukraine was shelled." in rows[0]
+    rows = json.loads(invoke("show", "long", "--db", db, "--json").stdout)["entity_rows"]
+    assert len(rows) == 1 and rows[0]["mentions"] == 30 and len(rows[0]["spans"]) == 30
+
+
 def _count(db: str) -> tuple[int, int, str | None]:
     con = sqlite3.connect(db)
     try:

@@ -91,3 +91,42 @@ def test_sentence_bounds_and_mention_normalisation():
     assert text[slice(*sentence_bounds(text, 0, 4))] == "Kyiv is calm."
     assert normalise_mention(" Putin's ") == "putin"
     assert normalise_mention("the  Kremlin.") == "the kremlin"
+
+
+def test_roles_under_the_calibrated_threshold_are_unclear(model, split):
+    _, test = split
+    assert model.calibrator_ is not None and 0.0 <= model.unclear_below_ <= 1.0
+    for role in model.predict_roles([m.context for m in test]):
+        assert role.clear == (role.main_proba[role.main_role] >= model.unclear_below_)
+        assert abs(sum(role.main_proba.values()) - 1) < 1e-6
+
+
+def test_unclear_threshold_keeps_the_shown_roles_right_often_enough():
+    from narrascope.models.entity_roles import _unclear_threshold
+
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.6, 0.4], [0.55, 0.45]])
+    gold = np.array(["a", "a", "b", "a", "b"])  # right, right, wrong, right, wrong
+    assert _unclear_threshold(proba, gold, ["a", "b"], 0.75) == 0.6  # top 4: 3 of 4 right
+    assert _unclear_threshold(proba, gold, ["a", "b"], 1.0) == 0.8
+    assert _unclear_threshold(proba, np.array(["b"] * 5), ["a", "b"], 0.5) == 1.0  # never right enough: all unclear
+
+
+def test_leave_own_document_out_priors_do_not_see_the_mentions_own_label():
+    text_a, text_b = "Marlon Vex attacked.", "Marlon Vex helped."
+    contexts = [MentionContext(text_a, 0, 10, "en"), MentionContext(text_b, 0, 10, "en")]
+    model = EntityRoleClassifier(views=("mention", "priors"), calibration_folds=0)
+    model.classes_ = ["Antagonist", "Protagonist"]
+    rows = model._fit_priors(contexts, ["Antagonist", "Protagonist"], ["a", "b"])
+    # each row sees only the other document's mention: Vex is a Protagonist for a, an Antagonist for b
+    assert rows[0][1] > 0 > rows[0][0] and rows[1][0] > 0 > rows[1][1]
+
+
+def test_document_index_reads_domain_and_side_once():
+    from narrascope.models.entity_roles import _DocumentIndex
+
+    index = _DocumentIndex("The Kiev regime and its neo-Nazi battalions shelled Donetsk. Kiev lies.", "en")
+    assert index.side == "pro_kremlin" and index.domain == "urw"
+    assert _DocumentIndex("Russia's invasion and aggression: Kyiv was attacked.", "en").side == "pro_ukraine"
+    assert _DocumentIndex("O regime de Kiev.", "pt").side == "neutral"  # "Kiev" is the usual Portuguese spelling
+    index = _DocumentIndex("Climate change: carbon emissions and warming.", "en")
+    assert index.domain == "cc" and index.entity_words("carbon") == index.entity_words("carbon")

@@ -131,7 +131,7 @@ def test_fine_roles_with_probabilities_are_shown_most_likely_first():
     doc = Document(text="NATO acts.", id="f")
     doc.spans[ENTITIES] = [Span(0, 4, "Antagonist", 0.9, {"entity": "NATO",
                                                            "fine_roles": {"Tyrant": 0.3, "Instigator": 0.62}})]
-    assert entity_table(doc)[0]["fine_roles"] == ["Instigator 62%", "Tyrant 30%"]
+    assert entity_table(doc)[0]["fine_names"] == ["Instigator", "Tyrant"]
     assert 'title="NATO: Antagonist (Instigator 62%, Tyrant 30%)"' in str(render_document(doc))
 
 
@@ -147,8 +147,28 @@ def test_legend_entities_and_techniques_tables():
     assert rows[0]["subnarratives"][0]["short"] == "Other"
     assert rows[0]["evidence"][0] == "First <b>sentence</b> about the war."
     assert rows[0]["definition"]  # from the taxonomy
-    assert entity_table(doc) == [{"entity": "NATO", "role": "Antagonist", "fine_roles": ["Instigator"], "mentions": 1}]
+    row = entity_table(doc)[0]
+    assert (row["entity"], row["role"], row["fine_names"], row["mentions"]) == ("NATO", "Antagonist", ["Instigator"], 1)
+    assert row["role_shares"] == [{"role": "Antagonist", "count": 1, "share": 1.0}]
     assert technique_table(doc)[0]["technique"] == "Loaded_Language"
+
+
+def test_one_entity_row_with_its_role_distribution_evidence_and_mentions():
+    text = "NATO bombed the town. Later NATO helped. Nato hesitated."
+    doc = Document(text=text, id="e")
+    doc.spans[ENTITIES] = [
+        Span(0, 4, "Antagonist", 0.9, {"entity": "NATO", "entity_id": "nato", "fine_roles": {"Instigator": 0.7},
+                                       "evidence": [0, 21]}),
+        Span(28, 32, "Protagonist", 0.6, {"entity": "NATO", "entity_id": "nato", "fine_roles": {"Guardian": 0.5},
+                                          "evidence": [22, 39]}),
+        Span(41, 45, "unclear", 0.4, {"entity": "NATO", "entity_id": "nato", "fine_roles": {"Instigator": 0.3},
+                                      "evidence": [41, 56]}),
+    ]
+    (row,) = entity_table(doc)
+    assert row["mentions"] == 3 and row["roles"] == {"Antagonist": 1, "Protagonist": 1, "unclear": 1}
+    assert row["role"] == "Antagonist" and row["fine_names"] == ["Instigator", "Guardian"]  # unclear ones add none
+    assert row["evidence"]["Antagonist"]["text"] == "NATO bombed the town."
+    assert [m["text"] for m in row["spans"]] == ["NATO", "NATO", "Nato"]
 
 
 def test_colours_follow_the_taxonomy_and_subnarratives_take_their_parents():

@@ -16,8 +16,8 @@ from narrascope.cli._common import (
     DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, RoleOption, SinceOption,
     SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console, err_console, open_store,
 )
-from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Span
-from narrascope.export import FORMATS, write_export
+from narrascope.document import NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Span
+from narrascope.export import FORMATS, entity_rows, write_export
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
            "on purple4", "on deep_pink4", "on dark_olive_green3", "on grey37"]
@@ -27,9 +27,11 @@ def show(
     doc_id: Annotated[str, typer.Argument(help="Document id (see `narrascope list`).")],
     db: DbOption = None,
     techniques: Annotated[bool, typer.Option("--techniques/--no-techniques", help="Underline persuasion-technique spans.")] = True,
+    entities: Annotated[int, typer.Option("--entities", min=0, help="Entity rows to list (most mentioned first).")] = 12,
     as_json: JsonOption = False,
 ) -> None:
-    """Print a document with each narrative's evidence highlighted, its entities' roles and techniques."""
+    """Print a document with each narrative's evidence highlighted, one row per entity (its roles over its mentions
+    and best evidence) and techniques. --json adds ``entity_rows`` (every entity with all its mentions)."""
     store = open_store(db)
     doc = store.get(doc_id)
     store.close()
@@ -38,9 +40,10 @@ def show(
         raise typer.Exit(1)
     if as_json:
         comments = [{"start": s.start, "end": s.end, "text": doc.quote(s)} for s in reader_comments(doc)]
-        print(json.dumps({**doc.to_dict(), "reader_comments": comments}, ensure_ascii=False, indent=2))
+        print(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc), "reader_comments": comments},
+                         ensure_ascii=False, indent=2))
         return
-    console.print(render_document(doc, techniques=techniques))
+    console.print(render_document(doc, techniques=techniques, max_entities=entities))
 
 
 def reader_comments(doc: Document) -> list[Span]:
@@ -48,7 +51,7 @@ def reader_comments(doc: Document) -> list[Span]:
     return sorted((s for s in doc.spans.get(SEGMENTS, []) if s.label == "comment"), key=lambda s: s.start)
 
 
-def render_document(doc: Document, *, techniques: bool = True) -> Table:
+def render_document(doc: Document, *, techniques: bool = True, max_entities: int = 12) -> Table:
     """A Rich renderable: header, legend, the highlighted article and, apart from it, the reader comments."""
     colours = {lab.name: PALETTE[i % len(PALETTE)] for i, lab in enumerate(doc.cats.get(SUBNARRATIVES, []) or doc.cats.get(NARRATIVES, []))}
     text = Text(doc.text)
@@ -77,17 +80,18 @@ def render_document(doc: Document, *, techniques: bool = True) -> Table:
             if sub.name.startswith(lab.name + ":"):
                 legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:], style=colours.get(sub.name, "")))
     grid.add_row(legend)
-    entities = doc.spans.get(ENTITIES, [])
-    if entities:
-        table = Table(title="entities", box=None, header_style="bold")
-        for column in ("entity", "role", "fine roles", "evidence"):
-            table.add_column(column)
-        for span in entities:
-            fine = span.attrs.get("fine_roles", {})
-            evidence = span.attrs.get("evidence")
-            quote = doc.text[evidence[0]:evidence[1]] if evidence else ""
-            table.add_row(span.attrs.get("entity") or doc.quote(span), f"{span.label} {span.score or 0:.2f}",
-                          ", ".join(f"{k} {v:.2f}" for k, v in fine.items()), " ".join(quote.split())[:100])
+    rows = entity_rows(doc)
+    if rows and max_entities:
+        more = len(rows) - max_entities
+        table = Table(title="entities" + (f" ({max_entities} of {len(rows)}, most mentioned; --entities N for more)"
+                                          if more > 0 else ""), box=None, header_style="bold")
+        for column in ("entity", "mentions", "roles", "fine roles", "evidence"):
+            table.add_column(column, justify="right" if column == "mentions" else "left")
+        for row in rows[:max_entities]:
+            roles = ", ".join(f"{role} {n}" if len(row["roles"]) > 1 else role for role, n in row["roles"].items())
+            evidence = row["evidence"].get(row["role"]) or next(iter(row["evidence"].values()), {"text": ""})
+            table.add_row(row["entity"], str(row["mentions"]), roles, ", ".join(list(row["fine_roles"])[:2]),
+                          Text(evidence["text"][:90], overflow="ellipsis", no_wrap=True))
         grid.add_row(table)
     if techniques and doc.spans.get(TECHNIQUES):
         table = Table(title="persuasion techniques (underlined)", box=None, header_style="bold")
@@ -156,13 +160,18 @@ def query(
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Counts over the corpus. With --entity, how that entity is cast (role counts, by outlet)."""
+    """Counts over the corpus. With --entity (any spelling, any of the five languages), how that entity is cast:
+    mentions and documents per role, optionally one --role, and --by outlet or month."""
     flt = build_filter(narrative, subnarrative, None, role if not entity else None, technique, outlet, language, since,
                        until, text)
     store = open_store(db)
     if entity:
-        rows = store.entity_roles(entity, flt, by="outlet")
-        columns = ["entity", "role", "outlet", "mentions", "documents"]
+        group = {"outlet": "outlet", "month": "period"}.get(by)
+        if by not in ("outlet", "month", "narrative"):  # "narrative" is the default: no grouping asked for
+            store.close()
+            raise typer.BadParameter(f"{by!r}: with --entity, group --by outlet or month", param_hint="--by")
+        rows = store.entity_roles(entity, flt, by=group, role=role)
+        columns = ["entity", "role"] + ([group] if group else []) + ["mentions", "documents"]
     elif by in ("narrative", "subnarrative", "technique"):
         layer = {"narrative": NARRATIVES, "subnarrative": SUBNARRATIVES, "technique": TECHNIQUES}[by]
         rows = store.label_counts(layer, flt)
@@ -177,7 +186,7 @@ def query(
         store.close()
         raise typer.BadParameter(f"{by!r}: choose narrative, subnarrative, technique, outlet, language, month or week",
                                  param_hint="--by")
-    total = store.count(dataclasses.replace(flt, entity=entity) if entity else flt)  # with --entity: those naming it
+    total = store.count(dataclasses.replace(flt, entity=entity, role=role) if entity else flt)  # those naming it
     store.close()
     if as_json:
         print(json.dumps({"documents": total, "rows": rows}, ensure_ascii=False, default=str))

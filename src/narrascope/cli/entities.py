@@ -18,22 +18,30 @@ SemevalOption = Annotated[
 def eval_entities(
     semeval: SemevalOption,
     folds: Annotated[int, typer.Option("--folds", min=2)] = 5,
+    repeats: Annotated[int, typer.Option("--repeats", min=1, help="Repeat the CV with this many shuffles.")] = 1,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     recall: Annotated[bool, typer.Option("--recall/--no-recall", help="Also measure mention-finder recall.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
 ) -> None:
-    """Cross-validate entity roles (document-grouped k-fold, all five languages): main-role accuracy, fine-role
-    exact match and micro-F1 per language (mean ± std), beside the majority baseline."""
-    from narrascope.models.entity_training import cross_validate, format_table, load_subtask1, mention_recall
+    """Cross-validate entity roles on the development part (k-fold grouped by near-duplicate document group, all
+    five languages), then score the fixed held-out split once: main-role accuracy, fine-role exact match and
+    micro-F1, per-class recall and the share of roles shown (not unclear), beside the majority baseline."""
+    from narrascope.models.entity_training import (
+        cross_validate, format_heldout, format_table, heldout_figures, load_subtask1, mention_recall, split_heldout,
+    )
 
     data = load_subtask1(semeval)
-    results: dict = {"roles": cross_validate(data, folds=folds, seed=seed)}
+    dev, _ = split_heldout(data)
+    results: dict = {"roles": cross_validate(dev, folds=folds, seed=seed, repeats=repeats),
+                     "heldout": heldout_figures(data)}
     if recall:
-        results["mention_recall"] = mention_recall(data, folds=folds, seed=seed)
+        results["mention_recall"] = mention_recall(dev, folds=folds, seed=seed)
     if as_json:
         typer.echo(json.dumps(results, indent=2))
         return
     typer.echo(format_table(results["roles"]))
+    typer.echo("held-out split:")
+    typer.echo(format_heldout(results["heldout"]))
     for lang, r in results.get("mention_recall", {}).items():
         typer.echo(f"mention recall {lang}: exact {r['exact']:.3f}, overlap {r['overlap']:.3f}, "
                    f"{r['candidates_per_doc']:.1f} candidates per document")
@@ -41,15 +49,16 @@ def eval_entities(
 
 def train_entities(
     semeval: SemevalOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write (model.joblib, gazetteer.json).",
-                                      file_okay=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write (model.json, weights.npz, "
+                                      "gazetteer.json).", file_okay=False)],
 ) -> None:
-    """Train the entity-role model and mention gazetteer on all subtask-1 annotations and save them in OUT."""
-    from narrascope.models.entity_training import data_fingerprint, load_subtask1, train_and_save
+    """Train the entity-role model and mention gazetteer on the development part of the subtask-1 annotations (the
+    fixed held-out split left out) and save them in OUT."""
+    from narrascope.models.entity_training import data_fingerprint, load_subtask1, split_heldout, train_and_save
 
-    data = load_subtask1(semeval)
-    train_and_save(data, out, fingerprint=data_fingerprint(semeval))
-    typer.echo(f"trained on {len(data)} mentions; model and gazetteer saved in {out}")
+    dev, _ = split_heldout(load_subtask1(semeval))
+    train_and_save(dev, out, fingerprint=data_fingerprint(semeval))
+    typer.echo(f"trained on {len(dev)} mentions; model and gazetteer saved in {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,43 +1,155 @@
-"""Entity-role estimator: given a mention in its text, predict its main role and fine roles.
+"""Entity-role estimator: given a mention in its text, predict its main role and fine roles, with calibrated doubt.
 
-Main roles (Protagonist / Antagonist / Innocent) come from one multinomial logistic regression over sparse
-views of the mention: the mention string itself (entity prior, per language), its character n-grams, the
-words just left and right of it in its sentence, the words of every sentence of the document that names the
-same entity (an entity is usually cast consistently in one article), and a few salience cues (frequency,
-position, language). Word features carry the language, so one model serves all five languages. Fine roles are
-constrained by the main role: per main role, one-vs-rest logistic regressions over that role's fine roles,
-applied under the predicted main role. A mention gets its most probable fine role plus any other whose
-conditional probability reaches ``fine_threshold``.
+Main roles (Protagonist / Antagonist / Innocent) come from one multinomial-style logistic model over sparse views
+of the mention: the mention string and its canonical entity id (so "НАТО" and "NATO" share evidence across the five
+languages), its character n-grams, the words just left and right of it in its sentence, the words of every
+sentence of the document that names the same head word, salience cues (frequency, position, title, quotation),
+predicate cues (is the mention the agent or the patient of violence, lying, helping, blaming; is a place where
+harm happened) from small per-language cue lexicons, crosses of the document's domain (war or climate, from a
+keyword cue) with the entity and the predicates, and entity priors: the role distribution of the same canonical
+entity, head word and stem in the training data, each mention's own document left out when training. Word
+features carry the language, so one model serves all five languages.
+
+Features are computed once per document (:class:`_DocumentIndex`) and once per (document, entity head), so the
+cost of a document is linear in its length, however often its entities recur.
+
+Fine roles are constrained by the main role: per main role, one-vs-rest logistic models over that role's fine
+roles, applied under the predicted main role; the most probable fine role is given, plus any other whose
+conditional probability reaches ``fine_threshold``. Calibration: a multinomial logistic map of the main model's
+log-probabilities fitted on out-of-fold predictions of the training data, and ``unclear_below_``, the calibrated
+probability under which a role is reported as unclear (chosen on the same out-of-fold predictions).
+
+Saved as JSON plus NumPy arrays (no pickle).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-import joblib
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 
+from narrascope.analysers.entity_linking import EntityLinker, default_linker, fold, name_key, stem
 from narrascope.models import packaged_model_dir
 
-__all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence_bounds", "normalise_mention"]
+__all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence_bounds", "sentence_boundaries",
+           "normalise_mention", "UNCLEAR"]
 
-ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "entity_doc", "cues")
+ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "entity_doc", "cues", "predicates", "crosses",
+             "priors")
+UNCLEAR = "unclear"
+MAIN_ROLES = ("Antagonist", "Innocent", "Protagonist")
 
 _BOUNDARY = re.compile(r"(?<=[.!?।])[\"'”’»)]*\s+|\n+")
 _TOKEN = re.compile(r"[^\W_][^\s.,;:!?\"'“”„‘’«»()\[\]{}<>|/…]*")
 _NEAR = 4  # tokens on each side that get position-tagged features
+_SIDE_TOKENS = 40  # tokens of the sentence read on each side of a mention (bounds the work per mention)
+_CUE_WINDOW = 12  # predicate cues count within this many tokens of the mention
+_QUOTES = "\"“”«»„"
+
+# Cue lexicons: word prefixes (folded lower case) per category and language. Written for narrascope; short on
+# purpose, they name the predicate an entity takes part in, not its role.
+_CUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "violence": {
+        "en": ("attack", "kill", "bomb", "shell", "strike", "struck", "invad", "invasion", "destroy", "murder",
+               "massacr", "shoot", "shot", "missile", "assault", "occup", "aggress", "slaughter", "execut",
+               "tortur", "rape", "loot", "terror"),
+        "bg": ("атак", "уби", "бомб", "обстрел", "нападн", "нападе", "нахлу", "унищож", "разруш", "окупа",
+               "агреси", "терор", "екзекут", "изтезав", "разстрел", "удар"),
+        "ru": ("атак", "убил", "убив", "бомб", "обстрел", "удар", "напал", "напад", "вторг", "уничтож", "разруш",
+               "оккуп", "агресс", "террор", "казн", "пытк", "пыта", "расстрел", "штурм"),
+        "pt": ("atac", "assassin", "bombard", "bomba", "destru", "invad", "invas", "ocup", "agress", "terror",
+               "massacr", "tortur", "dispar", "mísse", "misse"),
+        "hi": ("हमल", "बमबार", "हत्य", "आक्रमण", "नष्ट", "तबाह", "कब्ज", "आतंक", "गोलाबार", "मिसाइल"),
+    },
+    "harm": {
+        "en": ("victim", "civilian", "wounded", "injur", "suffer", "casualt", "dead", "died", "death", "refugee",
+               "displac", "hostage", "detain", "arrest", "imprison", "poison", "starv", "innocent", "children"),
+        "bg": ("жертв", "цивил", "ранен", "пострада", "загина", "убит", "бежан", "задържа", "арест", "затвор",
+               "невинн", "деца"),
+        "ru": ("жертв", "мирн", "ранен", "пострада", "погиб", "убит", "беженц", "задерж", "арест", "отрав",
+               "невинн", "дети", "детей"),
+        "pt": ("vítima", "vitima", "civis", "ferid", "morreu", "morte", "mortos", "refugiad", "detid", "sofr",
+               "inocent", "crianças", "criancas"),
+        "hi": ("पीडित", "नागरिक", "घायल", "मौत", "मृत", "शरणार्थी", "गिरफ्तार", "हिरासत", "बंधक", "बच्च"),
+    },
+    "lie": {
+        "en": ("lie", "lied", "lying", "liar", "propagand", "disinform", "misinform", "fake", "deceiv", "manipul",
+               "hoax", "fabricat", "false", "mislead", "conspir"),
+        "bg": ("лъж", "пропаганд", "дезинформ", "манипул", "фалшив", "заблужд", "измам", "конспира"),
+        "ru": ("лжи", "ложь", "лгал", "врет", "врал", "пропаганд", "дезинформ", "фейк", "манипул", "ложн",
+               "обман", "фальсиф", "заговор"),
+        "pt": ("mentir", "mentira", "propagand", "desinform", "manipul", "falso", "falsa", "engan", "fraud",
+               "fake", "conspira"),
+        "hi": ("झूठ", "दुष्प्रचार", "भ्रामक", "फर्जी", "गुमराह", "साजिश"),
+    },
+    "help": {
+        "en": ("help", "aid", "support", "protect", "defend", "rescue", "save", "saving", "assist", "negotiat",
+               "peace", "ceasefire", "humanitarian", "donat", "evacuat", "liberat", "hero"),
+        "bg": ("помаг", "помощ", "подкреп", "защит", "спас", "преговор", "мир", "хуманитар", "евакуир",
+               "освобод", "герой"),
+        "ru": ("помог", "помощ", "поддерж", "защит", "спас", "переговор", "мир", "гуманитар", "эвакуир",
+               "освобод", "геро"),
+        "pt": ("ajud", "apoi", "proteg", "defend", "defes", "salv", "resgat", "negoci", "paz", "cessar-fogo",
+               "humanitár", "humanitar", "evacu", "libert", "heró", "hero"),
+        "hi": ("मदद", "सहायता", "समर्थन", "रक्षा", "बचा", "शांति", "वार्ता", "मानवीय"),
+    },
+    "blame": {
+        "en": ("blame", "accus", "condemn", "critici", "threat", "warn", "sanction", "corrupt", "crime", "criminal",
+               "nazi", "fascis", "regime", "dictator", "puppet", "escalat", "provoc"),
+        "bg": ("обвин", "осъд", "критик", "заплах", "санкци", "корупц", "престъп", "наци", "фашис", "режим",
+               "диктат", "марионет", "ескалац", "провок"),
+        "ru": ("обвин", "осуд", "критик", "угрож", "угроз", "санкц", "коррупц", "преступ", "нацис", "фашис",
+               "режим", "диктат", "марионет", "эскалац", "провок"),
+        "pt": ("acus", "conden", "critic", "ameaç", "ameac", "sanç", "sanc", "corrup", "crim", "nazi", "fascis",
+               "regime", "ditad", "fantoche", "escal", "provoc"),
+        "hi": ("आरोप", "निंदा", "आलोचना", "धमकी", "प्रतिबंध", "भ्रष्ट", "अपराध", "नाजी", "तानाशाह", "उकसा"),
+    },
+    "speech": {
+        "en": ("said", "says", "told", "stated", "claimed", "according", "announced", "declared", "wrote",
+               "insisted", "added"),
+        "bg": ("заяви", "каза", "казва", "според", "съобщи", "твърди", "обяви", "написа", "добави"),
+        "ru": ("заявил", "заявля", "сказал", "говорит", "словам", "сообщил", "утвержда", "объявил", "написал",
+               "отметил", "подчеркнул"),
+        "pt": ("disse", "afirmou", "declarou", "segundo", "anunciou", "escreveu", "acrescentou", "referiu",
+               "garantiu"),
+        "hi": ("कहा", "बताया", "अनुसार", "दावा", "घोषणा", "लिखा"),
+    },
+}
+_LOCATIVE = {"en": ("in", "at", "near", "on"), "bg": ("в", "във", "на", "край", "под"),
+             "ru": ("в", "во", "на", "под", "около"), "pt": ("em", "no", "na", "nos", "nas", "perto"), "hi": ()}
+# Words that mark which side of the Ukraine war an article takes (folded prefixes per language; "Kiev" against
+# "Kyiv" is such a mark in English, not in Portuguese, where "Kiev" is the usual spelling).
+_SIDE_CUES: dict[str, dict[str, tuple[str, ...]]] = {
+    "pro_kremlin": {
+        "en": ("regime", "neo-nazi", "neonazi", "nazis", "banderit", "junta", "russophob", "globalist", "kiev"),
+        "ru": ("режим", "неонацист", "нацист", "бандеров", "укронацист", "русофоб", "спецоперац", "глобалист",
+               "киевск"),
+        "bg": ("режим", "неонацист", "нацист", "русофоб", "глобалист", "киевск"),
+        "pt": ("regime", "neonazi", "nazis", "russofob", "globalist"),
+        "hi": ("नाजी", "नव-नाजी"),
+    },
+    "pro_ukraine": {
+        "en": ("invasion", "invaded", "invader", "aggression", "occupier", "atrocit", "kyiv"),
+        "ru": ("вторжен", "агресси", "оккупант"),
+        "bg": ("нахлуване", "агресия", "окупатор"),
+        "pt": ("invasao", "agressao", "ocupant", "atrocidad"),
+        "hi": ("आक्रमण", "हमलावर"),
+    },
+}
+_CLIMATE = ("climat", "carbon", "emission", "warming", "климат", "въглер", "емиси", "выброс", "clima", "carbono",
+            "emiss", "aqueciment", "जलवायु", "कार्बन", "उत्सर्जन")
 
 
 @dataclass(frozen=True)
@@ -56,26 +168,29 @@ class MentionContext:
 
 @dataclass(frozen=True)
 class RolePrediction:
-    """Roles of one mention: the main role, all main-role probabilities, the chosen fine roles with probabilities.
-
-    A fine role's probability is P(main) * P(fine | main), so it is comparable across mentions.
-    """
+    """Roles of one mention: the best-guess main role, calibrated main-role probabilities, whether the role is clear
+    enough to show, and the chosen fine roles with probabilities (P(main) * P(fine | main), comparable across
+    mentions)."""
 
     main_role: str
     main_proba: dict[str, float]
     fine_roles: dict[str, float]
+    clear: bool = True
 
 
-@lru_cache(maxsize=64)
-def _boundaries(text: str) -> tuple[list[int], list[int]]:
-    """Starts and ends of the sentence boundaries of a text (cached: every mention of a document reuses them)."""
-    matches = list(_BOUNDARY.finditer(text))
-    return [m.start() for m in matches], [m.end() for m in matches]
+def sentence_boundaries(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the sentence boundaries of a text."""
+    starts, ends = [], []
+    for m in _BOUNDARY.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+    return starts, ends
 
 
-def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """Half-open bounds of the sentence-like stretch around ``[start, end)`` (split at .!?। plus space, or newlines)."""
-    starts, ends = _boundaries(text)
+def sentence_bounds(text: str, start: int, end: int, boundaries: tuple[list[int], list[int]] | None = None) -> tuple[int, int]:
+    """Half-open bounds of the sentence-like stretch around ``[start, end)`` (split at .!?। plus space, or newlines).
+    Pass the text's :func:`sentence_boundaries` when asking about many mentions of one text."""
+    starts, ends = boundaries or sentence_boundaries(text)
     k = bisect_right(ends, start)  # boundaries ending at or before the mention start
     left = ends[k - 1] if k else 0
     j = bisect_left(starts, end)
@@ -102,87 +217,118 @@ def _bucket(value: float, edges: Sequence[float]) -> int:
     return sum(value >= e for e in edges)
 
 
-def _views(ctx: MentionContext) -> dict[str, object]:
-    """The raw inputs of every feature view for one mention (token lists or strings)."""
-    text, lang = ctx.text, ctx.lang
-    mention = normalise_mention(ctx.mention) or ctx.mention.lower()
-    mention_tokens = _tokens(mention) or [mention]
-    s_start, s_end = sentence_bounds(text, ctx.start, ctx.end)
-    left = _tokens(text[s_start : ctx.start])
-    right = _tokens(text[ctx.end : s_end])
-
-    near = [f"L{i}:{w}" for i, w in enumerate(reversed(left[-_NEAR:]), 1)]
-    near += [f"R{i}:{w}" for i, w in enumerate(right[:_NEAR], 1)]
-    near += [f"l:{w}" for w in left[-_NEAR:]] + [f"r:{w}" for w in right[:_NEAR]]
-    near += ["L:<s>"] if not left else []
-
-    # every sentence naming the same entity (its last token, which also catches "Volodymyr Zelensky" / "Zelensky")
-    head = mention_tokens[-1]
-    lowered = text.lower()
-    entity_words: list[str] = []
-    occurrences = 0
-    first = ctx.start
-    seen: set[tuple[int, int]] = set()
-    for match in re.finditer(rf"(?<!\w){re.escape(head)}(?!\w)", lowered):
-        occurrences += 1
-        first = min(first, match.start())
-        bounds = sentence_bounds(text, match.start(), match.end())
-        if bounds in seen:
-            continue
-        seen.add(bounds)
-        entity_words += _tokens(text[bounds[0] : match.start()] + " " + text[match.end() : bounds[1]])
-
-    cues = [
-        f"lang={lang}",
-        f"freq={_bucket(occurrences, (2, 3, 5, 9))}",
-        f"first_pos={_bucket(first / max(len(text), 1), (0.05, 0.2, 0.5))}",
-        f"ntok={min(len(mention_tokens), 4)}",
-        f"in_title={int(ctx.start < max(text.find(chr(10)), 0))}",
-        f"upper={int(ctx.mention[:1].isupper())}",
-        f"sent_pos={_bucket(len(left), (1, 4, 10))}",
-    ]
-    return {
-        "mention": [f"{lang}:{mention}", f"{lang}:head:{head}"] + [f"{lang}:tok:{t}" for t in mention_tokens],
-        "mention_chars": f"{lang} {mention}",
-        "near": [f"{lang}:{f}" for f in near],
-        "sentence_words": [f"{lang}:{w}" for w in left + right],
-        "entity_doc": [f"{lang}:{w}" for w in entity_words],
-        "cues": cues + [f"{lang}:{c}" for c in cues[1:]],
-    }
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    tokens: list[tuple[int, str]]  # (offset, folded lower-case token)
+    positions: list[int]  # offsets of the tokens
+    cues: list[tuple[int, str]]  # (token index, cue category), in token order
+    cue_at: list[int]  # token indices of the cues
 
 
-def _vectorizer(view: str) -> TfidfVectorizer:
-    if view == "mention_chars":
-        return TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, max_features=30000, dtype=np.float32
-        )
-    min_df = 1 if view in ("mention", "cues") else 2
-    max_features = 20000 if view == "entity_doc" else 60000
-    return TfidfVectorizer(
-        analyzer=_identity, min_df=min_df, sublinear_tf=True, max_features=max_features, dtype=np.float32
-    )
+class _DocumentIndex:
+    """What every mention of one document shares, computed in one pass: sentences, their tokens and predicate
+    cues, and per head word its frequency, first position and the words of the sentences that name it."""
+
+    def __init__(self, text: str, lang: str):
+        self.text, self.lang = text, lang
+        self.boundaries = sentence_boundaries(text)
+        starts, ends = self.boundaries
+        cuts = [0, *ends]
+        stops = [*starts, len(text)]
+        lexicon = {cat: by_lang.get(lang, ()) for cat, by_lang in _CUES.items()}
+        side_cues = {side: by_lang.get(lang, ()) for side, by_lang in _SIDE_CUES.items()}
+        category_of: dict[str, str | None] = {}
+        self.sentences: list[_Sentence] = []
+        self.head_sentences: dict[str, list[int]] = defaultdict(list)
+        self.head_count: Counter[str] = Counter()
+        self.head_first: dict[str, int] = {}
+        climate = 0
+        sides: Counter[str] = Counter()
+        for a, b in zip(cuts, stops):
+            if a >= b:
+                continue
+            tokens = [(a + m.start(), fold(m.group())) for m in _TOKEN.finditer(text, a, b)]
+            cues = []
+            for i, (pos, token) in enumerate(tokens):
+                if token not in category_of:
+                    category_of[token] = next((c for c, pre in lexicon.items() if pre and token.startswith(pre)), None)
+                    climate_word = token.startswith(_CLIMATE)
+                    category_of[token + "\0c"] = "c" if climate_word else None
+                    category_of[token + "\0s"] = next((side for side, pre in side_cues.items()
+                                                       if pre and token.startswith(pre)), None)
+                if category_of[token + "\0s"]:
+                    sides[category_of[token + "\0s"]] += 1
+                if category_of[token]:
+                    cues.append((i, category_of[token]))
+                climate += category_of[token + "\0c"] is not None
+                self.head_count[token] += 1
+                self.head_first.setdefault(token, pos)
+                sentences = self.head_sentences[token]
+                if not sentences or sentences[-1] != len(self.sentences):
+                    sentences.append(len(self.sentences))
+            self.sentences.append(_Sentence(a, b, tokens, [p for p, _ in tokens], cues, [i for i, _ in cues]))
+        self.sentence_starts = [s.start for s in self.sentences]
+        newline = text.find("\n")
+        self.title_end = newline if newline > 0 else 0
+        self.domain = "cc" if climate >= 3 else "urw"
+        kremlin, ukraine = sides["pro_kremlin"], sides["pro_ukraine"]
+        self.side = "pro_kremlin" if kremlin > ukraine + 1 else "pro_ukraine" if ukraine > kremlin + 1 else "neutral"
+        self._entity_words: dict[str, list[str]] = {}
+
+    def sentence_of(self, start: int) -> int:
+        return max(bisect_right(self.sentence_starts, start) - 1, 0)
+
+    def entity_words(self, head: str) -> list[str]:
+        """Words of every sentence naming ``head``, less the head itself (one list per head, shared)."""
+        if head not in self._entity_words:
+            words = []
+            for k in self.head_sentences.get(head, ()):
+                words += [f"{self.lang}:{t}" for _, t in self.sentences[k].tokens if t != head]
+            self._entity_words[head] = words
+        return self._entity_words[head]
 
 
-def _compact(model: object) -> object:
-    """Shrink a fitted SGD classifier for saving: drop the optimiser's copies of the weights and keep ``coef_`` as
-    float32 (the features are float32), sparse when mostly zero (fine-role models see one main role's mentions)."""
-    if not hasattr(model, "coef_"):
-        return model  # a constant predictor (a fine role present in every or no mention of its main role)
-    for name in ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept"):
-        if hasattr(model, name):
-            delattr(model, name)
-    model.coef_ = model.coef_.astype(np.float32)
-    if np.count_nonzero(model.coef_) < 0.3 * model.coef_.size:
-        model.sparsify()
-    return model
+def _prior_keys(ctx: MentionContext, linker: EntityLinker) -> tuple[str, str, str]:
+    """The keys entity priors are counted under: canonical entity (id across languages, else the per-language name
+    key), head word and its stem (first five letters), per language."""
+    key = name_key(ctx.mention, ctx.lang)
+    entity = linker.link_key(key, ctx.lang)
+    head = key.split()[-1] if key else ""
+    return (f"id:{entity}" if entity else f"{ctx.lang}:{key}", f"{ctx.lang}:h:{head}", f"{ctx.lang}:s:{head[:5]}")
+
+
+class _Linear:
+    """A fitted linear model as arrays: ``coef`` (classes x features, sparse or dense), ``intercept``, ``classes``;
+    one-vs-rest sigmoid scores, normalised over classes when ``normalise`` (scikit-learn's SGD log-loss rule)."""
+
+    def __init__(self, coef: np.ndarray | sp.csr_matrix, intercept: np.ndarray, classes: list[str], normalise: bool):
+        self.coef, self.intercept, self.classes, self.normalise = coef, intercept, classes, normalise
+
+    @classmethod
+    def from_sgd(cls, model: SGDClassifier, normalise: bool) -> _Linear:
+        coef = model.coef_.astype(np.float32)
+        coef = sp.csr_matrix(coef) if np.count_nonzero(coef) < 0.3 * coef.size else coef
+        return cls(coef, model.intercept_.astype(np.float64), [str(c) for c in model.classes_], normalise)
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+        scores = np.asarray((X @ self.coef.T).todense() if sp.issparse(self.coef) else X @ self.coef.T)
+        p = expit(scores + self.intercept)
+        if self.normalise:
+            p = p / np.clip(p.sum(axis=1, keepdims=True), 1e-12, None)
+        return p
 
 
 class EntityRoleClassifier(BaseEstimator):
     """Main-role and fine-role classifier for entity mentions (see the module docstring).
 
     ``views`` selects the feature views (for ablations); ``alpha`` and ``fine_alpha`` are the L2 penalties of the
-    main-role and fine-role logistic models (fitted by averaged SGD, which takes seconds where exact solvers take
-    minutes on these ~120k sparse features); ``class_weight`` applies to the main-role model.
+    main-role and fine-role logistic models (averaged SGD); ``class_weight`` applies to the main-role model;
+    ``prior_smoothing`` is the pseudo-count pulling an entity prior towards the overall role distribution;
+    ``calibration_folds`` out-of-fold fits calibrate the probabilities (0: no calibration, nothing unclear);
+    ``unclear_precision`` is the out-of-fold accuracy the shown roles must reach, which sets ``unclear_below_``;
+    ``entity_pooling`` mixes a mention's probabilities with those of the same entity's other mentions in its document.
     """
 
     def __init__(
@@ -191,49 +337,168 @@ class EntityRoleClassifier(BaseEstimator):
         alpha: float = 1e-4,
         fine_alpha: float = 1e-4,
         fine_threshold: float = 0.6,
-        class_weight: str | None = None,
+        class_weight: str | None = "balanced",
+        prior_smoothing: float = 2.0,
+        calibration_folds: int = 3,
+        unclear_precision: float = 0.75,
+        entity_pooling: float = 0.0,
     ):
         self.views = views
         self.alpha = alpha
         self.fine_alpha = fine_alpha
         self.fine_threshold = fine_threshold
         self.class_weight = class_weight
+        self.prior_smoothing = prior_smoothing
+        self.calibration_folds = calibration_folds
+        self.unclear_precision = unclear_precision
+        self.entity_pooling = entity_pooling
 
     # -- features ---------------------------------------------------------------------------------------------
-    def _matrix(self, contexts: Sequence[MentionContext], fit: bool = False) -> sp.csr_matrix:
-        raw = [_views(c) for c in contexts]
+    def _raw(self, contexts: Sequence[MentionContext]) -> dict[str, list]:
+        """Raw inputs of every view, one per mention; views that are identical for all mentions of one head in
+        one document are the same list object, so they are vectorised once (see :meth:`_matrix`)."""
+        linker = default_linker()
+        indexes: dict[tuple[int, str], _DocumentIndex] = {}
+        raw: dict[str, list] = {view: [] for view in ALL_VIEWS}
+        for ctx in contexts:
+            key = (id(ctx.text), ctx.lang)
+            if key not in indexes:
+                indexes[key] = _DocumentIndex(ctx.text, ctx.lang)
+            for view, value in _mention_views(ctx, indexes[key], linker).items():
+                raw[view].append(value)
+        return raw
+
+    def _matrix(self, contexts: Sequence[MentionContext], fit: bool = False,
+                priors: np.ndarray | None = None) -> sp.csr_matrix:
+        raw = self._raw(contexts)
         if fit:
-            self.vectorizers_ = {view: _vectorizer(view) for view in self.views}
+            self.vectorizers_ = {v: _vectorizer(v) for v in self.views if v not in ("priors",)}
         blocks = []
         for view, vectorizer in self.vectorizers_.items():
-            column = [r[view] for r in raw]
-            blocks.append(vectorizer.fit_transform(column) if fit else vectorizer.transform(column))
-        return sp.hstack(blocks, format="csr")
+            column = raw[view]
+            if view == "entity_doc":  # shared lists: vectorise each distinct one once
+                distinct: dict[int, int] = {}
+                unique = []
+                rows = []
+                for value in column:
+                    if id(value) not in distinct:
+                        distinct[id(value)] = len(unique)
+                        unique.append(value)
+                    rows.append(distinct[id(value)])
+                matrix = vectorizer.fit_transform(unique) if fit else vectorizer.transform(unique)
+                blocks.append(matrix[rows])
+            else:
+                blocks.append(vectorizer.fit_transform(column) if fit else vectorizer.transform(column))
+        if "priors" in self.views:
+            blocks.append(sp.csr_matrix(priors if priors is not None else self._priors(contexts)))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _fit_priors(self, contexts: Sequence[MentionContext], main_roles: Sequence[str],
+                    documents: Sequence[str]) -> np.ndarray:
+        """Learn role counts per prior key, and return the training rows' priors with their own document left out."""
+        linker = default_linker()
+        self.prior_counts_: dict[str, list[int]] = {}
+        per_doc: dict[tuple[str, str], list[int]] = {}
+        keys = [_prior_keys(c, linker) for c in contexts]
+        for ks, role, doc in zip(keys, main_roles, documents):
+            j = self.classes_.index(role)
+            for k in ks:
+                self.prior_counts_.setdefault(k, [0] * len(self.classes_))[j] += 1
+                per_doc.setdefault((k, doc), [0] * len(self.classes_))[j] += 1
+        totals = np.bincount([self.classes_.index(r) for r in main_roles], minlength=len(self.classes_))
+        self.prior_base_ = (totals / max(totals.sum(), 1)).tolist()
+        rows = []
+        for ks, doc in zip(keys, documents):
+            rows.append(self._prior_row([np.subtract(self.prior_counts_[k], per_doc[(k, doc)]) for k in ks]))
+        return np.asarray(rows, dtype=np.float32)
+
+    def _prior_row(self, counts: list[np.ndarray | list[int] | None]) -> list[float]:
+        base = np.asarray(self.prior_base_)
+        row: list[float] = []
+        for c in counts:
+            c = np.zeros(len(base)) if c is None else np.asarray(c, dtype=float)
+            n = c.sum()
+            p = (c + self.prior_smoothing * base) / (n + self.prior_smoothing)
+            row += list(p - base) + [math.log1p(n) / 5]
+        return row
+
+    def _priors(self, contexts: Sequence[MentionContext]) -> np.ndarray:
+        linker = default_linker()
+        return np.asarray([self._prior_row([self.prior_counts_.get(k) for k in _prior_keys(c, linker)])
+                           for c in contexts], dtype=np.float32)
 
     # -- training ---------------------------------------------------------------------------------------------
     def fit(
-        self, contexts: Sequence[MentionContext], main_roles: Sequence[str], fine_roles: Sequence[Sequence[str]]
+        self,
+        contexts: Sequence[MentionContext],
+        main_roles: Sequence[str],
+        fine_roles: Sequence[Sequence[str]],
+        documents: Sequence[str] | None = None,
     ) -> EntityRoleClassifier:
+        """Fit on gold mentions; ``documents`` (a document id per mention) groups the out-of-fold calibration and
+        the leave-own-document-out priors (default: one group per distinct text)."""
         if not (len(contexts) == len(main_roles) == len(fine_roles)):
             raise ValueError("contexts, main_roles and fine_roles must have the same length")
-        X = self._matrix(contexts, fit=True)
+        documents = list(documents) if documents is not None else [str(id(c.text)) for c in contexts]
+        self._fit_models(contexts, main_roles, fine_roles, documents)
+        self.calibrator_ = None
+        self.unclear_below_ = 0.0
+        if self.calibration_folds >= 2:
+            self._calibrate(contexts, main_roles, fine_roles, documents)
+        return self
+
+    def _fit_models(self, contexts, main_roles, fine_roles, documents) -> None:
+        self.classes_ = sorted(set(main_roles))
+        priors = self._fit_priors(contexts, main_roles, documents) if "priors" in self.views else None
+        X = self._matrix(contexts, fit=True, priors=priors)
         y = np.asarray(main_roles)
-        self.main_model_ = _compact(self._logistic(self.alpha, self.class_weight).fit(X, y))
-        self.classes_ = self.main_model_.classes_
-        self.fine_models_: dict[str, tuple[MultiLabelBinarizer, OneVsRestClassifier | None]] = {}
+        self.main_model_ = _Linear.from_sgd(self._logistic(self.alpha, self.class_weight).fit(X, y), normalise=True)
+        self.fine_models_: dict[str, tuple[list[str], _Linear | None]] = {}
         for main in self.classes_:
             rows = np.flatnonzero(y == main)
-            binarizer = MultiLabelBinarizer().fit([fine_roles[i] for i in rows])
-            Y = binarizer.transform([fine_roles[i] for i in rows])
-            if len(binarizer.classes_) < 2:
-                self.fine_models_[main] = (binarizer, None)
+            classes = sorted({f for i in rows for f in fine_roles[i]})
+            if len(classes) < 2:
+                self.fine_models_[main] = (classes, None)
                 continue
-            model = OneVsRestClassifier(self._logistic(self.fine_alpha)).fit(X[rows], Y)
-            for estimator in model.estimators_:
-                _compact(estimator)
-            self.fine_models_[main] = (binarizer, model)
+            Y = np.zeros((rows.size, len(classes)), dtype=np.float32)
+            for r, i in enumerate(rows):
+                for f in fine_roles[i]:
+                    Y[r, classes.index(f)] = 1
+            coefs, intercepts = [], []
+            for j in range(len(classes)):
+                target = Y[:, j]
+                if target.min() == target.max():  # present in every or no mention: a constant score
+                    coefs.append(np.zeros(X.shape[1], dtype=np.float32))
+                    intercepts.append(20.0 if target[0] else -20.0)
+                    continue
+                model = self._logistic(self.fine_alpha).fit(X[rows], target)
+                coefs.append(model.coef_[0].astype(np.float32))
+                intercepts.append(float(model.intercept_[0]))
+            coef = np.vstack(coefs)
+            self.fine_models_[main] = (classes, _Linear(sp.csr_matrix(coef), np.asarray(intercepts), classes, False))
         self.fine_classes_ = sorted({f for roles in fine_roles for f in roles})
-        return self
+
+    def _calibrate(self, contexts, main_roles, fine_roles, documents) -> None:
+        """Out-of-fold main-role probabilities (document-grouped folds) -> a multinomial logistic calibration map
+        and the calibrated probability under which the out-of-fold accuracy of shown roles falls below
+        ``unclear_precision``."""
+        from sklearn.model_selection import GroupKFold
+
+        y = np.asarray(main_roles)
+        oof = np.zeros((len(contexts), len(self.classes_)))
+        splitter = GroupKFold(n_splits=self.calibration_folds, shuffle=True, random_state=0)
+        for train, test in splitter.split(np.zeros(len(y)), groups=documents):
+            inner = EntityRoleClassifier(**{**self.get_params(), "calibration_folds": 0})
+            inner._fit_models([contexts[i] for i in train], y[train].tolist(), [fine_roles[i] for i in train],
+                              [documents[i] for i in train])
+            tested = [contexts[i] for i in test]
+            proba = inner._pooled(inner.main_model_.proba(inner._matrix(tested)), tested)
+            for k, c in enumerate(inner.classes_):
+                oof[test, self.classes_.index(c)] = proba[:, k]
+        self.calibrator_ = LogisticRegression(C=10.0, max_iter=1000).fit(np.log(np.clip(oof, 1e-6, 1)), y)
+        calibrated = self.calibrator_.predict_proba(np.log(np.clip(oof, 1e-6, 1)))
+        self.oof_calibrated_ = calibrated  # kept for reports (not saved)
+        self.unclear_below_ = _unclear_threshold(calibrated, y, list(self.calibrator_.classes_), self.unclear_precision)
 
     @staticmethod
     def _logistic(alpha: float, class_weight: str | None = None) -> SGDClassifier:
@@ -242,71 +507,244 @@ class EntityRoleClassifier(BaseEstimator):
         )
 
     # -- inference --------------------------------------------------------------------------------------------
+    def _pooled(self, proba: np.ndarray, contexts: Sequence[MentionContext]) -> np.ndarray:
+        """Each mention's probabilities mixed with the mean over the mentions of the same entity in its document
+        (weight ``entity_pooling``): an article usually casts one entity one way."""
+        if not self.entity_pooling:
+            return proba
+        linker = default_linker()
+        groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for i, ctx in enumerate(contexts):
+            key = name_key(ctx.mention, ctx.lang)
+            groups[(id(ctx.text), linker.link_key(key, ctx.lang) or key)].append(i)
+        pooled = proba.copy()
+        for rows in groups.values():
+            if len(rows) > 1:
+                pooled[rows] = (1 - self.entity_pooling) * proba[rows] + self.entity_pooling * proba[rows].mean(axis=0)
+        return pooled
+
+    def _main_proba(self, X: sp.csr_matrix, contexts: Sequence[MentionContext]) -> np.ndarray:
+        proba = self._pooled(self.main_model_.proba(X), contexts)
+        if self.calibrator_ is None:
+            return proba
+        calibrated = self.calibrator_.predict_proba(np.log(np.clip(proba, 1e-6, 1)))
+        order = [list(self.calibrator_.classes_).index(c) for c in self.classes_]
+        return calibrated[:, order]
+
     def predict_proba(self, contexts: Sequence[MentionContext]) -> np.ndarray:
-        """Main-role probabilities, columns in ``classes_`` order."""
-        return self.main_model_.predict_proba(self._matrix(contexts))
+        """Calibrated main-role probabilities, columns in ``classes_`` order."""
+        return self._main_proba(self._matrix(contexts), contexts)
 
     def predict(self, contexts: Sequence[MentionContext]) -> np.ndarray:
-        return self.classes_[self.predict_proba(contexts).argmax(axis=1)]
-
-    def _fine_given_main(self, X: sp.csr_matrix, main: str) -> tuple[list[str], np.ndarray]:
-        binarizer, model = self.fine_models_[main]
-        classes = [str(c) for c in binarizer.classes_]
-        if model is None:
-            return classes, np.ones((X.shape[0], len(classes)))
-        proba = model.predict_proba(X)
-        # one-vs-rest scores are independent; the top one is always chosen, so normalising is unnecessary
-        return classes, np.asarray(proba)
+        return np.asarray(self.classes_)[self.predict_proba(contexts).argmax(axis=1)]
 
     def predict_roles(self, contexts: Sequence[MentionContext]) -> list[RolePrediction]:
-        """Main role, its probabilities, and the chosen fine roles (with probabilities) for each mention."""
+        """Best-guess main role, its calibrated probabilities, whether it is clear, and the chosen fine roles."""
         if not contexts:
             return []
         X = self._matrix(contexts)
-        main_proba = self.main_model_.predict_proba(X)
+        main_proba = self._main_proba(X, contexts)
         best = main_proba.argmax(axis=1)
-        fine_by_main = {}
+        chosen: dict[int, dict[str, float]] = {}
         for k, main in enumerate(self.classes_):
             rows = np.flatnonzero(best == k)
-            if rows.size:
-                fine_by_main[main] = (rows, *self._fine_given_main(X[rows], main))
-        chosen: dict[int, dict[str, float]] = {}
-        for main, (rows, classes, proba) in fine_by_main.items():
-            k = list(self.classes_).index(main)
+            if not rows.size:
+                continue
+            classes, model = self.fine_models_[main]
+            proba = np.ones((rows.size, len(classes))) if model is None else model.proba(X[rows])
             for i, row in enumerate(rows):
                 order = np.argsort(-proba[i])
                 picked = [order[0]] + [j for j in order[1:] if proba[i, j] >= self.fine_threshold]
                 chosen[row] = {classes[j]: float(main_proba[row, k] * proba[i, j]) for j in picked}
         return [
             RolePrediction(
-                main_role=str(self.classes_[best[i]]),
-                main_proba={str(c): float(p) for c, p in zip(self.classes_, main_proba[i])},
+                main_role=self.classes_[best[i]],
+                main_proba={c: float(p) for c, p in zip(self.classes_, main_proba[i])},
                 fine_roles=chosen[i],
+                clear=bool(main_proba[i, best[i]] >= self.unclear_below_),
             )
             for i in range(len(contexts))
         ]
 
     # -- persistence ------------------------------------------------------------------------------------------
     def save(self, directory: str | Path, metadata: dict | None = None) -> None:
-        """Write ``model.joblib`` (vocabularies and coefficients, compressed) and ``meta.json``."""
+        """Write ``model.json`` (parameters, vocabularies, priors, calibration), ``weights.npz`` and ``meta.json``."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        for vectorizer in self.vectorizers_.values():
-            if hasattr(vectorizer, "stop_words_"):
-                vectorizer.stop_words_ = None  # the pruned vocabulary is not needed to transform
-        joblib.dump(self, directory / "model.joblib", compress=3)
-        meta = {"params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.get_params().items()}}
+        arrays: dict[str, np.ndarray] = {}
+
+        def put(name: str, linear: _Linear) -> dict:
+            coef = sp.csr_matrix(linear.coef)
+            for part in ("data", "indices", "indptr"):
+                arrays[f"{name}.{part}"] = getattr(coef, part)
+            arrays[f"{name}.intercept"] = linear.intercept
+            return {"classes": linear.classes, "shape": list(coef.shape), "normalise": linear.normalise}
+
+        vectorizers = {}
+        for view, vectorizer in self.vectorizers_.items():
+            arrays[f"idf.{view}"] = vectorizer.idf_.astype(np.float32)
+            vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+            vectorizers[view] = vocabulary
+        state = {
+            "params": _jsonable(self.get_params()),
+            "classes": self.classes_,
+            "fine_classes": self.fine_classes_,
+            "vocabularies": vectorizers,
+            "main_model": put("main", self.main_model_),
+            "fine_models": {m: {"classes": c, "model": put(f"fine.{m}", lin) if lin else None}
+                            for m, (c, lin) in self.fine_models_.items()},
+            "prior_counts": getattr(self, "prior_counts_", {}),
+            "prior_base": getattr(self, "prior_base_", []),
+            "calibrator": None if self.calibrator_ is None else {
+                "classes": [str(c) for c in self.calibrator_.classes_],
+                "coef": self.calibrator_.coef_.tolist(), "intercept": self.calibrator_.intercept_.tolist()},
+            "unclear_below": self.unclear_below_,
+        }
+        (directory / "model.json").write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")),
+                                              encoding="utf-8")
+        np.savez_compressed(directory / "weights.npz", **arrays)
+        meta = {"params": _jsonable(self.get_params()), "unclear_below": self.unclear_below_}
         meta.update(metadata or {})
         (directory / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, directory: str | Path) -> EntityRoleClassifier:
-        model = joblib.load(Path(directory) / "model.joblib")
-        if not isinstance(model, cls):
-            raise TypeError(f"{directory} does not hold an {cls.__name__}")
+        directory = Path(directory)
+        if not (directory / "model.json").is_file():
+            raise FileNotFoundError(f"{directory} holds no entity-role model (model.json)")
+        state = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+        arrays = np.load(directory / "weights.npz")
+        params = state["params"]
+        params["views"] = tuple(params["views"])
+        model = cls(**params)
+
+        def get(name: str, spec: dict) -> _Linear:
+            coef = sp.csr_matrix((arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]),
+                                 shape=tuple(spec["shape"]))
+            return _Linear(coef, arrays[f"{name}.intercept"], spec["classes"], spec["normalise"])
+
+        model.vectorizers_ = {}
+        for view, vocabulary in state["vocabularies"].items():
+            vectorizer = _vectorizer(view)
+            vectorizer.vocabulary_ = {term: i for i, term in enumerate(vocabulary)}
+            vectorizer.idf_ = arrays[f"idf.{view}"].astype(np.float64)
+            model.vectorizers_[view] = vectorizer
+        model.classes_ = state["classes"]
+        model.fine_classes_ = state["fine_classes"]
+        model.main_model_ = get("main", state["main_model"])
+        model.fine_models_ = {m: (spec["classes"], get(f"fine.{m}", spec["model"]) if spec["model"] else None)
+                              for m, spec in state["fine_models"].items()}
+        model.prior_counts_ = state["prior_counts"]
+        model.prior_base_ = state["prior_base"]
+        model.calibrator_ = None
+        if state["calibrator"]:
+            calibrator = LogisticRegression()
+            calibrator.classes_ = np.asarray(state["calibrator"]["classes"])
+            calibrator.coef_ = np.asarray(state["calibrator"]["coef"])
+            calibrator.intercept_ = np.asarray(state["calibrator"]["intercept"])
+            calibrator.n_features_in_ = calibrator.coef_.shape[1]
+            model.calibrator_ = calibrator
+        model.unclear_below_ = state["unclear_below"]
         return model
 
     @classmethod
     def load_default(cls) -> EntityRoleClassifier:
         """The model trained on all five SemEval languages that ships with narrascope."""
         return cls.load(packaged_model_dir("entities"))
+
+
+def _jsonable(params: dict) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def _unclear_threshold(proba: np.ndarray, y: np.ndarray, classes: list[str], precision: float) -> float:
+    """The smallest calibrated top probability t such that mentions predicted with probability >= t are right at
+    least ``precision`` of the time (out of fold); 1.0 when no threshold reaches it."""
+    top = proba.max(axis=1)
+    right = np.asarray(classes)[proba.argmax(axis=1)] == y
+    order = np.argsort(-top)
+    hits = np.cumsum(right[order])
+    accuracy = hits / np.arange(1, len(order) + 1)
+    ok = np.flatnonzero(accuracy >= precision)
+    if not ok.size:
+        return 1.0
+    return float(top[order][ok.max()])
+
+
+def _mention_views(ctx: MentionContext, index: _DocumentIndex, linker: EntityLinker) -> dict[str, object]:
+    """The raw inputs of every feature view for one mention (bounded work: its sentence, at most
+    ``_SIDE_TOKENS`` words either side; the document-wide parts come from ``index``)."""
+    lang = ctx.lang
+    mention = normalise_mention(ctx.mention) or ctx.mention.lower()
+    mention_tokens = [fold(t) for t in _tokens(mention)] or [mention]
+    head = mention_tokens[-1]
+    k = index.sentence_of(ctx.start)
+    sentence = index.sentences[k] if index.sentences else _Sentence(0, 0, [], [], [], [])
+    first_in = bisect_left(sentence.positions, ctx.start)
+    after = bisect_left(sentence.positions, ctx.end)
+    left_tokens = sentence.tokens[max(0, first_in - _SIDE_TOKENS) : first_in]
+    right_tokens = sentence.tokens[after : after + _SIDE_TOKENS]
+    left = [t for _, t in left_tokens]
+    right = [t for _, t in right_tokens]
+
+    near = [f"L{i}:{w}" for i, w in enumerate(reversed(left[-_NEAR:]), 1)]
+    near += [f"R{i}:{w}" for i, w in enumerate(right[:_NEAR], 1)]
+    near += [f"l:{w}" for w in left[-_NEAR:]] + [f"r:{w}" for w in right[:_NEAR]]
+    near += ["L:<s>"] if not left else []
+
+    occurrences = index.head_count.get(head, 1)
+    first = min(index.head_first.get(head, ctx.start), ctx.start)
+    window_start = max(sentence.start, ctx.start - 50 * _SIDE_TOKENS)
+    quote_marks = sum(index.text.count(q, window_start, ctx.start) for q in _QUOTES)
+    cues = [
+        f"lang={lang}",
+        f"freq={_bucket(occurrences, (2, 3, 5, 9))}",
+        f"first_pos={_bucket(first / max(len(index.text), 1), (0.05, 0.2, 0.5))}",
+        f"ntok={min(len(mention_tokens), 4)}",
+        f"in_title={int(ctx.start < index.title_end)}",
+        f"upper={int(ctx.mention[:1].isupper())}",
+        f"sent_pos={_bucket(len(left), (1, 4, 10))}",
+        f"quoted={int(quote_marks % 2 == 1)}",
+    ]
+
+    predicates = []
+    nearby = sentence.cues[bisect_left(sentence.cue_at, first_in - _CUE_WINDOW) :
+                           bisect_left(sentence.cue_at, after + _CUE_WINDOW)]
+    for i, category in nearby:
+        if first_in - _CUE_WINDOW <= i < first_in:
+            predicates.append(f"{category}:patient" if category != "speech" else "speech:after")
+        elif after <= i < after + _CUE_WINDOW:
+            predicates.append(f"{category}:agent" if category != "speech" else "speaker")
+    if left and left[-1] in _LOCATIVE.get(lang, ()) or (lang == "hi" and right[:1] == ["में"]):
+        if any(c in ("violence", "harm") for _, c in nearby):
+            predicates.append("place_of_harm")
+    entity = linker.link_key(name_key(ctx.mention, lang), lang)
+    identity = [f"id:{entity}"] if entity else []
+    crosses = [f"{index.domain}|{lang}:{head}"] + [f"{index.domain}|{p}" for p in predicates]
+    crosses += [f"{index.domain}|{i}" for i in identity]
+    crosses += [f"{index.side}|{lang}:{head}"] + [f"{index.side}|{i}" for i in identity]
+    crosses += [f"{index.side}|{p}" for p in predicates]
+    return {
+        "mention": [f"{lang}:{mention}", f"{lang}:head:{head}", f"{lang}:stem:{stem(head, lang)}"]
+        + [f"{lang}:tok:{t}" for t in mention_tokens] + identity,
+        "mention_chars": f"{lang} {mention}",
+        "near": [f"{lang}:{f}" for f in near],
+        "sentence_words": [f"{lang}:{w}" for w in left + right],
+        "entity_doc": index.entity_words(head),
+        "cues": cues + [f"{lang}:{c}" for c in cues[1:]],
+        "predicates": predicates + [f"{lang}:{p}" for p in predicates],
+        "crosses": crosses,
+        "priors": None,
+    }
+
+
+def _vectorizer(view: str) -> TfidfVectorizer:
+    if view == "mention_chars":
+        return TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, max_features=30000, dtype=np.float32
+        )
+    min_df = 1 if view in ("mention", "cues", "predicates") else 2
+    max_features = 20000 if view == "entity_doc" else 60000
+    return TfidfVectorizer(
+        analyzer=_identity, min_df=min_df, sublinear_tf=True, max_features=max_features, dtype=np.float32
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import statistics
 import time
 from collections import Counter
@@ -19,8 +20,9 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from narrascope.analysers.entities import MentionFinder, learn_gazetteer
-from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
+from narrascope.models.entity_roles import MAIN_ROLES, EntityRoleClassifier, MentionContext
 from narrascope.semeval.corpus import load_corpus
+from narrascope.semeval.splits import duplicate_groups, packaged_split
 from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtask1
 
 __all__ = [
@@ -72,18 +74,26 @@ def data_fingerprint(root: str | Path, langs: tuple[str, ...] = LANGS) -> dict[s
 
 
 def fit_mentions(model: EntityRoleClassifier, data: list[LabelledMention]) -> EntityRoleClassifier:
-    """Fit ``model`` on gold mentions: their contexts, main roles and fine roles."""
+    """Fit ``model`` on gold mentions: their contexts, main roles, fine roles and documents."""
     return model.fit(
-        [m.context for m in data], [m.row.main_role or "" for m in data], [m.row.fine_roles for m in data]
+        [m.context for m in data], [m.row.main_role or "" for m in data], [m.row.fine_roles for m in data],
+        [m.row.doc_id for m in data],
     )
 
 
-def _predicted_rows(model: EntityRoleClassifier, data: list[LabelledMention]) -> list[MentionRow]:
+def split_heldout(data: list[LabelledMention]) -> tuple[list[LabelledMention], list[LabelledMention]]:
+    """The development mentions and the held-out ones (the packaged SemEval-2025 Task 10 split; never tuned on)."""
+    heldout = packaged_split("semeval2025-task10")
+    return [m for m in data if m.row.doc_id not in heldout], [m for m in data if m.row.doc_id in heldout]
+
+
+def _predicted_rows(model: EntityRoleClassifier, data: list[LabelledMention]) -> tuple[list[MentionRow], list[bool]]:
     predictions = model.predict_roles([m.context for m in data])
-    return [
+    rows = [
         MentionRow(m.row.doc_id, m.row.mention, m.row.start, m.row.end, p.main_role, tuple(p.fine_roles))
         for m, p in zip(data, predictions)
     ]
+    return rows, [p.clear for p in predictions]
 
 
 def _majority_rows(train: list[LabelledMention], test: list[LabelledMention]) -> list[MentionRow]:
@@ -97,51 +107,97 @@ def _majority_rows(train: list[LabelledMention], test: list[LabelledMention]) ->
     return rows
 
 
+def evaluate(model: EntityRoleClassifier, train: list[LabelledMention], test: list[LabelledMention],
+             thresholds: tuple[float, ...] = ()) -> dict[str, dict[str, float]]:
+    """Figures of a model fitted on ``train`` on the ``test`` mentions, per language and ``ALL``: the official
+    subtask-1 metrics, the majority baseline, per-class recall counts of the main role, and how many roles are
+    shown (not unclear) with their accuracy. ``thresholds`` also scores other ``fine_threshold`` values."""
+    out: dict[str, dict[str, float]] = {}
+    predicted, clear = _predicted_rows(model, test)
+    baseline = _majority_rows(train, test)
+    variants = {}
+    default = model.fine_threshold
+    for t in thresholds:
+        model.fine_threshold = t
+        variants[t] = _predicted_rows(model, test)[0]
+    model.fine_threshold = default
+    for lang in sorted({m.lang for m in test}) + ["ALL"]:
+        keep = [i for i, m in enumerate(test) if lang == "ALL" or m.lang == lang]
+        gold = [test[i].row for i in keep]
+        scores = score_subtask1([predicted[i] for i in keep], gold)
+        r = {name: scores[name] for name in METRICS} | {"n": scores["n"]}
+        base = score_subtask1([baseline[i] for i in keep], gold)
+        r |= {"baseline_" + name: base[name] for name in ("main_accuracy", "exact_match")}
+        for t, rows in variants.items():
+            r[f"exact_match@{t}"] = score_subtask1([rows[i] for i in keep], gold)["exact_match"]
+        for role in MAIN_ROLES:
+            r[f"gold_{role}"] = sum(g.main_role == role for g in gold)
+            r[f"hit_{role}"] = sum(g.main_role == role == predicted[i].main_role for i, g in zip(keep, gold))
+        shown = [i for i in keep if clear[i]]
+        r["shown"] = len(shown) / len(keep)
+        r["shown_accuracy"] = (sum(predicted[i].main_role == test[i].row.main_role for i in shown) / len(shown)
+                               if shown else float("nan"))
+        out[lang] = r
+    return out
+
+
 def cross_validate(
-    data: list[LabelledMention], folds: int = 5, seed: int = 0, thresholds: tuple[float, ...] = (), **params: object
+    data: list[LabelledMention], folds: int = 5, seed: int = 0, repeats: int = 1, thresholds: tuple[float, ...] = (),
+    **params: object,
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Document-grouped k-fold CV; per language (and ``ALL``): mean and std over folds of each metric.
+    """Repeated k-fold CV grouped by near-duplicate group of documents (a document and its copies never straddle
+    train and test); per language (and ``ALL``): mean, std and an approximate 95 % interval of the mean over all
+    folds of each metric (``sum`` per repeat, e.g. the number of mentions), and per-class recall pooled over the
+    folds of each repeat (mean, min and max over repeats).
 
-    The model is trained on all languages in every fold. ``thresholds`` additionally scores alternative
-    ``fine_threshold`` values on the same fitted folds (reported as ``exact_match@t``), for choosing it.
+    The model is trained on all languages in every fold; everything it learns (priors, calibration, the unclear
+    threshold) is learned inside the training fold.
     """
-    groups = [m.row.doc_id for m in data]
-    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    texts = {m.row.doc_id: m.context.text for m in data}
+    group_of = duplicate_groups(texts)
+    groups = [group_of[m.row.doc_id] for m in data]
     per_fold: dict[str, dict[str, list[float]]] = {}
+    pooled: dict[str, dict[str, list[float]]] = {}
+    for repeat in range(repeats):
+        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed + repeat)
+        counts: dict[str, Counter[str]] = {}
+        for train_idx, test_idx in splitter.split(np.zeros(len(data)), groups=groups):
+            train = [data[i] for i in train_idx]
+            test = [data[i] for i in test_idx]
+            model = fit_mentions(EntityRoleClassifier(**params), train)  # type: ignore[arg-type]
+            for lang, r in evaluate(model, train, test, thresholds).items():
+                for name, value in r.items():
+                    if name.startswith(("gold_", "hit_")):
+                        counts.setdefault(lang, Counter())[name] += value
+                    else:
+                        per_fold.setdefault(lang, {}).setdefault(name, []).append(value)
+        for lang, c in counts.items():
+            for role in MAIN_ROLES:
+                pooled.setdefault(lang, {}).setdefault(f"recall_{role}", []).append(
+                    c[f"hit_{role}"] / c[f"gold_{role}"] if c[f"gold_{role}"] else float("nan"))
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for lang, metrics in per_fold.items():
+        out[lang] = {}
+        for name, values in metrics.items():
+            values = [v for v in values if v == v]
+            std = statistics.pstdev(values) if len(values) > 1 else 0.0
+            out[lang][name] = {"mean": statistics.fmean(values), "std": std,
+                               "ci95": 1.96 * std / math.sqrt(len(values)), "sum": sum(values) / repeats}
+        for name, values in pooled.get(lang, {}).items():
+            out[lang][name] = {"mean": statistics.fmean(values), "min": min(values), "max": max(values)}
+    return out
 
-    def record(lang: str, name: str, value: float) -> None:
-        per_fold.setdefault(lang, {}).setdefault(name, []).append(value)
 
-    for train_idx, test_idx in splitter.split(np.zeros(len(data)), groups=groups):
-        train = [data[i] for i in train_idx]
-        test = [data[i] for i in test_idx]
-        model = fit_mentions(EntityRoleClassifier(**params), train)  # type: ignore[arg-type]
-        variants = {"": model.fine_threshold} | {f"@{t}": t for t in thresholds}
-        baseline = _majority_rows(train, test)
-        for suffix, threshold in variants.items():
-            model.fine_threshold = threshold
-            predicted = _predicted_rows(model, test)
-            for lang in sorted({m.lang for m in test}) + ["ALL"]:
-                keep = [i for i, m in enumerate(test) if lang == "ALL" or m.lang == lang]
-                gold = [test[i].row for i in keep]
-                scores = score_subtask1([predicted[i] for i in keep], gold)
-                if suffix:
-                    record(lang, "exact_match" + suffix, scores["exact_match"])
-                    continue
-                for name in METRICS:
-                    record(lang, name, scores[name])
-                base = score_subtask1([baseline[i] for i in keep], gold)
-                for name in ("main_accuracy", "exact_match"):
-                    record(lang, "baseline_" + name, base[name])
-                record(lang, "n", scores["n"])
-        model.fine_threshold = variants[""]
-    return {
-        lang: {
-            name: {"mean": statistics.fmean(v), "std": statistics.pstdev(v) if name != "n" else 0.0, "sum": sum(v)}
-            for name, v in metrics.items()
-        }
-        for lang, metrics in per_fold.items()
-    }
+def heldout_figures(data: list[LabelledMention], thresholds: tuple[float, ...] = (),
+                    **params: object) -> dict[str, dict[str, float]]:
+    """Train on the development part, score once on the held-out part; per-class recall as ratios."""
+    dev, heldout = split_heldout(data)
+    model = fit_mentions(EntityRoleClassifier(**params), dev)  # type: ignore[arg-type]
+    out = evaluate(model, dev, heldout, thresholds)
+    for r in out.values():
+        for role in MAIN_ROLES:
+            r[f"recall_{role}"] = r.pop(f"hit_{role}") / r[f"gold_{role}"] if r[f"gold_{role}"] else float("nan")
+    return out
 
 
 def mention_recall(
@@ -195,13 +251,16 @@ def train_and_save(
 ) -> EntityRoleClassifier:
     """Train on all ``data``, then save the model, its metadata (CV means, data hashes) and the gazetteer in ``out``."""
     model = fit_mentions(EntityRoleClassifier(**(params or {})), data)
+    cv = cv or {}
     model.save(
         out,
         metadata={
-            "trained_on": "SemEval-2025 Task 10 subtask-1 training annotations (EN, BG, HI, PT, RU)",
+            "trained_on": "SemEval-2025 Task 10 subtask-1 training annotations (EN, BG, HI, PT, RU), development "
+                          "part (the packaged held-out split left out)",
             "mentions": len(data),
             "annotation_sha256_16": fingerprint or {},
-            "cv": {lang: {k: v["mean"] for k, v in r.items()} for lang, r in (cv or {}).items()},
+            "cv": {lang: {k: v["mean"] for k, v in r.items()} for lang, r in cv.get("cv", {}).items()},
+            "heldout": cv.get("heldout", {}),
         },
     )
     gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
@@ -210,19 +269,35 @@ def train_and_save(
 
 
 def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
-    """Markdown table of cross-validation results."""
+    """Markdown table of cross-validation results (mean ± std over folds; recall pooled per repeat)."""
     lines = [
-        "| lang | mentions | main-role acc | fine exact match | fine micro-F1 | majority main acc | majority exact |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| lang | mentions | main-role acc | fine exact match | fine micro-F1 | majority main acc | majority exact "
+        "| recall P / I / A | shown (acc.) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     order = [lang.lower() for lang in LANGS] + ["ALL"]
     for lang in [x for x in order if x in results]:
         r = results[lang]
         cell = lambda k: f"{r[k]['mean']:.3f} ± {r[k]['std']:.3f}"  # noqa: E731
+        recall = " / ".join(f"{r[f'recall_{role}']['mean']:.2f}" for role in ("Protagonist", "Innocent", "Antagonist"))
         lines.append(
-            f"| {lang} | {int(r['n']['sum'])} | {cell('main_accuracy')} | {cell('exact_match')} | {cell('micro_f1')}"
-            f" | {cell('baseline_main_accuracy')} | {cell('baseline_exact_match')} |"
+            f"| {lang} | {int(r['n']['sum'])} | {cell('main_accuracy')} "
+            f"| {cell('exact_match')} | {cell('micro_f1')} | {cell('baseline_main_accuracy')} "
+            f"| {cell('baseline_exact_match')} | {recall} | {r['shown']['mean']:.2f} ({r['shown_accuracy']['mean']:.2f}) |"
         )
+    return "\n".join(lines)
+
+
+def format_heldout(results: dict[str, dict[str, float]]) -> str:
+    """Markdown table of the held-out figures."""
+    lines = ["| lang | mentions | main-role acc | fine exact match | majority main acc | recall P / I / A "
+             "| shown (acc.) |", "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    order = [lang.lower() for lang in LANGS] + ["ALL"]
+    for lang in [x for x in order if x in results]:
+        r = results[lang]
+        recall = " / ".join(f"{r[f'recall_{role}']:.2f}" for role in ("Protagonist", "Innocent", "Antagonist"))
+        lines.append(f"| {lang} | {int(r['n'])} | {r['main_accuracy']:.3f} | {r['exact_match']:.3f} "
+                     f"| {r['baseline_main_accuracy']:.3f} | {recall} | {r['shown']:.2f} ({r['shown_accuracy']:.2f}) |")
     return "\n".join(lines)
 
 
@@ -230,11 +305,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--semeval", required=True, help="SemEval-2025 Task 10 train folder (labels/, raw-documents/)")
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=1, help="repeat the CV with this many shuffles")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--params", default="{}", help="JSON of EntityRoleClassifier keyword arguments")
     parser.add_argument("--thresholds", default="", help="comma-separated fine_threshold values to compare")
-    parser.add_argument("--out", help="also train on all data and save the model in this folder")
-    parser.add_argument("--json", help="write the CV results as JSON here")
+    parser.add_argument("--heldout", action="store_true", help="also train on the development part and score the "
+                        "fixed held-out split once")
+    parser.add_argument("--out", help="also train on the development part and save the model in this folder")
+    parser.add_argument("--json", help="write the results as JSON here")
     parser.add_argument("--recall", action="store_true", help="also measure mention-finder recall per language")
     parser.add_argument("--skip-cv", action="store_true", help="skip the role cross-validation")
     args = parser.parse_args(argv)
@@ -242,30 +320,37 @@ def main(argv: list[str] | None = None) -> None:
     if "views" in params:
         params["views"] = tuple(params["views"])
     data = load_subtask1(args.semeval)
-    results = {}
+    dev, _ = split_heldout(data)
+    results: dict = {}
+    thresholds = tuple(float(t) for t in args.thresholds.split(",") if t)
     if not args.skip_cv:
         t0 = time.time()
-        thresholds = tuple(float(t) for t in args.thresholds.split(",") if t)
-        results = cross_validate(data, folds=args.folds, seed=args.seed, thresholds=thresholds, **params)
-        print(format_table(results))
-        for lang, r in results.items():
+        results["cv"] = cross_validate(dev, folds=args.folds, seed=args.seed, repeats=args.repeats,
+                                       thresholds=thresholds, **params)
+        print(format_table(results["cv"]))
+        for lang, r in results["cv"].items():
             extra = {k: round(v["mean"], 3) for k, v in r.items() if k.startswith("exact_match@")}
             if extra:
                 print(lang, extra)
-        print(f"({args.folds}-fold CV grouped by document, {time.time() - t0:.0f} s)")
-        if args.json:
-            Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"({args.repeats} x {args.folds}-fold CV of the development part, grouped by near-duplicate document "
+              f"group, {time.time() - t0:.0f} s)")
+    if args.heldout:
+        results["heldout"] = heldout_figures(data, thresholds, **params)
+        print("held-out split (trained on the development part):")
+        print(format_heldout(results["heldout"]))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if args.recall:
-        english = [m for m in data if m.lang == "en"]
-        for label, subset, english_gazetteer in (("spaCy NER + gazetteer", data, True), ("spaCy NER only", english, False)):
+        english = [m for m in dev if m.lang == "en"]
+        for label, subset, english_gazetteer in (("spaCy NER + gazetteer", dev, True), ("spaCy NER only", english, False)):
             recall = mention_recall(subset, folds=args.folds, seed=args.seed, english_gazetteer=english_gazetteer)
             print(f"mention recall ({label} for en; gazetteer learned on training folds):")
             for lang, r in recall.items():
                 print(f"  {lang}: exact {r['exact']:.3f}  overlap {r['overlap']:.3f}  "
                       f"candidates/doc {r['candidates_per_doc']:.1f}  (gold {int(r['gold'])})")
     if args.out:
-        train_and_save(data, args.out, params, results, data_fingerprint(args.semeval))
-        print(f"saved model and gazetteer to {args.out}")
+        train_and_save(dev, args.out, params, results, data_fingerprint(args.semeval))
+        print(f"saved model and gazetteer to {args.out} (trained on the development part: {len(dev)} mentions)")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup, escape
 
 from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
+from narrascope.export import entity_rows
 from narrascope.taxonomy import load_taxonomy
 
 # Colours for narratives, in taxonomy order (CSS classes n0..n21 in static/style.css); the last one is grey.
@@ -203,16 +204,14 @@ def legend(doc: Document) -> list[dict[str, Any]]:
 
 
 def entity_table(doc: Document) -> list[dict[str, Any]]:
-    """Entities with their main role, fine roles and number of mentions, most mentioned first."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for span in doc.spans.get(ENTITIES, []):
-        name = str(span.attrs.get("entity") or doc.quote(span))
-        row = rows.setdefault((name, span.label), {"entity": name, "role": span.label, "fine_roles": [], "mentions": 0})
-        row["mentions"] += 1
-        for fine in _fine_roles(span):
-            if fine not in row["fine_roles"]:
-                row["fine_roles"].append(fine)
-    return sorted(rows.values(), key=lambda r: (-r["mentions"], r["entity"]))
+    """One row per entity (see :func:`narrascope.export.entity_rows`), with its role distribution as display
+    pieces ("Antagonist 80%") and its fine roles each once."""
+    rows = entity_rows(doc)
+    for row in rows:
+        total = row["mentions"]
+        row["role_shares"] = [{"role": role, "count": n, "share": n / total} for role, n in row["roles"].items()]
+        row["fine_names"] = list(row["fine_roles"])[:3]
+    return rows
 
 
 def technique_table(doc: Document) -> list[dict[str, Any]]:

@@ -110,10 +110,15 @@ class DocumentFilter:
 
 
 def _entity_is(column: Any, name: str) -> Any:
-    """Case-insensitive match of an entity name that also works for Cyrillic and other non-ASCII names on SQLite,
-    whose ``lower()`` folds ASCII letters only: the folded column is compared with the usual case variants of the
-    name ("россия" finds "Россия", "всу" finds "ВСУ"), which the ``lower(entity)`` index still serves."""
-    variants = {name, name.lower(), name.upper(), name.capitalize(), name.title()}
+    """Case-insensitive match of an entity name, or of the linked entity it spells in any of the five languages
+    ("НАТО", "Nato" and "OTAN" find the stored "NATO"; see :mod:`narrascope.analysers.entity_linking`). It also
+    works for Cyrillic and other non-ASCII names on SQLite, whose ``lower()`` folds ASCII letters only: the folded
+    column is compared with the usual case variants of the name ("россия" finds "Россия", "всу" finds "ВСУ"),
+    which the ``lower(entity)`` index still serves."""
+    from narrascope.analysers.entity_linking import default_linker
+
+    names = {name} | ({linked} if (linked := default_linker().resolve(name)) else set())
+    variants = {v for n in names for v in (n, n.lower(), n.upper(), n.capitalize(), n.title())}
     return func.lower(column).in_(sorted(variants | {v.lower() for v in variants}))
 
 
@@ -379,8 +384,9 @@ class Store:
             return sorted(({"value": v, "count": n} for v, n in session.execute(stmt)), key=lambda r: -r["count"])
 
     def entity_roles(self, entity: str | None = None, flt: DocumentFilter | None = None, *, by: str | None = None,
-                     limit: int = 50) -> list[dict[str, Any]]:
-        """How entities are cast: mention counts per entity and main role (optionally per outlet or month)."""
+                     role: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """How entities are cast: mention counts per entity and main role (optionally one ``role`` only, and per
+        outlet or month)."""
         docs = self.filtered_query(flt).subquery()
         A = AnnotationRow
         columns: list[Any] = [A.entity, A.label]
@@ -394,6 +400,8 @@ class Store:
                 .join(docs, docs.c.id == A.document_id).where(A.layer == "entities").group_by(*columns))
         if entity:
             stmt = stmt.where(_entity_is(A.entity, entity))
+        if role:
+            stmt = stmt.where(A.label == role)
         with Session(self.engine) as session:
             out = []
             for row in session.execute(stmt):

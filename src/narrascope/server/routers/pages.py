@@ -32,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 TOP_BARS = 12
-ROLE_ORDER = ("Protagonist", "Antagonist", "Innocent")
+ROLE_ORDER = ("Protagonist", "Antagonist", "Innocent", "unclear")
 FILTER_NAMES = {"narrative": "Narrative", "also_narrative": "With narrative", "subnarrative": "Sub-narrative", "entity": "Entity", "role": "Role",
                 "technique": "Technique", "outlet": "Outlet", "language": "Language", "since": "From",
                 "until": "To", "q": "Text"}

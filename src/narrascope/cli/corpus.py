@@ -13,10 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.cli._common import (
-    DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, RoleOption, SinceOption,
+    DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, PossibleOption, RoleOption,
+    SinceOption,
     SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console, err_console, open_store,
 )
-from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document
+from narrascope.document import (
+    COMMENT_NARRATIVES, ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label,
+)
 from narrascope.export import FORMATS, write_export
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
@@ -27,9 +30,11 @@ def show(
     doc_id: Annotated[str, typer.Argument(help="Document id (see `narrascope list`).")],
     db: DbOption = None,
     techniques: Annotated[bool, typer.Option("--techniques/--no-techniques", help="Underline persuasion-technique spans.")] = True,
+    possible: PossibleOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Print a document with each narrative's evidence highlighted, its entities' roles and techniques."""
+    """Print a document with each narrative's evidence highlighted, its entities' roles and techniques, and the
+    narratives of its reader comments apart."""
     store = open_store(db)
     doc = store.get(doc_id)
     store.close()
@@ -39,12 +44,17 @@ def show(
     if as_json:
         print(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
         return
-    console.print(render_document(doc, techniques=techniques))
+    console.print(render_document(doc, techniques=techniques, possible=possible))
 
 
-def render_document(doc: Document, *, techniques: bool = True) -> Table:
-    """A Rich renderable: header, legend and the highlighted text."""
-    colours = {lab.name: PALETTE[i % len(PALETTE)] for i, lab in enumerate(doc.cats.get(SUBNARRATIVES, []) or doc.cats.get(NARRATIVES, []))}
+def render_document(doc: Document, *, techniques: bool = True, possible: bool = False) -> Table:
+    """A Rich renderable: header, legend, reader comments' narratives and the highlighted text.
+
+    Labels below their display threshold are left out unless ``possible`` (then marked "possible")."""
+    def shown(layer: str) -> list[Label]:
+        return [lab for lab in doc.cats.get(layer, []) if possible or not lab.possible]
+
+    colours = {lab.name: PALETTE[i % len(PALETTE)] for i, lab in enumerate(shown(SUBNARRATIVES) or shown(NARRATIVES))}
     text = Text(doc.text)
     for segment in doc.spans.get(SEGMENTS, []):
         if segment.label in ("boilerplate", "comment"):
@@ -55,7 +65,7 @@ def render_document(doc: Document, *, techniques: bool = True) -> Table:
         for span in doc.spans.get(TECHNIQUES, []):
             text.stylize("underline", span.start, span.end)
     for name, colour in colours.items():
-        label = next(lab for lab in doc.cats.get(SUBNARRATIVES, []) + doc.cats.get(NARRATIVES, []) if lab.name == name)
+        label = next(lab for lab in shown(SUBNARRATIVES) + shown(NARRATIVES) if lab.name == name)
         for ev in label.evidence:
             text.stylize(colour, ev.start, ev.end)
 
@@ -65,12 +75,26 @@ def render_document(doc: Document, *, techniques: bool = True) -> Table:
     legend = Table(title="narratives", show_header=True, header_style="bold", box=None)
     legend.add_column("score", justify="right")
     legend.add_column("label")
-    for lab in doc.cats.get(NARRATIVES, []):
-        legend.add_row(f"{lab.score:.2f}", lab.name)
-        for sub in doc.cats.get(SUBNARRATIVES, []):
+    for lab in shown(NARRATIVES):
+        legend.add_row(f"{lab.score:.2f}", lab.name + _possible_tag(lab))
+        for sub in shown(SUBNARRATIVES):
             if sub.name.startswith(lab.name + ":"):
-                legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:], style=colours.get(sub.name, "")))
+                legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:] + _possible_tag(sub),
+                                                        style=colours.get(sub.name, "")))
+    hidden = sum(lab.possible for layer in (NARRATIVES, SUBNARRATIVES, COMMENT_NARRATIVES) for lab in doc.cats.get(layer, []))
+    if hidden and not possible:
+        legend.caption = f"{hidden} possible label(s) below the display threshold hidden; --possible shows them"
     grid.add_row(legend)
+    comments = shown(COMMENT_NARRATIVES)
+    if comments:
+        table = Table(title="Reader comments (narratives in the comments, apart from the article's)", box=None,
+                      header_style="bold")
+        for column in ("score", "label", "comment evidence"):
+            table.add_column(column, justify="right" if column == "score" else "left")
+        for lab in comments:
+            quote = " ".join(doc.quote(lab.evidence[0]).split())[:100] if lab.evidence else ""
+            table.add_row(f"{lab.score:.2f}", lab.name + _possible_tag(lab), quote)
+        grid.add_row(table)
     entities = doc.spans.get(ENTITIES, [])
     if entities:
         table = Table(title="entities", box=None, header_style="bold")
@@ -92,6 +116,10 @@ def render_document(doc: Document, *, techniques: bool = True) -> Table:
         grid.add_row(table)
     grid.add_row(text)
     return grid
+
+
+def _possible_tag(label: Label) -> str:
+    return " (possible)" if label.possible else ""
 
 
 def list_documents(

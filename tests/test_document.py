@@ -27,3 +27,11 @@ def test_round_trip_through_dict():
     again = Document.from_dict(doc.to_dict())
     assert again.to_dict() == doc.to_dict()
     assert again.quote(again.cats["narratives"][0].evidence[0]) == "Body text here."
+
+
+def test_label_is_possible_below_its_display_threshold():
+    assert Label("N", 0.3, attrs={"display_threshold": 0.4}).possible
+    assert not Label("N", 0.4, attrs={"display_threshold": 0.4}).possible
+    assert not Label("N", 0.01).possible  # no threshold stored: shown, as before
+    label = Label("N", 0.3, [Span(0, 4, "N")], {"display_threshold": 0.4})
+    assert Label.from_dict(label.to_dict()) == label

@@ -132,29 +132,39 @@ class NarrativeClassifier(BaseEstimator):
 
     # fitting --------------------------------------------------------------------------------------------
     def fit(self, texts: list[str], labels: list[list[str]], langs: list[str | None] | None = None,
-            groups: list[str] | None = None) -> NarrativeClassifier:
-        """Learn vocabularies, ridge weights for every label seen, and the calibration of pooled scores."""
+            groups: list[str] | None = None, auxiliary: list[bool] | None = None) -> NarrativeClassifier:
+        """Learn vocabularies, ridge weights for every label seen, and the calibration of pooled scores.
+
+        ``groups`` (near-duplicate copies) stay together in the calibration folds. Rows marked ``auxiliary`` (e.g.
+        annotators' explanations) only add to the ridge fit: they are never scored for calibration, and are left out
+        of a fold's training rows when their group is in that fold. ``oof_scores_`` has the other rows, in order.
+        """
         langs = list(langs) if langs is not None else [None] * len(texts)
+        groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
+        aux = np.array(auxiliary if auxiliary is not None else [False] * len(texts), bool)
         self.classes_ = np.array(sorted({label for doc in labels for label in doc}))
         Y = np.array([[label in set(doc) for label in self.classes_] for doc in labels], dtype=np.float64)
         self.word_vectorizer_, self.char_vectorizer_ = self._vectorizers()
         X = self._features(texts, langs, fit=True)
         K = (X @ X.T).toarray().astype(np.float64)
-        instances, owner, rejected = self._instances(texts, langs, None)
+        primary = np.flatnonzero(~aux)
+        instances, owner, rejected = self._instances([texts[i] for i in primary], [langs[i] for i in primary], None)
 
         # out-of-fold pooled scores for calibration: ridge refits on sub-blocks of the same kernel
-        oof = np.zeros(Y.shape)
-        strata = [f"{lang}|{int(Y[i].sum() > 0)}" for i, lang in enumerate(langs)]
-        groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
-        n_folds = max(min(self.calibration_folds, _smallest_stratum(strata), len(set(groups))), 2)
+        oof = np.zeros((len(primary), len(self.classes_)))
+        strata = [f"{langs[i]}|{int(Y[i].sum() > 0)}" for i in primary]
+        primary_groups = [groups[i] for i in primary]
+        n_folds = max(min(self.calibration_folds, _smallest_stratum(strata), len(set(primary_groups))), 2)
         splitter = StratifiedGroupKFold(n_folds, shuffle=True, random_state=self.random_state)
-        for tr, te in splitter.split(np.zeros(len(texts)), strata, groups):
-            weights = X[tr].T @ self._dual(K[np.ix_(tr, tr)], Y[tr])
-            rows = np.isin(owner, te)
-            pooled = self._pool(np.asarray(instances[rows] @ weights), owner[rows], rejected[rows], len(texts))
+        for tr, te in splitter.split(np.zeros(len(primary)), strata, primary_groups):
+            held = {primary_groups[i] for i in te}
+            rows = np.concatenate([primary[tr], [i for i in np.flatnonzero(aux) if groups[i] not in held]]).astype(int)
+            weights = X[rows].T @ self._dual(K[np.ix_(rows, rows)], Y[rows])
+            scored = np.isin(owner, te)
+            pooled = self._pool(np.asarray(instances[scored] @ weights), owner[scored], rejected[scored], len(primary))
             oof[te] = pooled[te]
         self.oof_scores_ = oof
-        self.platt_ = _fit_platt(oof, Y)
+        self.platt_ = _fit_platt(oof, Y[primary])
         self.coef_ = np.asarray(X.T @ self._dual(K, Y)).astype(np.float32)  # (n_features, n_classes)
         return self
 

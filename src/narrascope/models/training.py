@@ -156,16 +156,36 @@ def near_duplicate_groups(docs: Sequence[SemevalDocument]) -> list[str]:
 
 
 def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = None, per_language_thresholds: bool = True,
-                random_state: int = 0, groups: Sequence[str] | None = None, **params: Any) -> tuple[NarrativeModel, np.ndarray]:
+                random_state: int = 0, groups: Sequence[str] | None = None, explanations: bool = False,
+                witnesses: int = 0, **params: Any) -> tuple[NarrativeModel, np.ndarray]:
     """Fit the classifier on ``docs`` and tune the decoder on its out-of-fold probabilities.
 
-    Internal folds keep near-duplicate ``groups`` together (computed here when not given). Returns the model and
-    those out-of-fold probabilities (rows aligned with ``docs``).
+    Internal folds keep near-duplicate ``groups`` together (computed here when not given). With ``explanations``,
+    each document's subtask-3 explanation is one more (auxiliary) training text for its dominant narrative and
+    sub-narrative; with ``witnesses`` > 0, so are that many of its sentences closest to the explanation
+    (:class:`EvidenceReference`), which teaches the model which sentences carry a narrative. Returns the model and the out-of-fold probabilities (rows aligned with ``docs``).
     """
     taxonomy = taxonomy or load_taxonomy()
     groups = list(groups) if groups is not None else near_duplicate_groups(docs)
-    classifier = NarrativeClassifier(random_state=random_state, **params).fit(
-        [d.text for d in docs], [training_labels(d) for d in docs], [d.lang.lower() for d in docs], groups)
+    texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
+    langs, auxiliary = [d.lang.lower() for d in docs], [False] * len(docs)
+    reference = EvidenceReference(docs) if witnesses else None
+    for doc, group in zip(list(docs), list(groups)):
+        if doc.explanation is None:
+            continue
+        taught = [t for t in (doc.explanation.narrative, doc.explanation.subnarrative)
+                  if t != OTHER and not t.endswith(f": {OTHER}")]
+        extra = [doc.explanation.text] if explanations else []
+        if reference is not None:
+            sentences = split_sentences(doc.text)
+            extra += [doc.text[sentences[i][0]:sentences[i][1]] for i in reference.closest(doc, sentences)[:witnesses]]
+        for text in extra:
+            texts.append(text)
+            labels.append(taught)
+            langs.append(doc.lang.lower())
+            groups.append(group)
+            auxiliary.append(True)
+    classifier = NarrativeClassifier(random_state=random_state, **params).fit(texts, labels, langs, groups, auxiliary)
     classes = [str(c) for c in classifier.classes_]
     children = children_of(classes, taxonomy.narratives, _parent_map(taxonomy))
     oof = _platt(classifier.oof_scores_, classifier.platt_)
@@ -227,6 +247,13 @@ class EvidenceReference:
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2).fit(
             [d.text[s:e] for d in docs for s, e in split_sentences(d.text)])
 
+    def closest(self, doc: SemevalDocument, sentences: list[tuple[int, int]]) -> list[int]:
+        """Indexes of the document's sentences, most similar to its explanation first."""
+        quoted = [doc.text[s:e] for s, e in sentences]
+        explanation = self.vectorizer.transform([doc.explanation.text if doc.explanation else ""])
+        similarity = (self.vectorizer.transform(quoted) @ explanation.T).toarray().ravel()
+        return np.argsort(-similarity, kind="stable").tolist()
+
     def judge(self, model: NarrativeModel, doc: SemevalDocument) -> dict[str, Any] | None:
         """Whether the model's top sentence for the gold dominant narrative is in the reference top 3, beside a
         random sentence (its expected rate) and the lead sentence; None when the document cannot be judged."""
@@ -236,9 +263,7 @@ class EvidenceReference:
         sentences = split_sentences(doc.text)
         if len(sentences) < self.MIN_SENTENCES:
             return None
-        quoted = [doc.text[s:e] for s, e in sentences]
-        similarity = (self.vectorizer.transform(quoted) @ self.vectorizer.transform([explanation.text]).T).toarray().ravel()
-        reference = set(np.argsort(-similarity, kind="stable")[: self.TOP].tolist())
+        reference = set(self.closest(doc, sentences)[: self.TOP])
         scores = model.classifier.sentence_scores(doc.text, doc.lang.lower(), sentences,
                                                   [model.classes.index(explanation.narrative)])[:, 0]
         top = int(np.argmax(scores)) if np.isfinite(scores).any() else -1

@@ -156,14 +156,14 @@ def train(
     model, _ = train_model(dev, random_state=seed)
     elapsed = time.time() - started
     command = "narrascope train " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else "narrascope train"
-    model.info = {
+    model.info.update({
         "command": command,
         "seed": seed,
         "documents": {lang: sum(d.lang == lang for d in dev) for lang in sorted({d.lang for d in dev})},
         "heldout_documents": len(heldout),
         "label_files_sha256": label_file_hashes(semeval, chosen),
         "train_seconds": round(elapsed, 1),
-    }
+    })
     model.save(out)
     result = None
     if cv:

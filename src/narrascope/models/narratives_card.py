@@ -1,5 +1,6 @@
-"""MODEL_CARD.md for a narrative model folder, written from what training, cross-validation and the speed
-benchmark recorded there (``model.json`` info, ``cv.json``, ``speed.json``): no figure is typed by hand."""
+"""MODEL_CARD.md for a narrative model folder, written from what training, cross-validation, the choices
+measured and the speed benchmark recorded there (``model.json`` info, ``cv.json``, ``choices.json``, ``speed.json``):
+no figure is typed by hand."""
 
 from __future__ import annotations
 
@@ -63,6 +64,22 @@ def _cv_section(cv: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
+def _choices_section(rows: list[dict[str, Any]]) -> list[str]:
+    langs = ["all", "BG", "EN", "HI", "PT", "RU"]
+    lines = ["## Choices measured", "",
+             "One 5-fold cross-validation (seed 0, grouped by near-duplicate copies) on the development part per "
+             "setting, `PYTHONPATH=src .venv/bin/python benchmarks/narratives_choices.py --name NAME --params JSON "
+             "--record DIR`. Cells: samples-F1 coarse / fine; evidence: rate of the top sentence in the explanation's "
+             "top 3 (all languages).", "",
+             "| setting | params | " + " | ".join(langs) + " | evidence |", "|---|---|" + "---:|" * (len(langs) + 1)]
+    for row in rows:
+        cells = [f"{row['per_language'][lang]['coarse']:.3f} / {row['per_language'][lang]['fine']:.3f}"
+                 if lang in row["per_language"] else "" for lang in langs]
+        lines.append(f"| {row['name']} | `{json.dumps(row['params'])}` | " + " | ".join(cells)
+                     + f" | {row['evidence'].get('all', 0):.3f} |")
+    return lines + [""]
+
+
 def _speed_section(speed: dict[str, Any]) -> list[str]:
     lines = ["## Speed and memory (`benchmarks/narratives_speed.py`)", "",
              f"Command: `{speed['command']}`", f"Machine: {speed['machine']}", ""]
@@ -97,6 +114,12 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
            + ". " if clf.pooling == "sentences" else "The whole text is scored as one instance. ")
         + f"Platt calibration on {clf.calibration_folds}-fold out-of-fold pooled scores (folds keep near-duplicate "
         "copies together).",
+        "- Training rows: the documents"
+        + (", plus each one's subtask-3 explanation" if info.get("auxiliary_rows", {}).get("explanations") else "")
+        + (f" and its {info['auxiliary_rows']['witness_sentences']} sentence(s) closest to that explanation"
+           if info.get("auxiliary_rows", {}).get("witness_sentences") else "")
+        + " (extra rows teach the ridge only; calibration and tuning score documents, never the rows of a document "
+          "in the fold being scored).",
         f"- Labels modelled: {len(model.classes)} (narratives, `Other`, specific sub-narratives seen in training; "
         "`<Narrative>: Other` is derived by the decoder).",
         f"- Decoder thresholds (narrative, sub-narrative, Other), tuned for samples-F1 on out-of-fold probabilities "
@@ -117,6 +140,9 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
     lines.append("")
     if cv:
         lines += _cv_section(cv)
+    choices_path = directory / "choices.json"
+    if choices_path.is_file():
+        lines += _choices_section(json.loads(choices_path.read_text(encoding="utf-8")))
     if speed_path.is_file():
         lines += _speed_section(json.loads(speed_path.read_text(encoding="utf-8")))
     lines += ["## Limits", "",

@@ -106,6 +106,10 @@ class _Scorer:
             best = np.stack([np.where(mask, P_nar, -1).max(1) for mask in self.domain_mask], 1).argmax(1)
             domain = self.domain_mask[best].astype(float)
         gold_coarse, gold_fine = self.gold_coarse[rows], self.gold_fine[rows]
+        # fine level without building label matrices: true positives and counts per document, by source of label
+        gold_sub, gold_nar_other = gold_fine @ self.to_fine.T, gold_fine @ self.nar_other.T
+        gold_other, n_gold = gold_fine @ self.other_fine, gold_fine.sum(1)
+        sub_weight, nar_other_weight = self.to_fine.sum(1), self.nar_other.sum(1)
         results: dict[tuple[float, float, float], tuple[float, float]] = {}
         for t_nar, t_other in dict.fromkeys((c[0], c[2]) for c in candidates):
             chosen = (P_nar >= t_nar) * domain
@@ -115,12 +119,15 @@ class _Scorer:
             chosen[other] = 0
             coarse = float(self._f1(chosen @ self.to_coarse + np.outer(other, self.other_coarse), gold_coarse).mean())
             allowed = chosen @ self.parent.T > 0
-            fine_other = np.outer(other, self.other_fine)
+            other_tp, other_n = other * gold_other, other * self.other_fine.sum()
             for t_sub in dict.fromkeys(c[1] for c in candidates if (c[0], c[2]) == (t_nar, t_other)):
-                subs = (P_sub >= t_sub) * allowed
-                has_sub = subs @ self.parent > 0
-                pred_fine = subs @ self.to_fine + (chosen * ~has_sub) @ self.nar_other + fine_other
-                results[(t_nar, t_sub, t_other)] = (coarse, float(self._f1(pred_fine, gold_fine).mean()))
+                subs = (P_sub >= t_sub) & allowed
+                bare = chosen * ~(subs @ self.parent > 0)  # narratives without a chosen child: "<N>: Other"
+                tp = (subs * gold_sub).sum(1) + (bare * gold_nar_other).sum(1) + other_tp
+                n_pred = subs @ sub_weight + bare @ nar_other_weight + other_n
+                den = n_pred + n_gold
+                fine = np.where(den == 0, 1.0, 2 * tp / np.maximum(den, 1e-9))
+                results[(t_nar, t_sub, t_other)] = (coarse, float(fine.mean()))
         return [results[tuple(c)] for c in candidates]
 
 
@@ -191,7 +198,8 @@ def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = 
     oof = _platt(classifier.oof_scores_, classifier.platt_)
     decoder = tune_thresholds(oof, classes, children, docs, taxonomy, per_language_thresholds)
     display = display_thresholds(oof, classes, children, decoder, docs)
-    return NarrativeModel(classifier, decoder, children, display_thresholds=display), oof
+    info = {"auxiliary_rows": {"explanations": explanations, "witness_sentences": witnesses}}
+    return NarrativeModel(classifier, decoder, children, info, display), oof
 
 
 def display_thresholds(proba: np.ndarray, classes: list[str], children: dict[str, list[str]], decoder: HierarchyDecoder,

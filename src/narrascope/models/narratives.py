@@ -45,8 +45,9 @@ class NarrativeClassifier(BaseEstimator):
 
     Features are TF-IDF word + char n-grams (one vocabulary for all languages) plus a per-language bias; one ridge
     regression per label is fitted on whole documents (dual form, all labels at once). A text is scored sentence by
-    sentence with those weights, and the sentence scores are pooled by a smooth maximum (log-mean-exp at
-    ``temperature``), so the sentences that score highest are the ones that made the decision. Sentences where the
+    sentence with those weights (each sentence read with ``window`` neighbouring sentences on either side as
+    context), and the sentence scores are pooled by a smooth maximum (log-mean-exp at ``temperature``), so the
+    sentences that score highest are the ones that made the decision. Sentences where the
     author rejects what they report (``REJECTION_CUES``: "debunked", "false claim", ...) are left out of the pool
     for every narrative label when ``skip_rejected``. ``pooling="document"`` scores the whole text as one instance
     (the version-1 model, kept for comparison). Pooled scores become probabilities by Platt scaling fitted on
@@ -57,14 +58,15 @@ class NarrativeClassifier(BaseEstimator):
     """
 
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
-                 alpha: float = 1.0, pooling: str = "sentences", temperature: float = 0.3, skip_rejected: bool = True,
-                 calibration_folds: int = 10, random_state: int = 0):
+                 alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
+                 skip_rejected: bool = True, calibration_folds: int = 10, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
         self.alpha = alpha
         self.pooling = pooling
         self.temperature = temperature
+        self.window = window
         self.skip_rejected = skip_rejected
         self.calibration_folds = calibration_folds
         self.random_state = random_state
@@ -105,9 +107,17 @@ class NarrativeClassifier(BaseEstimator):
         if sentences is None:
             sentences = [split_sentences(text) for text in texts]
         quoted = [text[s:e] for text, spans in zip(texts, sentences) for s, e in spans]
+        windows = [w for text, spans in zip(texts, sentences) for w in self._windows(text, spans)]
         owner = np.repeat(np.arange(len(texts)), [len(spans) for spans in sentences])
         rejected = np.array([rejects(q) for q in quoted], bool) if self.skip_rejected else np.zeros(len(quoted), bool)
-        return self._features(quoted, [langs[i] for i in owner]), owner, rejected
+        return self._features(windows, [langs[i] for i in owner]), owner, rejected
+
+    def _windows(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
+        """What each sentence is scored on: itself with ``window`` sentences of context on either side."""
+        if not self.window:
+            return [text[s:e] for s, e in spans]
+        last = len(spans) - 1
+        return [text[spans[max(i - self.window, 0)][0] : spans[min(i + self.window, last)][1]] for i in range(len(spans))]
 
     def _pool(self, scores: np.ndarray, owner: np.ndarray, rejected: np.ndarray, n_docs: int) -> np.ndarray:
         """Document scores from instance scores: log-mean-exp per document, rejected instances left out of
@@ -194,7 +204,8 @@ class NarrativeClassifier(BaseEstimator):
         if not sentences:
             return np.zeros((0, len(class_index)))
         quoted = [text[s:e] for s, e in sentences]
-        scores = np.asarray(self._features(quoted, [lang] * len(quoted)) @ self.coef_[:, class_index], dtype=np.float64)
+        windows = self._windows(text, sentences)
+        scores = np.asarray(self._features(windows, [lang] * len(quoted)) @ self.coef_[:, class_index], dtype=np.float64)
         if self.skip_rejected:
             rejected = np.array([rejects(q) for q in quoted], bool)
             narrative = np.array([self.classes_[j] != OTHER for j in class_index], bool)

@@ -163,7 +163,7 @@ def near_duplicate_groups(docs: Sequence[SemevalDocument]) -> list[str]:
 
 
 def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = None, per_language_thresholds: bool = True,
-                random_state: int = 0, groups: Sequence[str] | None = None, explanations: bool = False,
+                random_state: int = 0, groups: Sequence[str] | None = None, explanations: bool = True,
                 witnesses: int = 0, **params: Any) -> tuple[NarrativeModel, np.ndarray]:
     """Fit the classifier on ``docs`` and tune the decoder on its out-of-fold probabilities.
 

@@ -426,10 +426,11 @@ def split_heldout(docs: Sequence[SemevalDocument]) -> tuple[list[SemevalDocument
 
 
 def label_file_hashes(semeval_dir: str | Path, langs: Sequence[str] | None = None) -> dict[str, str]:
-    """sha256 of each subtask-2 label file used for training, keyed by its path relative to ``semeval_dir``."""
+    """sha256 of each label file used for training (subtask 2 labels, subtask 3 explanations), keyed by its path
+    relative to ``semeval_dir``."""
     root = Path(semeval_dir)
     out = {}
-    for path in sorted((root / "labels").glob("*/subtask-2-annotations.txt")):
+    for path in sorted((root / "labels").glob("*/subtask-[23]-annotations.txt")):
         if langs and path.parent.name not in {lang.upper() for lang in langs}:
             continue
         out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -165,3 +165,14 @@ def test_labels_carry_the_display_threshold(model_dir):
         for label in doc.cats[layer]:
             assert label.attrs["display_threshold"] == model.display_thresholds[layer]
             assert label.possible == (label.score < model.display_thresholds[layer])
+
+
+def test_title_from_metadata_is_read_but_never_quoted(model_dir):
+    body = "The meeting took place on Tuesday afternoon. Local residents gathered in the square."
+    title = "The mighty Russian army crushed the enemy lines with tanks and artillery"
+    plain = _pipeline(model_dir)(Document(body, language="en"))
+    titled = _pipeline(model_dir)(Document(body, language="en", title=title))
+    assert [label.name for label in plain.cats[NARRATIVES]] == [OTHER]
+    assert [label.name for label in titled.cats[NARRATIVES]] == ["URW: Praise of Russia"]
+    for label in titled.cats[NARRATIVES] + titled.cats[SUBNARRATIVES]:
+        assert all(span.end <= len(body) for span in label.evidence)

@@ -2,7 +2,7 @@
 narratives of its reader comments as a layer of their own.
 
 Labels come from a :class:`~narrascope.models.narratives.NarrativeModel` (the packaged default, or ``model_dir``).
-The article is read from its title and body sentences only: the model scores each sentence and pools the scores
+The article is read from its title and body sentences only (and the title from metadata when the text has none): the model scores each sentence and pools the scores
 into the document decision, so the evidence for a label is the sentences that scored highest for it, up to
 ``max_evidence``; a span's score is its weight in the pool (the sentences' weights sum to 1). ``<Narrative>:
 Other`` shows its narrative's evidence. A document with no narrative gets one ``Other`` label, without evidence.
@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SENTENCES, SUBNARRATIVES, Document, Label, Span
+from narrascope.document import (
+    COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SENTENCES, SUBNARRATIVES, Document, Label, Span,
+)
 from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.narratives import OTHER, NarrativeModel
 from narrascope.pipeline import register_analyser
@@ -67,29 +69,34 @@ class NarrativeAnalyser:
         if not docs:
             return []
         langs = [doc.language for doc in docs]
-        article = [doc.sentences() for doc in docs]
+        article = [_article(doc) for doc in docs]
         comments = [_comment_sentences(doc) for doc in docs]
-        decoded = self.model.predict([doc.text for doc in docs], langs, [[(s.start, s.end) for s in ss] for ss in article])
+        decoded = self.model.predict([text for text, _ in article], langs,
+                                     [[(s.start, s.end) for s in ss] for _, ss in article])
         with_comments = [i for i, ss in enumerate(comments) if ss]
         decoded_comments = dict(zip(with_comments, self.model.predict(
             [docs[i].text for i in with_comments], [langs[i] for i in with_comments],
             [[(s.start, s.end) for s in comments[i]] for i in with_comments]))) if with_comments else {}
         out = []
         for i, doc in enumerate(docs):
-            narratives, subnarratives = self._with_evidence(doc, article[i], decoded[i])
-            reader = self._with_evidence(doc, comments[i], decoded_comments[i])[0] if i in decoded_comments else []
+            narratives, subnarratives = self._with_evidence(doc, *article[i], decoded[i])
+            reader = self._with_evidence(doc, doc.text, comments[i], decoded_comments[i])[0] if i in decoded_comments else []
             out.append((narratives, subnarratives, reader))
         return out
 
-    def _with_evidence(self, doc: Document, sentences: list[Span], decoded: Decoded) -> tuple[list[Label], list[Label]]:
+    def _with_evidence(self, doc: Document, text: str, sentences: list[Span], decoded: Decoded,
+                       ) -> tuple[list[Label], list[Label]]:
+        """Labels with their evidence: the sentences of ``text`` (the document's, perhaps with its title after it)
+        that scored highest; a sentence outside the document text (the title from metadata) counts, unquoted."""
         nars, subs = decoded
         if nars and nars[0][0] == OTHER:
             return [Label(OTHER, nars[0][1])], [Label(OTHER, subs[0][1])]
         classes = {c: i for i, c in enumerate(self.model.classes)}
         wanted = [name for name, _ in nars] + [name for name, _ in subs if name in classes]
-        scores = self.model.classifier.sentence_scores(doc.text, doc.language, [(s.start, s.end) for s in sentences],
+        scores = self.model.classifier.sentence_scores(text, doc.language, [(s.start, s.end) for s in sentences],
                                                        [classes[name] for name in wanted])
-        evidence = {name: self._top(sentences, scores[:, j], name) for j, name in enumerate(wanted)}
+        evidence = {name: [span for span in self._top(sentences, scores[:, j], name) if span.end <= len(doc.text)]
+                    for j, name in enumerate(wanted)}
         shown = self.model.display_thresholds
         narratives = [Label(name, p, evidence[name], _threshold(shown, NARRATIVES)) for name, p in nars]
         subnarratives = []
@@ -117,6 +124,16 @@ class NarrativeAnalyser:
             doc.cats[NARRATIVES] = narratives
             doc.cats[SUBNARRATIVES] = subnarratives
             doc.cats[COMMENT_NARRATIVES] = reader
+
+
+def _article(doc: Document) -> tuple[str, list[Span]]:
+    """The text the article is scored on and its sentences: title and body sentences, plus the title from metadata
+    (appended after the text, so every offset still points into ``doc.text``) when the text has no title segment."""
+    sentences = doc.sentences()
+    if not doc.title or any(s.label == "title" for s in doc.spans.get(SEGMENTS, [])):
+        return doc.text, sentences
+    start = len(doc.text) + 2
+    return f"{doc.text}\n\n{doc.title}", sentences + [Span(start, start + len(doc.title), "title")]
 
 
 def _comment_sentences(doc: Document) -> list[Span]:

@@ -17,6 +17,7 @@ SEGMENTS = "segments"  # title / body / boilerplate / comment blocks
 SENTENCES = "sentences"
 NARRATIVES = "narratives"  # document-level labels (coarse)
 SUBNARRATIVES = "subnarratives"  # document-level labels (fine)
+COMMENT_NARRATIVES = "comment_narratives"  # narratives found in the reader comments, apart from the article's
 ENTITIES = "entities"  # entity mentions with roles
 TECHNIQUES = "techniques"  # persuasion-technique spans
 
@@ -52,18 +53,31 @@ class Span:
 
 @dataclass
 class Label:
-    """A document-level label (e.g. a narrative) with its probability and the spans that support it."""
+    """A document-level label (e.g. a narrative) with its probability and the spans that support it.
+
+    ``attrs`` may carry a ``display_threshold``: below it the label is only *possible* (shown on request).
+    """
 
     name: str
     score: float
     evidence: list[Span] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def possible(self) -> bool:
+        """Whether the label scores below its display threshold: too weak to show as a finding by default."""
+        return self.score < float(self.attrs.get("display_threshold", 0.0))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "score": round(float(self.score), 6), "evidence": [s.to_dict() for s in self.evidence]}
+        out = {"name": self.name, "score": round(float(self.score), 6), "evidence": [s.to_dict() for s in self.evidence]}
+        if self.attrs:
+            out["attrs"] = self.attrs
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Label:
-        return cls(data["name"], float(data["score"]), [Span.from_dict(s) for s in data.get("evidence", [])])
+        return cls(data["name"], float(data["score"]), [Span.from_dict(s) for s in data.get("evidence", [])],
+                   data.get("attrs") or {})
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -85,8 +99,9 @@ class Document:
     """An article: the untouched original ``text``, its metadata, and the annotation layers analysers add.
 
     ``spans`` holds span layers keyed by layer name (``segments``, ``sentences``, ``entities``, ``techniques``);
-    ``cats`` holds document-level label layers (``narratives``, ``subnarratives``); ``produced_by`` names the
-    analyser and version that wrote each layer (``{layer: {"analyser": name, "version": version}}``).
+    ``cats`` holds document-level label layers (``narratives``, ``subnarratives``, ``comment_narratives``);
+    ``produced_by`` names the analyser and version that wrote each layer
+    (``{layer: {"analyser": name, "version": version}}``).
     """
 
     text: str

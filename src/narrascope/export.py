@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document
+from narrascope.document import COMMENT_NARRATIVES, ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document
 
 __all__ = ["FORMATS", "write_export", "document_summary", "entity_rows"]
 
@@ -26,16 +26,22 @@ def write_export(docs: Iterable[Document], fmt: str, out: TextIO) -> int:
     return writers[fmt](docs, out)
 
 
-def document_summary(doc: Document) -> dict[str, Any]:
-    """The short, quotable view of a result: labels with scores and each label's best evidence sentence."""
+def document_summary(doc: Document, *, possible: bool = False) -> dict[str, Any]:
+    """The short, quotable view of a result: labels with scores and each label's best evidence sentence.
+
+    Labels below their display threshold are left out unless ``possible`` (then marked ``"possible": true``);
+    the reader comments' narratives come apart, under ``comment_narratives``.
+    """
     def labels(layer: str) -> list[dict[str, Any]]:
         return [{"name": lab.name, "score": round(lab.score, 3),
-                 "evidence": [{"start": e.start, "end": e.end, "text": doc.quote(e)} for e in lab.evidence[:1]]}
-                for lab in doc.cats.get(layer, [])]
+                 "evidence": [{"start": e.start, "end": e.end, "text": doc.quote(e)} for e in lab.evidence[:1]],
+                 **({"possible": True} if lab.possible else {})}
+                for lab in doc.cats.get(layer, []) if possible or not lab.possible]
 
     return {"id": doc.id, "title": doc.title, "language": doc.language, "source": doc.source,
             "published": doc.published.isoformat() if doc.published else None,
-            "narratives": labels(NARRATIVES), "subnarratives": labels(SUBNARRATIVES)}
+            "narratives": labels(NARRATIVES), "subnarratives": labels(SUBNARRATIVES),
+            "comment_narratives": labels(COMMENT_NARRATIVES)}
 
 
 def entity_rows(doc: Document) -> list[dict[str, Any]]:

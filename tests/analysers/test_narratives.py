@@ -59,7 +59,7 @@ def test_other_document_has_single_label_without_evidence(model_dir):
 
 def test_version_follows_model(model_dir):
     pipeline = _pipeline(model_dir)
-    assert pipeline.get("narratives").version.startswith("1-")
+    assert pipeline.get("narratives").version.startswith("2-")  # sentence-pooled model, comments apart
     assert pipeline.get("narratives").version != _pipeline(None).get("narratives").version
 
 
@@ -76,3 +76,103 @@ def test_default_model_on_unlabelled_test_article():
         for span in label.evidence:
             assert 0 <= span.start < span.end <= len(text)
             assert doc.quote(span).strip()
+
+
+def _segmented(text: str, parts: list[tuple[str, str]]) -> Document:
+    """A document whose segments layer is set by hand: ``parts`` are (kind, exact substring of text) in order."""
+    from narrascope.document import SEGMENTS, Span
+
+    doc = Document(text, language="en")
+    spans, cursor = [], 0
+    for kind, piece in parts:
+        start = text.index(piece, cursor)
+        spans.append(Span(start, start + len(piece), kind))
+        cursor = start + len(piece)
+    doc.add_spans(SEGMENTS, spans)
+    return doc
+
+
+def _analyse(doc: Document, model_dir: str) -> Document:
+    """Sentences and narratives over the segments already set (no segmenter)."""
+    from narrascope.analysers.narratives import NarrativeAnalyser
+    from narrascope.analysers.sentences import Sentencizer
+
+    for component in (Sentencizer(), NarrativeAnalyser(model_dir)):
+        component.set_annotations([doc], component.predict([doc]))
+    return doc
+
+
+ARTICLE = ("The meeting took place on Tuesday afternoon. Local residents gathered in the square. "
+           "The weather was mild for the season. Several people attended the event.")
+COMMENT_1 = "The mighty Russian army crushed the enemy lines with tanks and artillery."
+COMMENT_2 = "The victory parade displayed the invincible might of Russian missiles."
+
+
+def test_reader_comments_have_their_own_layer_and_never_feed_the_article(model_dir):
+    from narrascope.document import COMMENT_NARRATIVES
+
+    text = f"Town news\n\n{ARTICLE}\n\nComments\n  1. {COMMENT_1}\n  2. {COMMENT_2}\n"
+    doc = _segmented(text, [("title", "Town news"), ("body", ARTICLE), ("comment", COMMENT_1), ("comment", COMMENT_2)])
+    doc = _analyse(doc, model_dir)
+    assert [label.name for label in doc.cats[NARRATIVES]] == [OTHER]  # the article itself is neutral
+    readers = doc.cats[COMMENT_NARRATIVES]
+    assert [label.name for label in readers] == ["URW: Praise of Russia"]
+    comment_start = text.index(COMMENT_1)
+    assert readers[0].evidence and all(span.start >= comment_start for span in readers[0].evidence)
+
+    # the same comments read as body text would have made the article a praise of Russia
+    as_body = _segmented(text, [("title", "Town news"), ("body", ARTICLE), ("body", COMMENT_1), ("body", COMMENT_2)])
+    as_body = _analyse(as_body, model_dir)
+    assert [label.name for label in as_body.cats[NARRATIVES]] == ["URW: Praise of Russia"]
+    assert as_body.cats[COMMENT_NARRATIVES] == []
+
+
+def test_evidence_is_the_sentence_that_decides(model_dir):
+    """The top evidence sentence alone gives the label; the rest of the document alone does not."""
+    text = ("The meeting took place on Tuesday afternoon. Local residents gathered in the square. "
+            "The mighty Russian army crushed the enemy lines with tanks and artillery. The weather was mild for the season.")
+    pipeline = _pipeline(model_dir)
+    doc = pipeline(Document(text, language="en"))
+    label = doc.cats[NARRATIVES][0]
+    assert label.name == "URW: Praise of Russia"
+    top = label.evidence[0]
+    assert doc.quote(top) == "The mighty Russian army crushed the enemy lines with tanks and artillery."
+    assert 0.5 < top.score <= 1  # the sentence's weight in the pooled score
+    rest = (text[: top.start] + text[top.end :]).strip()
+    assert [lab.name for lab in pipeline(Document(rest, language="en")).cats[NARRATIVES]] == [OTHER]
+
+
+def test_rejected_claim_is_not_evidence(model_dir):
+    """A sentence in which the author marks the claim as false is left out of the narrative's pool and evidence."""
+    claim = "The mighty Russian army crushed the enemy lines with tanks and artillery."
+    rejected = f"Kremlin propaganda falsely claims that {claim[0].lower()}{claim[1:]}"
+    text = f"The meeting took place on Tuesday afternoon. {rejected} Local residents gathered in the square."
+    doc = _pipeline(model_dir)(Document(text, language="en"))
+    assert [label.name for label in doc.cats[NARRATIVES]] == [OTHER]
+    kept = _pipeline(model_dir)(Document(text.replace(rejected, claim), language="en"))
+    assert [label.name for label in kept.cats[NARRATIVES]] == ["URW: Praise of Russia"]
+
+
+def test_labels_carry_the_display_threshold(model_dir):
+    from narrascope.models.narratives import NarrativeModel
+
+    model = NarrativeModel.load(model_dir)
+    assert set(model.display_thresholds) == {NARRATIVES, SUBNARRATIVES}
+    text = ("The mighty Russian army crushed the enemy lines with tanks and artillery. "
+            "The victory parade displayed the invincible might of Russian missiles.")
+    doc = _pipeline(model_dir)(Document(text, language="en"))
+    for layer in (NARRATIVES, SUBNARRATIVES):
+        for label in doc.cats[layer]:
+            assert label.attrs["display_threshold"] == model.display_thresholds[layer]
+            assert label.possible == (label.score < model.display_thresholds[layer])
+
+
+def test_title_from_metadata_is_read_but_never_quoted(model_dir):
+    body = "The meeting took place on Tuesday afternoon. Local residents gathered in the square."
+    title = "The mighty Russian army crushed the enemy lines with tanks and artillery"
+    plain = _pipeline(model_dir)(Document(body, language="en"))
+    titled = _pipeline(model_dir)(Document(body, language="en", title=title))
+    assert [label.name for label in plain.cats[NARRATIVES]] == [OTHER]
+    assert [label.name for label in titled.cats[NARRATIVES]] == ["URW: Praise of Russia"]
+    for label in titled.cats[NARRATIVES] + titled.cats[SUBNARRATIVES]:
+        assert all(span.end <= len(body) for span in label.evidence)

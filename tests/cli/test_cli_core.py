@@ -205,3 +205,24 @@ def test_ray_shards_then_import_match_the_in_process_run(tmp_path, db):
         return sorted((json.loads(line) for line in invoke("export", "--db", path).stdout.splitlines()), key=lambda d: d["id"])
 
     assert exported(db) == exported(imported_db)
+
+
+def test_show_hides_possible_labels_and_prints_reader_comments_apart(db):
+    from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, Document, Label, Span
+    from narrascope.store import Store
+
+    text = "Article about the war.\n\nReader says: the climate is doomed."
+    doc = Document(text, id="commented")
+    doc.add_spans(SEGMENTS, [Span(0, 22, "body"), Span(24, len(text), "comment")])
+    doc.cats[NARRATIVES] = [Label("URW: Amplifying war-related fears", 0.9, [Span(0, 22, "x")], {"display_threshold": 0.4}),
+                            Label("URW: Praise of Russia", 0.2, [], {"display_threshold": 0.4})]
+    doc.cats[COMMENT_NARRATIVES] = [Label("CC: Amplifying Climate Fears", 0.8, [Span(24, len(text), "x")],
+                                          {"display_threshold": 0.4})]
+    with Store(db) as store:
+        store.save([doc], pipeline_signature="t")
+    shown = invoke("show", "commented", "--db", db).stdout
+    assert "Amplifying war-related fears" in shown and "Praise of Russia" not in shown
+    assert "1 possible label(s)" in shown
+    assert "Reader comments" in shown and "CC: Amplifying Climate Fears" in shown
+    everything = invoke("show", "commented", "--db", db, "--possible").stdout
+    assert "Praise of Russia (possible)" in everything

@@ -205,3 +205,75 @@ def test_cli_train_eval_and_predictions_match_official_scorer(docs, tmp_path):
     # the mean over equal-sized folds is the pooled mean: eval and `semeval score` agree
     assert figures["coarse"]["mean"] == pytest.approx(official["coarse_f1"], abs=1e-9)
     assert figures["fine"]["mean"] == pytest.approx(official["fine_f1"], abs=1e-9)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Experts have debunked the claim that the West started the war.",
+    "This is a false claim spread by Kremlin propaganda.",
+    "Това е руската пропаганда, която твърди, че Западът е агресор.",
+    "Российская пропаганда утверждает, что Запад напал первым.",
+    "A propaganda russa diz que o Ocidente é o agressor.",
+    "यह दुष्प्रचार है कि पश्चिम ने युद्ध शुरू किया।",
+])
+def test_rejection_cues_in_five_languages(sentence):
+    from narrascope.models.narratives import rejects
+
+    assert rejects(sentence)
+
+
+def test_rejection_cues_leave_plain_claims_alone():
+    from narrascope.models.narratives import rejects
+
+    assert not rejects("The West started the war and NATO is the aggressor.")
+    assert not rejects("Западът започна войната.")
+
+
+def test_display_thresholds_where_labels_are_right_half_the_time():
+    from narrascope.models.training import display_thresholds
+
+    # PRAISE decoded for 8 documents; it is right only from probability 0.6 up
+    probs = [0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9]
+    docs = [SemevalDocument(f"d{i}", "EN", "t", [PRAISE] if p >= 0.6 else [FEARS], [MIGHT] if p >= 0.6 else [DOOM])
+            for i, p in enumerate(probs)]
+    proba = np.array([[0.0, p, 0.9, 0.0, 0.0, 0.0] for p in probs])
+    found = display_thresholds(proba, CLASSES, CHILDREN, HierarchyDecoder(0.3, 0.5, 1.01, single_domain=False), docs)
+    assert found["narratives"] == 0.6
+    assert found["subnarratives"] == 0.9  # MIGHT is always decoded (0.9) but right only 4 times in 8: the top bin
+
+
+def test_evidence_reference_points_where_the_explanation_does():
+    from narrascope.models.training import EvidenceReference
+    from narrascope.semeval.corpus import Explanation
+
+    text = ("Local news from the town. The meeting took place on Tuesday. The mighty Russian army crushed the enemy "
+            "lines with tanks. The weather was mild. Several people attended the event.")
+    doc = SemevalDocument("EN_X.txt", "EN", text, [PRAISE], [MIGHT],
+                          explanation=Explanation(PRAISE, MIGHT, "The article praises the mighty Russian army and its tanks."))
+    reference = EvidenceReference([doc] + synthetic_docs())
+    sentences = [(0, 25), (26, 60), (61, 133), (134, 154), (155, len(text))]
+    assert reference.closest(doc, sentences)[0] == 2
+
+
+def test_cli_train_leaves_the_heldout_split_out(docs, tmp_path):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+    from narrascope.models.narratives import NarrativeModel
+    from narrascope.semeval.splits import packaged_split
+
+    heldout_id = sorted(i for i in packaged_split("semeval2025-task10") if i.startswith("EN_"))[0]
+    root = tmp_path / "corpus"
+    (root / "raw-documents" / "EN").mkdir(parents=True)
+    (root / "labels" / "EN").mkdir(parents=True)
+    renamed = [(heldout_id if i == 0 else d.id, d) for i, d in enumerate(docs)]
+    for doc_id, d in renamed:
+        (root / "raw-documents" / "EN" / doc_id).write_text(d.text, encoding="utf-8")
+    (root / "labels" / "EN" / "subtask-2-annotations.txt").write_text(
+        "".join(f"{i}\t{';'.join(d.narratives)}\t{';'.join(d.subnarratives)}\n" for i, d in renamed), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", "--semeval", str(root), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    info = NarrativeModel.load(tmp_path / "m").info
+    assert info["heldout_documents"] == 1 and info["documents"] == {"EN": len(docs) - 1}
+    result = runner.invoke(app, ["train", "--semeval", str(root), "--out", str(tmp_path / "all"), "--include-heldout"])
+    assert NarrativeModel.load(tmp_path / "all").info["documents"] == {"EN": len(docs)}

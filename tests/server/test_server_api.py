@@ -364,3 +364,20 @@ def test_listing_stats_pages_and_export_on_postgresql(postgres_client):
     analysed = client.post("/api/analyse", json={"text": "The war is here."})
     assert analysed.status_code == 200
     assert client.get(f"/documents/{analysed.json()['id']}").status_code == 200
+
+
+def test_possible_labels_are_hidden_unless_asked_for(client, settings):
+    from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, Document, Label
+
+    doc = Document("A text about the war. More words here.", id="weak")
+    doc.cats[NARRATIVES] = [Label(WAR, 0.7, attrs={"display_threshold": 0.4}),
+                            Label(CLIMATE, 0.2, attrs={"display_threshold": 0.4})]
+    doc.cats[COMMENT_NARRATIVES] = [Label(CLIMATE, 0.3, attrs={"display_threshold": 0.4})]
+    with Store(settings.db_url) as store:
+        store.save([doc], pipeline_signature="t")
+    shown = client.get("/api/documents/weak").json()["cats"]
+    assert [lab["name"] for lab in shown["narratives"]] == [WAR] and shown["comment_narratives"] == []
+    assert shown["narratives"][0]["possible"] is False
+    everything = client.get("/api/documents/weak", params={"possible": "true"}).json()["cats"]
+    assert [(lab["name"], lab["possible"]) for lab in everything["narratives"]] == [(WAR, False), (CLIMATE, True)]
+    assert everything["comment_narratives"][0]["possible"] is True

@@ -120,3 +120,21 @@ def test_browser_errors_are_pages_and_api_errors_json(client):
     assert "No document with id" in page.text
     assert client.get("/documents/nope").headers["content-type"].startswith("application/json")
     assert client.get("/jobs/nope", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_document_page_hides_possible_labels_behind_a_toggle_and_shows_reader_comments_apart(client, settings):
+    from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, Document, Label, Span
+
+    text = "Article about the war.\n\nReader says: the climate is doomed."
+    doc = Document(text, id="with-comments", title="T")
+    doc.add_spans(SEGMENTS, [Span(0, 22, "body"), Span(24, len(text), "comment")])
+    doc.cats[NARRATIVES] = [Label("URW: Amplifying war-related fears", 0.2, [Span(0, 22, "x")], {"display_threshold": 0.4})]
+    doc.cats[COMMENT_NARRATIVES] = [Label("CC: Amplifying Climate Fears", 0.8, [Span(24, len(text), "x")],
+                                          {"display_threshold": 0.4})]
+    with Store(settings.db_url) as store:
+        store.save([doc], pipeline_signature="t")
+    page = client.get("/documents/with-comments").text
+    assert 'data-toggle="show-possible"' in page and "show 1 possible label" in page
+    assert 'class="narrative possible"' in page and "possible</span>" in page
+    assert "Reader comments" in page and "Reader says: the climate is doomed." in page
+    assert 'mark class="ev n' in page and " possible d0" in page  # its evidence mark is hidden with it

@@ -120,3 +120,14 @@ def test_migrations_produce_exactly_the_declared_schema(store):
 
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_label_attrs_survive_the_store_so_possible_labels_are_decided_from_stored_scores(store):
+    doc = make_doc(1)
+    doc.cats["narratives"] = [Label("URW: Praise of Russia", 0.2, [], {"display_threshold": 0.45}),
+                              Label("URW: Discrediting Ukraine", 0.7, doc.cats["narratives"][0].evidence,
+                                    {"display_threshold": 0.45})]
+    store.save([doc], pipeline_signature="sig")
+    again = store.get("d1")
+    assert again.to_dict() == doc.to_dict()
+    assert [lab.possible for lab in again.cats["narratives"]] == [True, False]

@@ -1,10 +1,18 @@
-"""The ``narratives`` analyser: narratives and sub-narratives of a document, each with evidence sentences.
+"""The ``narratives`` analyser: the article's narratives and sub-narratives, each with evidence sentences, and the
+narratives of its reader comments as a layer of their own.
 
 Labels come from a :class:`~narrascope.models.narratives.NarrativeModel` (the packaged default, or ``model_dir``).
-Evidence for a label is the sentences contributing most to the label's score in the document (its n-grams'
-weighted TF-IDF terms, split among the sentences that hold them), up to ``max_evidence`` per label; a span's score
-is its share of the label's positive contributions. ``<Narrative>: Other`` shows its narrative's evidence. A
-document with no narrative gets one ``Other`` label, without evidence, in both layers.
+The article is read from its title and body sentences only (and the title from metadata when the text has none): the model scores each sentence and pools the scores
+into the document decision, so the evidence for a label is the sentences that scored highest for it, up to
+``max_evidence``; a span's score is its weight in the pool (the sentences' weights sum to 1). ``<Narrative>:
+Other`` shows its narrative's evidence. A document with no narrative gets one ``Other`` label, without evidence.
+
+Reader comments (``comment`` segments) never feed the article's labels. Their sentences are pooled the same way
+into ``doc.cats["comment_narratives"]`` (narratives only, with comment sentences as evidence), empty when the
+document has no comment.
+
+Every label carries the model's display threshold in ``attrs``; a label scoring below it is only *possible*
+(:attr:`narrascope.document.Label.possible`), hidden by default where labels are shown.
 """
 
 from __future__ import annotations
@@ -14,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from narrascope.document import NARRATIVES, SENTENCES, SUBNARRATIVES, Document, Label, Span
+from narrascope.document import (
+    COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SENTENCES, SUBNARRATIVES, Document, Label, Span,
+)
 from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.narratives import OTHER, NarrativeModel
 from narrascope.pipeline import register_analyser
@@ -33,20 +43,21 @@ def load_model(model_dir: str) -> NarrativeModel:
     return NarrativeModel.load(Path(model_dir))
 
 
-Prediction = tuple[list[Label], list[Label]]
+Prediction = tuple[list[Label], list[Label], list[Label]]
+Decoded = tuple[list[tuple[str, float]], list[tuple[str, float]]]
 
 
 @register_analyser("narratives")
 class NarrativeAnalyser:
-    """Writes ``doc.cats["narratives"]`` and ``doc.cats["subnarratives"]`` with probabilities and evidence."""
+    """Writes ``doc.cats`` ``narratives``, ``subnarratives`` and ``comment_narratives`` with probabilities and evidence."""
 
     name = "narratives"
     requires = (SENTENCES,)
-    assigns = (NARRATIVES, SUBNARRATIVES)
+    assigns = (NARRATIVES, SUBNARRATIVES, COMMENT_NARRATIVES)
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = 3):
         self.model_dir = str(Path(model_dir) if model_dir else default_model_dir())
-        self.version = f"1-{model_version(self.model_dir)}"
+        self.version = f"2-{model_version(self.model_dir)}"
         self.max_evidence = max_evidence
 
     @cached_property
@@ -58,36 +69,78 @@ class NarrativeAnalyser:
         if not docs:
             return []
         langs = [doc.language for doc in docs]
-        decoded = self.model.predict([doc.content_text() for doc in docs], langs)
-        return [self._with_evidence(doc, nars, subs) for doc, (nars, subs) in zip(docs, decoded)]
+        article = [_article(doc) for doc in docs]
+        comments = [_comment_sentences(doc) for doc in docs]
+        decoded = self.model.predict([text for text, _ in article], langs,
+                                     [[(s.start, s.end) for s in ss] for _, ss in article])
+        with_comments = [i for i, ss in enumerate(comments) if ss]
+        decoded_comments = dict(zip(with_comments, self.model.predict(
+            [docs[i].text for i in with_comments], [langs[i] for i in with_comments],
+            [[(s.start, s.end) for s in comments[i]] for i in with_comments]))) if with_comments else {}
+        out = []
+        for i, doc in enumerate(docs):
+            narratives, subnarratives = self._with_evidence(doc, *article[i], decoded[i])
+            reader = self._with_evidence(doc, doc.text, comments[i], decoded_comments[i])[0] if i in decoded_comments else []
+            out.append((narratives, subnarratives, reader))
+        return out
 
-    def _with_evidence(self, doc: Document, nars: list[tuple[str, float]], subs: list[tuple[str, float]]) -> Prediction:
+    def _with_evidence(self, doc: Document, text: str, sentences: list[Span], decoded: Decoded,
+                       ) -> tuple[list[Label], list[Label]]:
+        """Labels with their evidence: the sentences of ``text`` (the document's, perhaps with its title after it)
+        that scored highest; a sentence outside the document text (the title from metadata) counts, unquoted."""
+        nars, subs = decoded
         if nars and nars[0][0] == OTHER:
             return [Label(OTHER, nars[0][1])], [Label(OTHER, subs[0][1])]
-        sentences = doc.sentences()
         classes = {c: i for i, c in enumerate(self.model.classes)}
         wanted = [name for name, _ in nars] + [name for name, _ in subs if name in classes]
-        scores = self.model.classifier.sentence_scores(doc.content_text(), doc.language, [doc.quote(s) for s in sentences],
+        scores = self.model.classifier.sentence_scores(text, doc.language, [(s.start, s.end) for s in sentences],
                                                        [classes[name] for name in wanted])
-        evidence = {name: self._top(sentences, scores[:, j], name) for j, name in enumerate(wanted)}
-        narratives = [Label(name, p, evidence[name]) for name, p in nars]
+        evidence = {name: [span for span in self._top(sentences, scores[:, j], name) if span.end <= len(doc.text)]
+                    for j, name in enumerate(wanted)}
+        shown = self.model.display_thresholds
+        narratives = [Label(name, p, evidence[name], _threshold(shown, NARRATIVES)) for name, p in nars]
         subnarratives = []
         for name, p in subs:
             support = evidence.get(name)
             if support is None:  # "<Narrative>: Other": the narrative's own evidence
                 parent = name[: -len(f": {OTHER}")]
                 support = [Span(s.start, s.end, name, s.score) for s in evidence.get(parent, [])]
-            subnarratives.append(Label(name, p, support))
+            subnarratives.append(Label(name, p, support, _threshold(shown, SUBNARRATIVES)))
         return narratives, subnarratives
 
     def _top(self, sentences: list[Span], scores: np.ndarray, label: str) -> list[Span]:
-        """The sentences contributing most to the label; a span's score is its share of the positive contributions."""
-        positive = np.clip(scores, 0.0, None)
-        total = positive.sum()
-        order = [i for i in np.argsort(-scores, kind="stable")[: self.max_evidence] if positive[i] > 0]
-        return [Span(sentences[i].start, sentences[i].end, label, round(float(positive[i] / total), 4)) for i in order]
+        """The sentences that weigh most in the label's pooled score; a span's score is its weight in the pool."""
+        finite = np.isfinite(scores)
+        if not finite.any():
+            return []
+        temperature = max(float(getattr(self.model.classifier, "temperature", 1.0)), 1e-6)
+        weights = np.where(finite, np.exp((np.where(finite, scores, 0.0) - scores[finite].max()) / temperature), 0.0)
+        weights /= weights.sum()
+        order = [i for i in np.argsort(-np.where(finite, scores, -np.inf), kind="stable")[: self.max_evidence] if finite[i]]
+        return [Span(sentences[i].start, sentences[i].end, label, round(float(weights[i]), 4)) for i in order]
 
     def set_annotations(self, docs: list[Document], predictions: list[Prediction]) -> None:
-        for doc, (narratives, subnarratives) in zip(docs, predictions):
+        for doc, (narratives, subnarratives, reader) in zip(docs, predictions):
             doc.cats[NARRATIVES] = narratives
             doc.cats[SUBNARRATIVES] = subnarratives
+            doc.cats[COMMENT_NARRATIVES] = reader
+
+
+def _article(doc: Document) -> tuple[str, list[Span]]:
+    """The text the article is scored on and its sentences: title and body sentences, plus the title from metadata
+    (appended after the text, so every offset still points into ``doc.text``) when the text has no title segment."""
+    sentences = doc.sentences()
+    if not doc.title or any(s.label == "title" for s in doc.spans.get(SEGMENTS, [])):
+        return doc.text, sentences
+    start = len(doc.text) + 2
+    return f"{doc.text}\n\n{doc.title}", sentences + [Span(start, start + len(doc.title), "title")]
+
+
+def _comment_sentences(doc: Document) -> list[Span]:
+    """Sentences of the reader-comment segments only."""
+    article = set(doc.sentences())
+    return [s for s in doc.sentences(include_comments=True) if s not in article]
+
+
+def _threshold(thresholds: dict[str, float], layer: str) -> dict[str, float]:
+    return {"display_threshold": thresholds[layer]} if layer in thresholds else {}

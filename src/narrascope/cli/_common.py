@@ -16,6 +16,8 @@ err_console = Console(stderr=True)
 DbOption = Annotated[str | None, typer.Option("--db", help="Database: a SQLite file path or an SQLAlchemy URL "
                                                               "(postgresql://...). Default: $NARRASCOPE_DB or a per-user SQLite file.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+PossibleOption = Annotated[bool, typer.Option("--possible", help="Also list labels below their display threshold, "
+                                                                 "marked possible (hidden by default).")]
 NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="Only documents carrying this narrative.")]
 SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
 EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from narrascope.cli._common import EXIT_SKIPPED, DbOption, JsonOption, console, err_console, open_store
+from narrascope.cli._common import EXIT_SKIPPED, DbOption, JsonOption, PossibleOption, console, err_console, open_store
 from narrascope.document import Document
 from narrascope.export import document_summary
 from narrascope.ingest import IngestOptions, find_files, read_documents
@@ -43,6 +43,7 @@ def analyze(
                                              "text read from another file: 'skip' it (reported), 'replace' the stored "
                                              "one, or 'keep-both' (this one is stored as ID~HASH).")] = "skip",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summaries; problems and totals only.")] = False,
+    possible: PossibleOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Analyse documents and store the results; prints each document's language, narratives and top evidence."""
@@ -77,9 +78,9 @@ def analyze(
             progress.update(task, completed=seen, rate=rate)
             for doc in docs:
                 if as_json:
-                    print(json.dumps(document_summary(doc), ensure_ascii=False), flush=True)
+                    print(json.dumps(document_summary(doc, possible=possible), ensure_ascii=False), flush=True)
                 elif len(shown) < SUMMARY_LIMIT:
-                    shown.append(document_summary(doc))
+                    shown.append(document_summary(doc, possible=possible))
 
         def on_found(kind: str, problem: IngestError) -> None:  # said when found, not only at the end of a long run
             label = "[cyan]note[/]" if kind == "notice" else "[yellow]skipped[/]"
@@ -115,12 +116,18 @@ def _print_summary(summary: dict[str, Any]) -> None:
     title = summary["title"] or ""
     console.print(f"\n[bold cyan]{summary['id']}[/] [dim]({summary['language'] or '?'})[/] {title[:90]}")
     for label in summary["narratives"]:
-        console.print(f"  [green]{label['score']:.2f}[/] {label['name']}")
+        console.print(f"  [green]{label['score']:.2f}[/] {label['name']}{_possible_tag(label)}")
         subs = [s for s in summary["subnarratives"] if s["name"].startswith(label["name"] + ":")]
         for sub in subs:
-            console.print(f"       [dim]{sub['score']:.2f} {sub['name'][len(label['name']) + 2:]}[/]")
+            console.print(f"       [dim]{sub['score']:.2f} {sub['name'][len(label['name']) + 2:]}{_possible_tag(sub)}[/]")
         for ev in label["evidence"]:
-            console.print(f"       [italic]“{_clip(ev['text'])}”[/]")
+            console.print(f"       [italic]“{escape(_clip(ev['text']))}”[/]")
+    for label in summary["comment_narratives"]:
+        console.print(f"  [magenta]reader comments[/] {label['score']:.2f} {label['name']}{_possible_tag(label)}")
+
+
+def _possible_tag(label: dict[str, Any]) -> str:
+    return " (possible)" if label.get("possible") else ""
 
 
 def _clip(text: str, width: int = 160) -> str:

@@ -13,10 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.cli._common import (
-    DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, RoleOption, SinceOption,
+    DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, PossibleOption, RoleOption,
+    SinceOption,
     SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console, err_console, open_store,
 )
-from narrascope.document import NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Span
+from narrascope.document import (
+    COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span,
+)
 from narrascope.export import FORMATS, entity_rows, write_export
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
@@ -28,10 +31,12 @@ def show(
     db: DbOption = None,
     techniques: Annotated[bool, typer.Option("--techniques/--no-techniques", help="Underline persuasion-technique spans.")] = True,
     entities: Annotated[int, typer.Option("--entities", min=0, help="Entity rows to list (most mentioned first).")] = 12,
+    possible: PossibleOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Print a document with each narrative's evidence highlighted, one row per entity (its roles over its mentions
-    and best evidence) and techniques. --json adds ``entity_rows`` (every entity with all its mentions)."""
+    and best evidence), techniques, and the reader comments with their narratives apart. --json adds
+    ``entity_rows`` (every entity with all its mentions) and ``reader_comments``."""
     store = open_store(db)
     doc = store.get(doc_id)
     store.close()
@@ -43,7 +48,7 @@ def show(
         print(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc), "reader_comments": comments},
                          ensure_ascii=False, indent=2))
         return
-    console.print(render_document(doc, techniques=techniques, max_entities=entities))
+    console.print(render_document(doc, techniques=techniques, max_entities=entities, possible=possible))
 
 
 def reader_comments(doc: Document) -> list[Span]:
@@ -51,9 +56,13 @@ def reader_comments(doc: Document) -> list[Span]:
     return sorted((s for s in doc.spans.get(SEGMENTS, []) if s.label == "comment"), key=lambda s: s.start)
 
 
-def render_document(doc: Document, *, techniques: bool = True, max_entities: int = 12) -> Table:
-    """A Rich renderable: header, legend, the highlighted article and, apart from it, the reader comments."""
-    colours = {lab.name: PALETTE[i % len(PALETTE)] for i, lab in enumerate(doc.cats.get(SUBNARRATIVES, []) or doc.cats.get(NARRATIVES, []))}
+def render_document(doc: Document, *, techniques: bool = True, max_entities: int = 12, possible: bool = False) -> Table:
+    """A Rich renderable: header, legend, the highlighted article and, apart from it, the reader comments and their
+    narratives. Labels below their display threshold are left out unless ``possible`` (then marked "possible")."""
+    def shown(layer: str) -> list[Label]:
+        return [lab for lab in doc.cats.get(layer, []) if possible or not lab.possible]
+
+    colours = {lab.name: PALETTE[i % len(PALETTE)] for i, lab in enumerate(shown(SUBNARRATIVES) or shown(NARRATIVES))}
     text = Text(doc.text)
     for segment in doc.spans.get(SEGMENTS, []):
         if segment.label in ("boilerplate", "comment"):
@@ -64,7 +73,7 @@ def render_document(doc: Document, *, techniques: bool = True, max_entities: int
         for span in doc.spans.get(TECHNIQUES, []):
             text.stylize("underline", span.start, span.end)
     for name, colour in colours.items():
-        label = next(lab for lab in doc.cats.get(SUBNARRATIVES, []) + doc.cats.get(NARRATIVES, []) if lab.name == name)
+        label = next(lab for lab in shown(SUBNARRATIVES) + shown(NARRATIVES) if lab.name == name)
         for ev in label.evidence:
             text.stylize(colour, ev.start, ev.end)
 
@@ -74,12 +83,26 @@ def render_document(doc: Document, *, techniques: bool = True, max_entities: int
     legend = Table(title="narratives", show_header=True, header_style="bold", box=None)
     legend.add_column("score", justify="right")
     legend.add_column("label")
-    for lab in doc.cats.get(NARRATIVES, []):
-        legend.add_row(f"{lab.score:.2f}", lab.name)
-        for sub in doc.cats.get(SUBNARRATIVES, []):
+    for lab in shown(NARRATIVES):
+        legend.add_row(f"{lab.score:.2f}", lab.name + _possible_tag(lab))
+        for sub in shown(SUBNARRATIVES):
             if sub.name.startswith(lab.name + ":"):
-                legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:], style=colours.get(sub.name, "")))
+                legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:] + _possible_tag(sub),
+                                                        style=colours.get(sub.name, "")))
+    hidden = sum(lab.possible for layer in (NARRATIVES, SUBNARRATIVES, COMMENT_NARRATIVES) for lab in doc.cats.get(layer, []))
+    if hidden and not possible:
+        legend.caption = f"{hidden} possible label(s) below the display threshold hidden; --possible shows them"
     grid.add_row(legend)
+    comments = shown(COMMENT_NARRATIVES)
+    if comments:
+        table = Table(title="Reader comments (narratives in the comments, apart from the article's)", box=None,
+                      header_style="bold")
+        for column in ("score", "label", "comment evidence"):
+            table.add_column(column, justify="right" if column == "score" else "left")
+        for lab in comments:
+            quote = " ".join(doc.quote(lab.evidence[0]).split())[:100] if lab.evidence else ""
+            table.add_row(f"{lab.score:.2f}", lab.name + _possible_tag(lab), quote)
+        grid.add_row(table)
     rows = entity_rows(doc)
     if rows and max_entities:
         more = len(rows) - max_entities
@@ -124,6 +147,10 @@ def _without(text: Text, ranges: list[tuple[int, int]]) -> Text:
     kept.append_text(text[pos:])
     kept.rstrip()
     return kept
+
+
+def _possible_tag(label: Label) -> str:
+    return " (possible)" if label.possible else ""
 
 
 def list_documents(

@@ -19,37 +19,55 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
+
+from narrascope.analysers.sentences import split_sentences
 
 __all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "children_of", "OTHER", "LANGUAGES"]
 
 OTHER = "Other"
 LANGUAGES = ("bg", "en", "hi", "pt", "ru")
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
+_FLOOR = -5.0  # pooled score of a label with no sentence left to support it (far below any ridge score)
 
 
 class NarrativeClassifier(BaseEstimator):
-    """Multi-label document classifier: TF-IDF word + char n-grams, dual ridge per label, Platt calibration.
+    """Multi-label classifier whose document score is pooled from its sentences' scores (multiple-instance learning).
 
-    ``fit(texts, labels, langs)`` takes label sets per document (any label names: narratives, sub-narratives,
-    ``Other``); ``predict_proba`` returns an ``(n_docs, n_classes)`` array aligned with ``classes_``.
-    ``char_weight`` scales the character block against the word block; ``alpha`` is the ridge penalty.
+    Features are TF-IDF word + char n-grams (one vocabulary for all languages) plus a per-language bias; one ridge
+    regression per label is fitted on whole documents (dual form, all labels at once). A text is scored sentence by
+    sentence with those weights (each sentence read with ``window`` neighbouring sentences on either side as
+    context), and the sentence scores are pooled by a smooth maximum (log-mean-exp at ``temperature``), so the
+    sentences that score highest are the ones that made the decision. Sentences where the
+    author rejects what they report (``REJECTION_CUES``: "debunked", "false claim", ...) are left out of the pool
+    for every narrative label when ``skip_rejected``. ``pooling="document"`` scores the whole text as one instance
+    (the version-1 model, kept for comparison). Pooled scores become probabilities by Platt scaling fitted on
+    out-of-fold pooled scores; folds keep ``groups`` (near-duplicate copies) together.
+
+    ``fit(texts, labels, langs, groups)`` takes label sets per document; ``predict_proba`` returns an
+    ``(n_docs, n_classes)`` array aligned with ``classes_``; ``sentence_scores`` gives each sentence's score.
     """
 
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
-                 alpha: float = 1.0, calibration_folds: int = 10, random_state: int = 0):
+                 alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
+                 skip_rejected: bool = True, calibration_folds: int = 10, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
         self.alpha = alpha
+        self.pooling = pooling
+        self.temperature = temperature
+        self.window = window
+        self.skip_rejected = skip_rejected
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
@@ -62,6 +80,9 @@ class NarrativeClassifier(BaseEstimator):
         return word, char
 
     def _features(self, texts: list[str], langs: list[str | None], fit: bool = False) -> sparse.csr_matrix:
+        if not texts and not fit:
+            n_text = len(self.word_vectorizer_.vocabulary_) + len(self.char_vectorizer_.vocabulary_)
+            return sparse.csr_matrix((0, n_text + len(LANGUAGES) + 1), dtype=np.float32)
         lang_block = np.zeros((len(texts), len(LANGUAGES) + 1), np.float32)
         lang_block[:, -1] = 1.0  # bias
         for i, lang in enumerate(langs):
@@ -72,57 +93,124 @@ class NarrativeClassifier(BaseEstimator):
         return sparse.hstack([blocks[0], np.sqrt(self.char_weight) * blocks[1], sparse.csr_matrix(lang_block)],
                              format="csr", dtype=np.float32)
 
+    def _instances(self, texts: list[str], langs: list[str | None], sentences: list[list[tuple[int, int]]] | None,
+                   ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """Features of the scored instances, the document each belongs to (sorted), and whether its author rejects it.
+
+        ``sentences`` (offsets per text) are the parts of each text that are read; without them the whole text is,
+        split here into sentences.
+        """
+        if self.pooling == "document":
+            if sentences is not None:
+                texts = ["\n".join(text[s:e] for s, e in spans) for text, spans in zip(texts, sentences)]
+            return self._features(texts, langs), np.arange(len(texts)), np.zeros(len(texts), bool)
+        if sentences is None:
+            sentences = [split_sentences(text) for text in texts]
+        quoted = [text[s:e] for text, spans in zip(texts, sentences) for s, e in spans]
+        windows = [w for text, spans in zip(texts, sentences) for w in self._windows(text, spans)]
+        owner = np.repeat(np.arange(len(texts)), [len(spans) for spans in sentences])
+        rejected = np.array([rejects(q) for q in quoted], bool) if self.skip_rejected else np.zeros(len(quoted), bool)
+        return self._features(windows, [langs[i] for i in owner]), owner, rejected
+
+    def _windows(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
+        """What each sentence is scored on: itself with ``window`` sentences of context on either side."""
+        if not self.window:
+            return [text[s:e] for s, e in spans]
+        last = len(spans) - 1
+        return [text[spans[max(i - self.window, 0)][0] : spans[min(i + self.window, last)][1]] for i in range(len(spans))]
+
+    def _pool(self, scores: np.ndarray, owner: np.ndarray, rejected: np.ndarray, n_docs: int) -> np.ndarray:
+        """Document scores from instance scores: log-mean-exp per document, rejected instances left out of
+        narrative labels (a document whose every sentence is rejected scores ``_FLOOR`` for them)."""
+        if self.pooling == "document":
+            out = np.full((n_docs, scores.shape[1]), _FLOOR)
+            out[owner] = scores
+            return out
+        scores = np.where(rejected[:, None] & (self.classes_ != OTHER)[None, :], -np.inf, scores)
+        bounds = np.searchsorted(owner, np.arange(n_docs + 1))  # owner is sorted
+        out = np.full((n_docs, scores.shape[1]), _FLOOR)
+        t = self.temperature
+        for doc in range(n_docs):
+            block = scores[bounds[doc] : bounds[doc + 1]]
+            if len(block):
+                top = block.max(0)
+                finite = np.isfinite(top)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    pooled = top + t * np.log(np.exp((block - top) / t).mean(0))
+                out[doc, finite] = pooled[finite]
+        return out
+
     # fitting --------------------------------------------------------------------------------------------
-    def fit(self, texts: list[str], labels: list[list[str]], langs: list[str | None] | None = None) -> NarrativeClassifier:
-        """Learn vocabularies, ridge weights for every label seen, and their calibration."""
+    def fit(self, texts: list[str], labels: list[list[str]], langs: list[str | None] | None = None,
+            groups: list[str] | None = None, auxiliary: list[bool] | None = None) -> NarrativeClassifier:
+        """Learn vocabularies, ridge weights for every label seen, and the calibration of pooled scores.
+
+        ``groups`` (near-duplicate copies) stay together in the calibration folds. Rows marked ``auxiliary`` (e.g.
+        annotators' explanations) only add to the ridge fit: they are never scored for calibration, and are left out
+        of a fold's training rows when their group is in that fold. ``oof_scores_`` has the other rows, in order.
+        """
         langs = list(langs) if langs is not None else [None] * len(texts)
+        groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
+        aux = np.array(auxiliary if auxiliary is not None else [False] * len(texts), bool)
         self.classes_ = np.array(sorted({label for doc in labels for label in doc}))
         Y = np.array([[label in set(doc) for label in self.classes_] for doc in labels], dtype=np.float64)
         self.word_vectorizer_, self.char_vectorizer_ = self._vectorizers()
         X = self._features(texts, langs, fit=True)
         K = (X @ X.T).toarray().astype(np.float64)
+        primary = np.flatnonzero(~aux)
+        instances, owner, rejected = self._instances([texts[i] for i in primary], [langs[i] for i in primary], None)
 
-        # out-of-fold scores for calibration: ridge refits on sub-blocks of the same kernel
-        oof = np.zeros(Y.shape)
-        strata = [f"{lang}|{int(Y[i].sum() > 0)}" for i, lang in enumerate(langs)]
-        n_folds = min(self.calibration_folds, _smallest_stratum(strata))
-        splitter = StratifiedKFold(max(n_folds, 2), shuffle=True, random_state=self.random_state)
-        for tr, te in splitter.split(np.zeros(len(texts)), strata if n_folds >= 2 else None):
-            oof[te] = K[np.ix_(te, tr)] @ self._dual(K[np.ix_(tr, tr)], Y[tr])
+        # out-of-fold pooled scores for calibration: ridge refits on sub-blocks of the same kernel
+        oof = np.zeros((len(primary), len(self.classes_)))
+        strata = [f"{langs[i]}|{int(Y[i].sum() > 0)}" for i in primary]
+        primary_groups = [groups[i] for i in primary]
+        n_folds = max(min(self.calibration_folds, _smallest_stratum(strata), len(set(primary_groups))), 2)
+        splitter = StratifiedGroupKFold(n_folds, shuffle=True, random_state=self.random_state)
+        for tr, te in splitter.split(np.zeros(len(primary)), strata, primary_groups):
+            held = {primary_groups[i] for i in te}
+            rows = np.concatenate([primary[tr], [i for i in np.flatnonzero(aux) if groups[i] not in held]]).astype(int)
+            weights = X[rows].T @ self._dual(K[np.ix_(rows, rows)], Y[rows])
+            scored = np.isin(owner, te)
+            pooled = self._pool(np.asarray(instances[scored] @ weights), owner[scored], rejected[scored], len(primary))
+            oof[te] = pooled[te]
         self.oof_scores_ = oof
-        self.platt_ = _fit_platt(oof, Y)
-        self.coef_ = (X.T @ self._dual(K, Y)).astype(np.float32)  # (n_features, n_classes)
+        self.platt_ = _fit_platt(oof, Y[primary])
+        self.coef_ = np.asarray(X.T @ self._dual(K, Y)).astype(np.float32)  # (n_features, n_classes)
         return self
 
     def _dual(self, K: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return np.linalg.solve(K + self.alpha * np.eye(len(K)), 2 * Y - 1)
 
     # prediction -----------------------------------------------------------------------------------------
-    def decision_function(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
+    def decision_function(self, texts: list[str], langs: list[str | None] | None = None,
+                          sentences: list[list[tuple[int, int]]] | None = None) -> np.ndarray:
+        """Pooled score of every class for each text (``sentences``: offsets per text; split here when None)."""
         langs = list(langs) if langs is not None else [None] * len(texts)
-        return np.asarray(self._features(texts, langs) @ self.coef_)
+        instances, owner, rejected = self._instances(texts, langs, sentences)
+        return self._pool(np.asarray(instances @ self.coef_), owner, rejected, len(texts))
 
-    def predict_proba(self, texts: list[str], langs: list[str | None] | None = None) -> np.ndarray:
+    def predict_proba(self, texts: list[str], langs: list[str | None] | None = None,
+                      sentences: list[list[tuple[int, int]]] | None = None) -> np.ndarray:
         """Calibrated probability of every class in ``classes_`` for each text."""
-        return _platt(self.decision_function(texts, langs), self.platt_)
+        return _platt(self.decision_function(texts, langs, sentences), self.platt_)
 
-    def sentence_scores(self, text: str, lang: str | None, sentences: list[str], class_index: list[int]) -> np.ndarray:
-        """Each sentence's contribution to the document's decision score for each requested class.
+    def sentence_scores(self, text: str, lang: str | None, sentences: list[tuple[int, int]],
+                        class_index: list[int]) -> np.ndarray:
+        """Each sentence's own score for each requested class, ``(n_sentences, n_requested)``.
 
-        The document score is a sum over n-grams of (TF-IDF value × weight); each n-gram's term is split among the
-        sentences in proportion to how often it occurs in each. Returns ``(n_sentences, n_requested)``; a high
-        value means the sentence holds n-grams that pushed the document towards the class.
+        These are the scores the document decision pools; a sentence the author rejects scores ``-inf`` for
+        narrative labels (when ``skip_rejected``), so it is never evidence for them.
         """
         if not sentences:
             return np.zeros((0, len(class_index)))
-        doc = self._features([text], [lang])
-        n_text = doc.shape[1] - len(LANGUAGES) - 1
-        counts = sparse.hstack([CountVectorizer.transform(self.word_vectorizer_, sentences),
-                                CountVectorizer.transform(self.char_vectorizer_, sentences)], format="csr").astype(np.float64)
-        totals = np.asarray(counts.sum(0)).ravel()
-        share = counts @ sparse.diags(np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0))
-        weighted = share.multiply(doc[:, :n_text].toarray()).tocsr()
-        return np.asarray(weighted @ self.coef_[:n_text, class_index])
+        quoted = [text[s:e] for s, e in sentences]
+        windows = self._windows(text, sentences)
+        scores = np.asarray(self._features(windows, [lang] * len(quoted)) @ self.coef_[:, class_index], dtype=np.float64)
+        if self.skip_rejected:
+            rejected = np.array([rejects(q) for q in quoted], bool)
+            narrative = np.array([self.classes_[j] != OTHER for j in class_index], bool)
+            scores[np.ix_(rejected, narrative)] = -np.inf
+        return scores
 
     # persistence ----------------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> None:
@@ -142,7 +230,7 @@ class NarrativeClassifier(BaseEstimator):
         directory = Path(directory)
         meta = json.loads((directory / "classifier.json").read_text(encoding="utf-8"))
         arrays = np.load(directory / "classifier.npz")
-        model = cls(**meta["params"])
+        model = cls(**{"pooling": "document", **meta["params"]})  # models saved before pooling scored whole texts
         model.classes_ = np.array(meta["classes"])
         model.word_vectorizer_, model.char_vectorizer_ = model._vectorizers()
         for vectorizer, vocab, idf in ((model.word_vectorizer_, meta["word_vocabulary"], arrays["word_idf"]),
@@ -152,6 +240,23 @@ class NarrativeClassifier(BaseEstimator):
         model.coef_ = arrays["coef"].astype(np.float32)
         model.platt_ = arrays["platt"]
         return model
+
+
+# Phrases by which an author marks a reported claim as false (English, Bulgarian, Hindi, Portuguese, Russian).
+REJECTION_CUES = re.compile(
+    r"debunk|false(?:ly)? claim|\bfalsely\b|\bbaseless\b|\bunfounded\b|fact[- ]check|conspiracy theor|\bmyths?\b"
+    r"|disinformation|misinformation|(?:russian|kremlin|putin'?s?) propaganda|propaganda (?:claims?|says|narrative)"
+    r"|фалшив|дезинформац|опроверг|(?:руска(?:та)?|кремълска(?:та)?) пропаганда|\bмит(?:ове)?\b"
+    r"|фейк|дезинформац|опроверг|(?:российск|кремлевск|кремлёвск)\w* пропаганд|\bмиф\w*|голословн|ложн\w* утвержд"
+    r"|desinforma|desmentid|desmente|(?:propaganda russa|propaganda do kremlin)|\bmito\b|sem fundamento"
+    r"|teoria da conspira|alegação falsa|afirmação falsa"
+    r"|दुष्प्रचार|भ्रामक|फर्जी|अफवाह|खंडन|गलत दावा|झूठा दावा",
+    re.IGNORECASE)
+
+
+def rejects(sentence: str) -> bool:
+    """Whether a sentence marks what it reports as false or as propaganda (see ``REJECTION_CUES``)."""
+    return REJECTION_CUES.search(sentence) is not None
 
 
 def _smallest_stratum(strata: list[str]) -> int:
@@ -276,35 +381,40 @@ def children_of(classes: list[str], narratives: list[str], parent_of: dict[str, 
 
 
 class NarrativeModel:
-    """A fitted classifier, its decoder thresholds and the label hierarchy: what the analyser loads.
+    """A fitted classifier, its decoder thresholds, the label hierarchy and display thresholds: what the analyser loads.
 
     ``children`` maps every narrative to its modelled sub-narratives, so a saved model carries its own hierarchy.
+    ``display_thresholds`` (per layer, ``narratives`` and ``subnarratives``) is the probability from which a decoded
+    label was right at least half the time out of fold: below it a label is shown only as *possible*.
     """
 
     CONFIG = "model.json"
 
     def __init__(self, classifier: NarrativeClassifier, decoder: HierarchyDecoder, children: dict[str, list[str]],
-                 info: dict | None = None):
+                 info: dict | None = None, display_thresholds: dict[str, float] | None = None):
         self.classifier = classifier
         self.decoder = decoder
         self.children = children
         self.info = info or {}
+        self.display_thresholds = display_thresholds or {}
 
     @property
     def classes(self) -> list[str]:
         return [str(c) for c in self.classifier.classes_]
 
     def predict(self, texts: list[str], langs: list[str | None] | None = None,
+                sentences: list[list[tuple[int, int]]] | None = None,
                 ) -> list[tuple[list[tuple[str, float]], list[tuple[str, float]]]]:
-        """``(narratives, sub-narratives)`` with probabilities for each text."""
+        """``(narratives, sub-narratives)`` with probabilities for each text (``sentences``: the parts read)."""
         langs = list(langs) if langs is not None else [None] * len(texts)
-        proba = self.classifier.predict_proba(texts, langs)
+        proba = self.classifier.predict_proba(texts, langs, sentences)
         return [self.decoder.decode(row, self.classes, self.children, lang) for row, lang in zip(proba, langs)]
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
         self.classifier.save(directory)
-        config = {"decoder": self.decoder.to_dict(), "children": self.children, "info": self.info}
+        config = {"decoder": self.decoder.to_dict(), "children": self.children,
+                  "display_thresholds": self.display_thresholds, "info": self.info}
         (directory / self.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
 
     @classmethod
@@ -315,4 +425,4 @@ class NarrativeModel:
             raise FileNotFoundError(f"{directory} is not a narrative model folder (no {cls.CONFIG})")
         config = json.loads(config_path.read_text(encoding="utf-8"))
         return cls(NarrativeClassifier.load(directory), HierarchyDecoder.from_dict(config["decoder"]),
-                   config["children"], config.get("info", {}))
+                   config["children"], config.get("info", {}), config.get("display_thresholds"))

@@ -18,7 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.isotonic import IsotonicRegression
+from sklearn.model_selection import StratifiedGroupKFold
+
+from narrascope.analysers.sentences import split_sentences
+from narrascope.document import NARRATIVES, SUBNARRATIVES
 
 from narrascope.models.narratives import (
     OTHER,
@@ -31,9 +36,11 @@ from narrascope.models.narratives import (
     threshold_candidates,
 )
 from narrascope.semeval import SemevalDocument, score_subtask2
+from narrascope.semeval.splits import duplicate_groups, packaged_split
 from narrascope.taxonomy import Taxonomy, load_taxonomy
 
-__all__ = ["training_labels", "train_model", "cross_validate", "tune_thresholds", "calibration", "label_file_hashes"]
+__all__ = ["training_labels", "train_model", "cross_validate", "evaluate_heldout", "split_heldout", "tune_thresholds",
+           "calibration", "display_thresholds", "EvidenceReference", "near_duplicate_groups", "label_file_hashes"]
 
 
 def training_labels(doc: SemevalDocument) -> list[str]:
@@ -85,22 +92,43 @@ class _Scorer:
 
     def score(self, proba: np.ndarray, rows: np.ndarray, t_nar: float, t_sub: float, t_other: float,
               single_domain: bool = True) -> tuple[float, float]:
+        """(coarse, fine) samples-F1 of the decoder at one threshold triple on ``proba[rows]``."""
+        return self.score_grid(proba, rows, [(t_nar, t_sub, t_other)], single_domain)[0]
+
+    def score_grid(self, proba: np.ndarray, rows: np.ndarray, candidates: Sequence[tuple[float, float, float]],
+                   single_domain: bool = True) -> list[tuple[float, float]]:
+        """(coarse, fine) samples-F1 for every threshold triple; the narrative-level decision is shared by all
+        triples with the same narrative and ``Other`` thresholds."""
         P = proba[rows]
-        P_nar = P[:, self.nar_cols]
-        chosen = (P_nar >= t_nar).astype(float)
+        P_nar, P_sub = P[:, self.nar_cols], P[:, self.sub_cols]
+        domain = np.ones_like(P_nar)
         if single_domain and len(self.domain_mask) > 1:
             best = np.stack([np.where(mask, P_nar, -1).max(1) for mask in self.domain_mask], 1).argmax(1)
-            chosen *= self.domain_mask[best]
-        other = chosen.sum(1) == 0
-        if self.other_col is not None:
-            other |= P[:, self.other_col] >= t_other
-        chosen[other] = 0
-        subs = (P[:, self.sub_cols] >= t_sub) * (chosen @ self.parent.T > 0)
-        has_sub = subs @ self.parent > 0
-        pred_coarse = chosen @ self.to_coarse + np.outer(other, self.other_coarse)
-        pred_fine = subs @ self.to_fine + (chosen * ~has_sub) @ self.nar_other + np.outer(other, self.other_fine)
-        return (float(self._f1(pred_coarse, self.gold_coarse[rows]).mean()),
-                float(self._f1(pred_fine, self.gold_fine[rows]).mean()))
+            domain = self.domain_mask[best].astype(float)
+        gold_coarse, gold_fine = self.gold_coarse[rows], self.gold_fine[rows]
+        # fine level without building label matrices: true positives and counts per document, by source of label
+        gold_sub, gold_nar_other = gold_fine @ self.to_fine.T, gold_fine @ self.nar_other.T
+        gold_other, n_gold = gold_fine @ self.other_fine, gold_fine.sum(1)
+        sub_weight, nar_other_weight = self.to_fine.sum(1), self.nar_other.sum(1)
+        results: dict[tuple[float, float, float], tuple[float, float]] = {}
+        for t_nar, t_other in dict.fromkeys((c[0], c[2]) for c in candidates):
+            chosen = (P_nar >= t_nar) * domain
+            other = chosen.sum(1) == 0
+            if self.other_col is not None:
+                other |= P[:, self.other_col] >= t_other
+            chosen[other] = 0
+            coarse = float(self._f1(chosen @ self.to_coarse + np.outer(other, self.other_coarse), gold_coarse).mean())
+            allowed = chosen @ self.parent.T > 0
+            other_tp, other_n = other * gold_other, other * self.other_fine.sum()
+            for t_sub in dict.fromkeys(c[1] for c in candidates if (c[0], c[2]) == (t_nar, t_other)):
+                subs = (P_sub >= t_sub) & allowed
+                bare = chosen * ~(subs @ self.parent > 0)  # narratives without a chosen child: "<N>: Other"
+                tp = (subs * gold_sub).sum(1) + (bare * gold_nar_other).sum(1) + other_tp
+                n_pred = subs @ sub_weight + bare @ nar_other_weight + other_n
+                den = n_pred + n_gold
+                fine = np.where(den == 0, 1.0, 2 * tp / np.maximum(den, 1e-9))
+                results[(t_nar, t_sub, t_other)] = (coarse, float(fine.mean()))
+        return [results[tuple(c)] for c in candidates]
 
 
 def tune_thresholds(proba: np.ndarray, classes: list[str], children: dict[str, list[str]],
@@ -114,7 +142,8 @@ def tune_thresholds(proba: np.ndarray, classes: list[str], children: dict[str, l
     candidates = threshold_candidates()
 
     def best(rows: np.ndarray) -> tuple[float, float, float]:
-        return max(candidates, key=lambda th: sum(scorer.score(proba, rows, *th)))
+        scores = scorer.score_grid(proba, rows, candidates)
+        return candidates[max(range(len(candidates)), key=lambda i: sum(scores[i]))]
 
     overall = best(np.arange(len(docs)))
     overrides = {}
@@ -127,20 +156,74 @@ def tune_thresholds(proba: np.ndarray, classes: list[str], children: dict[str, l
     return HierarchyDecoder(*overall, per_language=overrides or None)
 
 
+def near_duplicate_groups(docs: Sequence[SemevalDocument]) -> list[str]:
+    """Each document's near-duplicate group (:func:`narrascope.semeval.splits.duplicate_groups`), in ``docs`` order."""
+    groups = duplicate_groups({d.id: d.text for d in docs})
+    return [groups[d.id] for d in docs]
+
+
 def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = None, per_language_thresholds: bool = True,
-                random_state: int = 0, **params: Any) -> tuple[NarrativeModel, np.ndarray]:
+                random_state: int = 0, groups: Sequence[str] | None = None, explanations: bool = True,
+                witnesses: int = 0, **params: Any) -> tuple[NarrativeModel, np.ndarray]:
     """Fit the classifier on ``docs`` and tune the decoder on its out-of-fold probabilities.
 
-    Returns the model and those out-of-fold probabilities (rows aligned with ``docs``).
+    Internal folds keep near-duplicate ``groups`` together (computed here when not given). With ``explanations``,
+    each document's subtask-3 explanation is one more (auxiliary) training text for its dominant narrative and
+    sub-narrative; with ``witnesses`` > 0, so are that many of its sentences closest to the explanation
+    (:class:`EvidenceReference`), which teaches the model which sentences carry a narrative. Returns the model and the out-of-fold probabilities (rows aligned with ``docs``).
     """
     taxonomy = taxonomy or load_taxonomy()
-    classifier = NarrativeClassifier(random_state=random_state, **params).fit(
-        [d.text for d in docs], [training_labels(d) for d in docs], [d.lang.lower() for d in docs])
+    groups = list(groups) if groups is not None else near_duplicate_groups(docs)
+    texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
+    langs, auxiliary = [d.lang.lower() for d in docs], [False] * len(docs)
+    reference = EvidenceReference(docs) if witnesses else None
+    for doc, group in zip(list(docs), list(groups)):
+        if doc.explanation is None:
+            continue
+        taught = [t for t in (doc.explanation.narrative, doc.explanation.subnarrative)
+                  if t != OTHER and not t.endswith(f": {OTHER}")]
+        extra = [doc.explanation.text] if explanations else []
+        if reference is not None:
+            sentences = split_sentences(doc.text)
+            extra += [doc.text[sentences[i][0]:sentences[i][1]] for i in reference.closest(doc, sentences)[:witnesses]]
+        for text in extra:
+            texts.append(text)
+            labels.append(taught)
+            langs.append(doc.lang.lower())
+            groups.append(group)
+            auxiliary.append(True)
+    classifier = NarrativeClassifier(random_state=random_state, **params).fit(texts, labels, langs, groups, auxiliary)
     classes = [str(c) for c in classifier.classes_]
     children = children_of(classes, taxonomy.narratives, _parent_map(taxonomy))
     oof = _platt(classifier.oof_scores_, classifier.platt_)
     decoder = tune_thresholds(oof, classes, children, docs, taxonomy, per_language_thresholds)
-    return NarrativeModel(classifier, decoder, children), oof
+    display = display_thresholds(oof, classes, children, decoder, docs)
+    info = {"auxiliary_rows": {"explanations": explanations, "witness_sentences": witnesses}}
+    return NarrativeModel(classifier, decoder, children, info, display), oof
+
+
+def display_thresholds(proba: np.ndarray, classes: list[str], children: dict[str, list[str]], decoder: HierarchyDecoder,
+                       docs: Sequence[SemevalDocument]) -> dict[str, float]:
+    """Per layer, the lowest probability from which a decoded label is right at least half the time.
+
+    Every narrative and sub-narrative the decoder gives (``Other`` aside) on out-of-fold ``proba`` is marked right
+    or wrong against gold; an isotonic fit of rightness on probability gives the threshold (1.0 when it never
+    reaches one half).
+    """
+    seen: dict[str, list[tuple[float, float]]] = {NARRATIVES: [], SUBNARRATIVES: []}
+    for row, doc in zip(proba, docs):
+        nars, subs = decoder.decode(row, classes, children, doc.lang.lower())
+        seen[NARRATIVES] += [(p, float(n in doc.narratives)) for n, p in nars if n != OTHER]
+        seen[SUBNARRATIVES] += [(p, float(n in doc.subnarratives)) for n, p in subs if n != OTHER]
+    out = {}
+    for layer, pairs in seen.items():
+        if not pairs:
+            out[layer] = 1.0
+            continue
+        p, right = np.array(pairs).T
+        fitted = IsotonicRegression(out_of_bounds="clip").fit(p, right).predict(p)
+        out[layer] = round(float(p[fitted >= 0.5].min()), 4) if (fitted >= 0.5).any() else 1.0
+    return out
 
 
 def calibration(proba: np.ndarray, truth: np.ndarray, bins: int = 10) -> dict[str, Any]:
@@ -158,72 +241,196 @@ def calibration(proba: np.ndarray, truth: np.ndarray, bins: int = 10) -> dict[st
     return {"ece": float(ece), "reliability": table}
 
 
+class EvidenceReference:
+    """Where the gold explanation (subtask 3) points in a document: the sentences most similar to it.
+
+    Similarity is the cosine of character 3-5-gram TF-IDF vectors (within word boundaries, sublinear tf), fitted
+    on the sentences of the documents given (text only, no label), so it works alike in the five languages.
+    """
+
+    TOP = 3
+    MIN_SENTENCES = 4  # with fewer, any sentence is in the reference top 3
+
+    def __init__(self, docs: Sequence[SemevalDocument]):
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2).fit(
+            [d.text[s:e] for d in docs for s, e in split_sentences(d.text)])
+
+    def closest(self, doc: SemevalDocument, sentences: list[tuple[int, int]]) -> list[int]:
+        """Indexes of the document's sentences, most similar to its explanation first."""
+        quoted = [doc.text[s:e] for s, e in sentences]
+        explanation = self.vectorizer.transform([doc.explanation.text if doc.explanation else ""])
+        similarity = (self.vectorizer.transform(quoted) @ explanation.T).toarray().ravel()
+        return np.argsort(-similarity, kind="stable").tolist()
+
+    def judge(self, model: NarrativeModel, doc: SemevalDocument) -> dict[str, Any] | None:
+        """Whether the model's top sentence for the gold dominant narrative is in the reference top 3, beside a
+        random sentence (its expected rate) and the lead sentence; None when the document cannot be judged."""
+        explanation = doc.explanation
+        if explanation is None or explanation.narrative not in model.classes:
+            return None
+        sentences = split_sentences(doc.text)
+        if len(sentences) < self.MIN_SENTENCES:
+            return None
+        reference = set(self.closest(doc, sentences)[: self.TOP])
+        scores = model.classifier.sentence_scores(doc.text, doc.lang.lower(), sentences,
+                                                  [model.classes.index(explanation.narrative)])[:, 0]
+        top = int(np.argmax(scores)) if np.isfinite(scores).any() else -1
+        return {"lang": doc.lang, "model": float(top in reference), "random": self.TOP / len(sentences),
+                "lead": float(0 in reference)}
+
+
+def _interval(values: np.ndarray, groups: Sequence[str], seed: int = 0, rounds: int = 1000) -> tuple[float, float]:
+    """95 % interval of the mean of per-document ``values``, by bootstrap over near-duplicate groups."""
+    keys = sorted(set(groups))
+    if len(keys) < 2:
+        return float(values.mean()), float(values.mean())
+    index = {g: i for i, g in enumerate(keys)}
+    member = np.array([index[g] for g in groups])
+    sums, counts = np.bincount(member, values, len(keys)), np.bincount(member, minlength=len(keys))
+    draws = np.random.default_rng(seed).integers(0, len(keys), (rounds, len(keys)))
+    means = sums[draws].sum(1) / counts[draws].sum(1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def _figures(per_doc: dict[str, dict[str, np.ndarray]], docs: Sequence[SemevalDocument], groups: Sequence[str],
+             repeat_means: dict[str, dict[str, list[float]]] | None = None) -> dict[str, Any]:
+    """Per language: documents, and for every measure its mean, spread over repeats and 95 % interval."""
+    out: dict[str, Any] = {}
+    langs = sorted({d.lang for d in docs})
+    for lang in langs + ["all"]:
+        rows = np.array([lang in ("all", d.lang) for d in docs])
+        row: dict[str, Any] = {"n_documents": int(rows.sum())}
+        for key, values in per_doc.items():
+            low, high = _interval(values[rows], [g for g, r in zip(groups, rows) if r])
+            spread = repeat_means[lang][key] if repeat_means else [float(values[rows].mean())]
+            row[key] = {"mean": float(values[rows].mean()), "std": statistics.pstdev(spread), "low": low, "high": high}
+        out[lang] = row
+    return out
+
+
+def _evidence_figures(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Evidence agreement per language: documents judged and the mean rate of the model and both baselines."""
+    out: dict[str, Any] = {}
+    if not records:
+        return out
+    for lang in sorted({r["lang"] for r in records}) + ["all"]:
+        rows = [r for r in records if lang in ("all", r["lang"])]
+        out[lang] = {"n_documents": len(rows), **{k: statistics.fmean(r[k] for r in rows) for k in ("model", "random", "lead")}}
+    return out
+
+
+def _fold_predictions(model: NarrativeModel, test: Sequence[SemevalDocument]) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Decoded labels by id, the probabilities and the 0/1 truth of every test document × class."""
+    texts, langs = [d.text for d in test], [d.lang.lower() for d in test]
+    proba = model.classifier.predict_proba(texts, langs)
+    truth = np.array([[c in set(training_labels(d)) for c in model.classes] for d in test], float)
+    decoded = [model.decoder.decode(row, model.classes, model.children, lang) for row, lang in zip(proba, langs)]
+    return _as_labels(decoded, [d.id for d in test]), proba, truth
+
+
+def _per_document(pred: dict, docs: Sequence[SemevalDocument], taxonomy: Taxonomy) -> dict[str, np.ndarray]:
+    """Official per-document F1 of ``pred`` and of the 'Other everywhere' baseline, coarse and fine."""
+    gold = {d.id: (d.narratives, d.subnarratives) for d in docs}
+    model = score_subtask2(pred, gold, taxonomy)["per_document"]
+    base = score_subtask2({i: ([OTHER], [OTHER]) for i in gold}, gold, taxonomy)["per_document"]
+    return {"coarse": np.array([model[d.id][0] for d in docs]), "fine": np.array([model[d.id][1] for d in docs]),
+            "base_coarse": np.array([base[d.id][0] for d in docs]), "base_fine": np.array([base[d.id][1] for d in docs])}
+
+
 def _as_labels(predictions: list[tuple[list[tuple[str, float]], list[tuple[str, float]]]], ids: list[str]) -> dict:
     return {i: ([n for n, _ in nars], [s for s, _ in subs]) for i, (nars, subs) in zip(ids, predictions)}
 
 
-def _summary(values: list[float]) -> dict[str, float]:
-    return {"mean": statistics.fmean(values), "std": statistics.pstdev(values)} if values else {"mean": 0.0, "std": 0.0}
-
-
-def cross_validate(docs: Sequence[SemevalDocument], *, n_folds: int = 5, random_state: int = 0,
+def cross_validate(docs: Sequence[SemevalDocument], *, n_folds: int = 5, n_repeats: int = 1, random_state: int = 0,
                    taxonomy: Taxonomy | None = None, per_language_thresholds: bool = True,
                    progress: Any = None, **params: Any) -> dict[str, Any]:
-    """Nested cross-validation of :func:`train_model`: official samples-F1 per language, mean and std over folds.
+    """Repeated nested cross-validation of :func:`train_model`, folds grouped by near-duplicate copies.
 
-    ``predictions`` in the result holds every document's held-out prediction (labels per document id).
+    Repeat ``r`` shuffles with seed ``random_state + r``; folds are stratified by language and ``Other``. Every
+    figure is the official samples-F1 per language: ``mean`` over documents and repeats, ``std`` over repeats,
+    and a 95 % interval (``low``, ``high``) by bootstrap over near-duplicate groups of the per-document values
+    (averaged over repeats). Also reported: the 'Other everywhere' baseline, the calibration of held-out
+    probabilities, and evidence agreement with the subtask-3 explanations (:class:`EvidenceReference`).
+    ``predictions`` holds every document's held-out labels of the first repeat.
     """
     taxonomy = taxonomy or load_taxonomy()
     docs = list(docs)
-    langs = sorted({d.lang for d in docs})
-    folds = StratifiedKFold(n_folds, shuffle=True, random_state=random_state).split(np.zeros(len(docs)), _strata(docs))
-    scores: dict[str, dict[str, list[float]]] = {lang: {k: [] for k in ("coarse", "fine", "base_coarse", "base_fine")}
-                                                 for lang in langs + ["all"]}
-    held_out_proba, held_out_truth = [], []
-    held_out_labels: dict[str, tuple[list[str], list[str]]] = {}
-    for k, (train_idx, test_idx) in enumerate(folds):
-        train = [docs[i] for i in train_idx]
-        test = [docs[i] for i in test_idx]
-        model, _ = train_model(train, taxonomy=taxonomy, per_language_thresholds=per_language_thresholds,
-                               random_state=random_state, **params)
-        texts, test_langs = [d.text for d in test], [d.lang.lower() for d in test]
-        proba = model.classifier.predict_proba(texts, test_langs)
-        held_out_proba.append(proba)
-        held_out_truth.append(np.array([[c in set(training_labels(d)) for c in model.classes] for d in test], float))
-        predictions = [model.decoder.decode(row, model.classes, model.children, lang) for row, lang in zip(proba, test_langs)]
-        pred = _as_labels(predictions, [d.id for d in test])
-        held_out_labels.update(pred)
-        for lang in langs + ["all"]:
-            subset = [d for d in test if lang in ("all", d.lang)]
-            gold = {d.id: (d.narratives, d.subnarratives) for d in subset}
-            result = score_subtask2({i: pred[i] for i in gold}, gold, taxonomy)
-            baseline = score_subtask2({i: ([OTHER], [OTHER]) for i in gold}, gold, taxonomy)
-            scores[lang]["coarse"].append(result["coarse_f1"])
-            scores[lang]["fine"].append(result["fine_f1"])
-            scores[lang]["base_coarse"].append(baseline["coarse_f1"])
-            scores[lang]["base_fine"].append(baseline["fine_f1"])
-        if progress:
-            progress(k + 1, n_folds, scores["all"]["coarse"][-1], scores["all"]["fine"][-1])
-    n_docs = {lang: sum(d.lang == lang for d in docs) for lang in langs}
-    n_docs["all"] = len(docs)
+    groups = near_duplicate_groups(docs)
+    reference = EvidenceReference(docs)
+    position = {d.id: i for i, d in enumerate(docs)}
+    per_doc: dict[str, np.ndarray] = {}
+    repeat_means: dict[str, dict[str, list[float]]] = {}
+    held_out_proba, held_out_truth, evidence = [], [], []
+    first_labels: dict[str, tuple[list[str], list[str]]] = {}
+    for repeat in range(n_repeats):
+        seed = random_state + repeat
+        folds = StratifiedGroupKFold(n_folds, shuffle=True, random_state=seed).split(np.zeros(len(docs)), _strata(docs), groups)
+        labels: dict[str, tuple[list[str], list[str]]] = {}
+        for k, (train_idx, test_idx) in enumerate(folds):
+            train = [docs[i] for i in train_idx]
+            test = [docs[i] for i in test_idx]
+            model, _ = train_model(train, taxonomy=taxonomy, per_language_thresholds=per_language_thresholds,
+                                   random_state=seed, groups=[groups[i] for i in train_idx], **params)
+            pred, proba, truth = _fold_predictions(model, test)
+            labels.update(pred)
+            if repeat == 0:
+                held_out_proba.append(proba)
+                held_out_truth.append(truth)
+                evidence += [r for r in (reference.judge(model, d) for d in test) if r is not None]
+            if progress:
+                fold = _per_document(pred, test, taxonomy)
+                progress(repeat * n_folds + k + 1, n_folds * n_repeats, fold["coarse"].mean(), fold["fine"].mean())
+        scores = _per_document(labels, docs, taxonomy)
+        for key, values in scores.items():
+            per_doc[key] = per_doc.get(key, 0) + values / n_repeats
+        for lang in sorted({d.lang for d in docs}) + ["all"]:
+            rows = np.array([lang in ("all", d.lang) for d in docs])
+            for key, values in scores.items():
+                repeat_means.setdefault(lang, {}).setdefault(key, []).append(float(values[rows].mean()))
+        if repeat == 0:
+            first_labels = labels
     # classes differ a little between folds (rare labels); calibration is measured on each fold's own classes
     cal = calibration(np.concatenate([p.ravel() for p in held_out_proba]),
                       np.concatenate([t.ravel() for t in held_out_truth]))
     return {
         "folds": n_folds,
+        "repeats": n_repeats,
         "random_state": random_state,
-        "per_language": {lang: {"n_documents": n_docs[lang], **{k: _summary(v) for k, v in s.items()}}
-                         for lang, s in scores.items()},
+        "per_language": _figures(per_doc, docs, groups, repeat_means),
         "calibration": cal,
-        "predictions": {d.id: held_out_labels[d.id] for d in docs},
+        "evidence": _evidence_figures(evidence),
+        "predictions": {d.id: first_labels[d.id] for d in sorted(docs, key=lambda d: position[d.id])},
     }
 
 
+def evaluate_heldout(dev: Sequence[SemevalDocument], heldout: Sequence[SemevalDocument], *, random_state: int = 0,
+                     taxonomy: Taxonomy | None = None, per_language_thresholds: bool = True,
+                     **params: Any) -> dict[str, Any]:
+    """Train on ``dev`` (all tuning inside it) and score ``heldout`` once: the same figures as
+    :func:`cross_validate` for one split, intervals by bootstrap over the held-out near-duplicate groups."""
+    taxonomy = taxonomy or load_taxonomy()
+    heldout = list(heldout)
+    model, _ = train_model(dev, taxonomy=taxonomy, per_language_thresholds=per_language_thresholds,
+                           random_state=random_state, **params)
+    pred, _, _ = _fold_predictions(model, heldout)
+    reference = EvidenceReference(heldout)
+    evidence = [r for r in (reference.judge(model, d) for d in heldout) if r is not None]
+    return {"per_language": _figures(_per_document(pred, heldout, taxonomy), heldout, near_duplicate_groups(heldout)),
+            "evidence": _evidence_figures(evidence), "predictions": pred}
+
+
+def split_heldout(docs: Sequence[SemevalDocument]) -> tuple[list[SemevalDocument], list[SemevalDocument]]:
+    """``(development, held-out)`` parts of the SemEval-2025 training corpus by the packaged fixed split."""
+    heldout = packaged_split("semeval2025-task10")
+    return [d for d in docs if d.id not in heldout], [d for d in docs if d.id in heldout]
+
+
 def label_file_hashes(semeval_dir: str | Path, langs: Sequence[str] | None = None) -> dict[str, str]:
-    """sha256 of each subtask-2 label file used for training, keyed by its path relative to ``semeval_dir``."""
+    """sha256 of each label file used for training (subtask 2 labels, subtask 3 explanations), keyed by its path
+    relative to ``semeval_dir``."""
     root = Path(semeval_dir)
     out = {}
-    for path in sorted((root / "labels").glob("*/subtask-2-annotations.txt")):
+    for path in sorted((root / "labels").glob("*/subtask-[23]-annotations.txt")):
         if langs and path.parent.name not in {lang.upper() for lang in langs}:
             continue
         out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()

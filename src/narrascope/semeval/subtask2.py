@@ -116,7 +116,8 @@ def score_subtask2(
     - the figure is the mean over gold documents; ``*_std`` is the population standard deviation of the
       per-document values (the official leaderboard reports it too).
 
-    Returns overall figures, ``per_language`` (ids carrying a language code like ``EN_...``) and counts.
+    Returns overall figures, ``per_language`` (ids carrying a language code like ``EN_...``), ``per_document``
+    (coarse, fine) F1 by id, and counts.
     """
     taxonomy = taxonomy or load_taxonomy()
     pred_labels = read_subtask2(pred) if isinstance(pred, (str, Path)) else pred
@@ -152,6 +153,7 @@ def score_subtask2(
     return {
         **_summary(list(per_doc.values())),
         "per_language": {lang: _summary(scores) for lang, scores in sorted(by_language.items())},
+        "per_document": per_doc,
         "missing_predictions": missing,
         "extra_predictions": sum(doc_id not in gold_labels for doc_id in pred_labels),
         "dropped_labels": dropped,

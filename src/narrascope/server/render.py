@@ -82,8 +82,9 @@ def _overlays(doc: Document, visible_narratives: list[Label]) -> list[_Overlay]:
     for label in visible_narratives:
         for ev in label.evidence:
             if ev.start < n:
-                out.append(_Overlay(ev.start, min(ev.end, n), "ev", label.name,
-                                    f"{label.name} ({label.score:.0%})", (("class", colour_class(label.name)),)))
+                colour = colour_class(label.name) + (" possible" if label.possible else "")
+                title = f"{label.name} ({label.score:.0%}{', possible' if label.possible else ''})"
+                out.append(_Overlay(ev.start, min(ev.end, n), "ev", label.name, title, (("class", colour),)))
     for span in doc.spans.get(TECHNIQUES, []):
         if span.start < n:
             out.append(_Overlay(span.start, min(span.end, n), "tech", span.label, f"Technique: {span.label}"))
@@ -189,16 +190,18 @@ def reader_comments(doc: Document) -> list[str]:
     return [doc.quote(s) for s in sorted(doc.spans.get(SEGMENTS, []), key=lambda s: s.start) if s.label == "comment"]
 
 
-def legend(doc: Document) -> list[dict[str, Any]]:
-    """Narratives by descending score, each with colour, evidence count and its sub-narratives."""
-    subs = doc.cats.get(SUBNARRATIVES, [])
+def legend(doc: Document, layer: str = NARRATIVES) -> list[dict[str, Any]]:
+    """Narratives of ``layer`` by descending score, each with colour, evidence, its sub-narratives (article layer)
+    and whether it is only *possible* (below its display threshold, hidden unless asked for)."""
+    subs = doc.cats.get(SUBNARRATIVES, []) if layer == NARRATIVES else []
     out = []
-    for label in sorted(doc.cats.get(NARRATIVES, []), key=lambda lb: -lb.score):
+    for label in sorted(doc.cats.get(layer, []), key=lambda lb: -lb.score):
         children = sorted((s for s in subs if s.name.startswith(label.name + ":")), key=lambda s: -s.score)
         out.append({"name": label.name, "score": label.score, "colour": colour_class(label.name),
+                    "possible": label.possible,
                     "evidence": [doc.quote(e) for e in label.evidence], "definition": definition(label.name),
                     "subnarratives": [{"name": s.name, "short": s.name[len(label.name) + 1:].strip(),
-                                       "score": s.score, "definition": definition(s.name),
+                                       "score": s.score, "definition": definition(s.name), "possible": s.possible,
                                        "evidence": [doc.quote(e) for e in s.evidence]} for s in children]})
     return out
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from narrascope.document import Document
@@ -12,6 +13,7 @@ from narrascope.export import FORMATS
 
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 2**62  # well within the 64-bit integers both databases take, so a larger offset is a 422, not a 500
+PossibleQuery = Annotated[bool, Query(description="Also list labels below their display threshold (marked possible).")]
 MAX_BATCH_DOCUMENTS = 10_000
 ExportFormat = Literal[FORMATS]  # type: ignore[valid-type]
 
@@ -28,6 +30,9 @@ class LabelOut(BaseModel):
     name: str
     score: float
     evidence: list[SpanOut] = Field(default_factory=list, description="Sentences that support the label.")
+    attrs: dict[str, Any] | None = Field(None, description="e.g. ``display_threshold``: the score below which the "
+                                                           "label is only possible.")
+    possible: bool = Field(False, description="Below its display threshold: a weak label, listed only on request.")
 
 
 class DocumentOut(BaseModel):
@@ -42,13 +47,18 @@ class DocumentOut(BaseModel):
     meta: dict[str, Any] = Field(default_factory=dict)
     text: str
     spans: dict[str, list[SpanOut]] = Field(default_factory=dict, description="Span layers by name.")
-    cats: dict[str, list[LabelOut]] = Field(default_factory=dict, description="Document-level label layers by name.")
+    cats: dict[str, list[LabelOut]] = Field(default_factory=dict, description="Document-level label layers by name "
+                                            "(reader comments' narratives apart, in ``comment_narratives``).")
     produced_by: dict[str, dict[str, str]] = Field(default_factory=dict, description=(
         "The analyser and version that produced each layer: {layer: {analyser, version}}."))
 
     @classmethod
-    def of(cls, doc: Document) -> DocumentOut:
-        return cls.model_validate(doc.to_dict())
+    def of(cls, doc: Document, *, possible: bool = False) -> DocumentOut:
+        """The document's layers; labels below their display threshold only when ``possible``."""
+        data = doc.to_dict()
+        data["cats"] = {layer: [{**label.to_dict(), "possible": label.possible} for label in labels
+                                if possible or not label.possible] for layer, labels in doc.cats.items()}
+        return cls.model_validate(data)
 
 
 class NarrativeScore(BaseModel):

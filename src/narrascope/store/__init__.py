@@ -479,9 +479,9 @@ def _annotation_rows(doc: Document) -> Iterable[dict[str, Any]]:
                    "score": s.score, "entity": entity, "attrs": attrs or None}
     for layer, labels in doc.cats.items():
         for label in labels:
+            attrs = {**label.attrs, **({"evidence": [e.to_dict() for e in label.evidence]} if label.evidence else {})}
             yield {"document_id": doc.id, "layer": layer, "label": label.name, "start": None, "end": None,
-                   "score": label.score, "entity": None,
-                   "attrs": {"evidence": [e.to_dict() for e in label.evidence]} if label.evidence else None}
+                   "score": label.score, "entity": None, "attrs": attrs or None}
 
 
 def _to_document(row: DocumentRow, annotations: Iterable[AnnotationRow]) -> Document:
@@ -490,8 +490,8 @@ def _to_document(row: DocumentRow, annotations: Iterable[AnnotationRow]) -> Docu
     for ann in annotations:
         attrs = dict(ann.attrs or {})
         if ann.start is None:
-            evidence = [Span.from_dict(e) for e in attrs.get("evidence", [])]
-            doc.cats.setdefault(ann.layer, []).append(Label(ann.label, ann.score or 0.0, evidence))
+            evidence = [Span.from_dict(e) for e in attrs.pop("evidence", [])]
+            doc.cats.setdefault(ann.layer, []).append(Label(ann.label, ann.score or 0.0, evidence, attrs))
         else:
             if ann.entity is not None:
                 attrs["entity"] = ann.entity

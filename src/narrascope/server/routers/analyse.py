@@ -12,7 +12,7 @@ from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions
 from narrascope.server.analysis import AnalysisService, Busy, Job, PipelineUnavailable
 from narrascope.server.deps import get_service, get_settings
-from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut
+from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut, PossibleQuery
 from narrascope.server.settings import Settings
 
 router = APIRouter(tags=["analyse"])
@@ -78,10 +78,11 @@ def analyse_text(
     service: Annotated[AnalysisService, Depends(get_service)],
     settings: Annotated[Settings, Depends(get_settings)],
     save: bool = True,
+    possible: PossibleQuery = False,
 ) -> DocumentOut:
     """Analyse one text and return it with all layers; with ``save`` (default) it is also stored."""
     check_text(body.text, settings)
-    return DocumentOut.of(analyse_one(body.to_document(), service, save=save))
+    return DocumentOut.of(analyse_one(body.to_document(), service, save=save), possible=possible)
 
 
 @router.post("/analyse/file", response_model=DocumentOut)
@@ -90,6 +91,7 @@ async def analyse_file(
     service: Annotated[AnalysisService, Depends(get_service)],
     settings: Annotated[Settings, Depends(get_settings)],
     save: Annotated[bool, Form()] = True,
+    possible: PossibleQuery = False,
 ) -> DocumentOut:
     """Analyse an uploaded file holding one document. Files with several documents go to ``POST /api/jobs``."""
     items = await run_in_threadpool(service.read_files, [await read_upload(file, settings)], upload_options(settings))
@@ -99,7 +101,7 @@ async def analyse_file(
     if len(items) != 1:
         raise HTTPException(422, f"the file holds {len(items)} documents; submit it as a batch to POST /api/jobs")
     doc = await run_in_threadpool(analyse_one, items[0], service, save=save)
-    return DocumentOut.of(doc)
+    return DocumentOut.of(doc, possible=possible)
 
 
 @router.post("/jobs", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED)

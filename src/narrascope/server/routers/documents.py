@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from narrascope.server.deps import document_filter, get_store
-from narrascope.server.schemas import MAX_OFFSET, MAX_PAGE_SIZE, DocumentOut, DocumentPage, DocumentSummary
+from narrascope.server.schemas import MAX_OFFSET, MAX_PAGE_SIZE, DocumentOut, DocumentPage, DocumentSummary, PossibleQuery
 from narrascope.store import DocumentFilter, Store
 
 router = APIRouter(tags=["documents"])
@@ -26,11 +26,11 @@ def list_documents(
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentOut, responses={404: {"description": "No such document"}})
-def get_document(doc_id: str, store: Annotated[Store, Depends(get_store)]) -> DocumentOut:
+def get_document(doc_id: str, store: Annotated[Store, Depends(get_store)], possible: PossibleQuery = False) -> DocumentOut:
     """One document with all its layers: segments, narratives and sub-narratives with evidence, entities, techniques.
 
     Ids may contain ``/`` (folder paths with ``--ids path``); other reserved characters are percent-encoded."""
     doc = store.get(doc_id)
     if doc is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
-    return DocumentOut.of(doc)
+    return DocumentOut.of(doc, possible=possible)

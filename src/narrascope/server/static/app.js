@@ -5,9 +5,12 @@
   var article = document.getElementById("article");
   if (!article) return;
 
+  // A toggle with data-scope="page" switches a class on the whole page (article and side panels).
+  var page = document.querySelector(".docpage") || article;
   document.querySelectorAll("input[data-toggle]").forEach(function (box) {
     box.addEventListener("change", function () {
-      article.classList.toggle(box.getAttribute("data-toggle"), box.checked);
+      var target = box.getAttribute("data-scope") === "page" ? page : article;
+      target.classList.toggle(box.getAttribute("data-toggle"), box.checked);
     });
   });
 

@@ -38,7 +38,7 @@ def test_english_document_gets_technique_spans_inside_its_text():
 def test_other_language_is_skipped_with_a_reason():
     doc = run(Document("Корумпираният режим на предателите унищожава нашата велика нация.", language="bg"))
     assert doc.spans[TECHNIQUES] == []
-    assert "English only" in doc.meta["techniques"]["skipped"]
+    assert "no persuasion-technique model for language 'bg'" in doc.meta["techniques"]["skipped"]
 
 
 def test_model_dir_selects_another_model(tmp_path: Path):

@@ -1,5 +1,6 @@
 """SemEval-2023 Task 3 subtask 3: paragraph numbering, readers/writer, scorers and the CLI score command."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,7 @@ def _task_folder(root: Path) -> Path:
     spec = importlib.util.spec_from_file_location("technique_corpus", FIXTURES / "corpus.py")
     corpus = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(corpus)
-    articles, spans = corpus.synthetic_corpus()
+    articles, spans = corpus.synthetic_corpus(distinct=True)
     (root / "train-articles-subtask-3").mkdir(parents=True)
     (root / "train-labels-subtask-3-spans").mkdir()
     labels = {}
@@ -136,7 +137,11 @@ def test_train_and_eval_commands_on_a_small_task_folder(tmp_path):
     result = CliRunner().invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "model")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "model" / "weights.npz").exists()
-    result = CliRunner().invoke(app, ["eval", "--data", str(data), "--folds", "2", "--out", str(tmp_path / "cv.json")])
+    result = CliRunner().invoke(app, ["eval", "--data", str(data), "--folds", "2", "--repeats", "2", "--out", str(tmp_path / "cv.json")])
     assert result.exit_code == 0, result.output
-    micro = float(next(line for line in result.output.splitlines() if line.startswith("paragraph.micro_f1")).split("\t")[1].split()[0])
-    assert micro > 0.9  # the planted cues are unmistakable
+    assert "none of the packaged en held-out articles" in result.output  # synthetic ids are not in the split
+    summary = json.loads((tmp_path / "cv.json").read_text())["cv"]["summary"]
+    assert summary["micro_f1"] > 0.9  # the planted cues are unmistakable
+    low, high = summary["micro_f1_interval"]
+    assert low <= summary["micro_f1"] <= high
+    assert summary["baseline_micro_f1"] < 0.7

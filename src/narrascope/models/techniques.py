@@ -73,7 +73,10 @@ class TechniqueClassifier(BaseEstimator):
         texts = [u.text for u in X]
         parts = [words.transform(texts), chars.transform(texts)]
         if self.context_weight:
-            parts.append(self.context_weight * words.transform([u.context for u in X]))
+            # A paragraph is the context of each of its sentences: vectorise it once.
+            contexts = list(dict.fromkeys(u.context for u in X))
+            row = {context: i for i, context in enumerate(contexts)}
+            parts.append(self.context_weight * words.transform(contexts)[[row[u.context] for u in X]])
         return sparse.hstack(parts, format="csr")
 
     def _fit_scorer(self, X: Sequence[Unit], Y: np.ndarray):
@@ -89,7 +92,8 @@ class TechniqueClassifier(BaseEstimator):
         intercept = np.full(Y.shape[1], -30.0, dtype=np.float32)  # techniques too rare to learn: never fire
         for j in range(Y.shape[1]):
             if Y[:, j].sum() >= self.min_positives:
-                model = LogisticRegression(C=self.C, solver="liblinear", max_iter=1000).fit(features, Y[:, j])
+                # dual coordinate descent: the same optimum as the primal solver, 4-5x faster with more features than rows
+                model = LogisticRegression(C=self.C, solver="liblinear", dual=True, max_iter=1000).fit(features, Y[:, j])
                 coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
         return (words, chars), coef, intercept
 
@@ -215,10 +219,13 @@ class TechniqueModel:
     Every span's score is the sentence's probability for the technique.
     """
 
-    def __init__(self, classifier: TechniqueClassifier, lexicon: PhraseLexicon, phrase_techniques: Sequence[str]):
+    def __init__(
+        self, classifier: TechniqueClassifier, lexicon: PhraseLexicon, phrase_techniques: Sequence[str], language: str = "en"
+    ):
         self.classifier = classifier
         self.lexicon = lexicon
         self.phrase_techniques = list(phrase_techniques)
+        self.language = language
 
     @classmethod
     def fit(
@@ -228,6 +235,7 @@ class TechniqueModel:
         classifier: TechniqueClassifier | None = None,
         lexicon: PhraseLexicon | None = None,
         phrase_max_chars: int = 30,
+        language: str = "en",
     ) -> TechniqueModel:
         classifier = classifier or TechniqueClassifier()
         lexicon = lexicon or PhraseLexicon()
@@ -240,7 +248,7 @@ class TechniqueModel:
             for technique, s, e in doc_spans:
                 lengths[technique].append(e - s)
         phrase = [t for t, values in sorted(lengths.items()) if np.median(values) < phrase_max_chars]
-        return cls(classifier, lexicon, phrase)
+        return cls(classifier, lexicon, phrase, language)
 
     def predict_spans(self, text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[str, int, int, float]]:
         """``(technique, start, end, probability)`` for the techniques detected in the given sentences of ``text``."""
@@ -268,6 +276,7 @@ class TechniqueModel:
             thresholds=self.classifier.thresholds_,
         )
         config = {
+            "language": self.language,
             "classifier_params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.classifier.get_params().items()},
             "lexicon_params": self.lexicon.get_params(),
             "phrase_techniques": self.phrase_techniques,
@@ -287,7 +296,7 @@ class TechniqueModel:
             classifier.thresholds_ = weights["thresholds"]
         lexicon = PhraseLexicon(**config["lexicon_params"])
         lexicon.cues_ = json.loads((directory / "lexicon.json").read_text(encoding="utf-8"))
-        return cls(classifier, lexicon, config["phrase_techniques"])
+        return cls(classifier, lexicon, config["phrase_techniques"], config["language"])
 
 
 def _line_around(text: str, start: int, end: int) -> str:

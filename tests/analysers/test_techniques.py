@@ -48,3 +48,23 @@ def test_model_dir_selects_another_model(tmp_path: Path):
     model.save(tmp_path / "toy")
     doc = run(Document("The so-called experts of group 7 made a claim.", language="en"), model_dir=str(tmp_path / "toy"))
     assert [(s.label, doc.quote(s)) for s in doc.spans[TECHNIQUES]] == [("Doubt", "so-called experts")]
+
+
+def test_a_model_folder_serves_the_language_it_was_trained_for(tmp_path: Path):
+    articles, spans = corpus.synthetic_corpus()
+    classifier = TechniqueClassifier(techniques=corpus.TECHS, min_positives=2, threshold_folds=3)
+    TechniqueModel.fit(articles, spans, classifier=classifier, language="ru").save(tmp_path / "models" / "ru")
+    config = {"model_dir": str(tmp_path / "models")}
+    pipeline = load_pipeline(["segmenter", "sentences", "techniques"], config={"techniques": config})
+    russian = pipeline(Document("The so-called experts of group 7 made a claim.", language="ru"))
+    assert [s.label for s in russian.spans[TECHNIQUES]] == ["Doubt"]
+    english = pipeline(Document("The so-called experts of group 7 made a claim.", language="en"))
+    assert english.spans[TECHNIQUES] == []
+    assert "exists only for ru" in english.meta["techniques"]["skipped"]
+
+
+def test_russian_document_gets_technique_spans_from_the_packaged_russian_model():
+    text = "Эти лживые предатели и негодяи из киевского режима снова устроили гнусную провокацию."
+    doc = run(Document(text, language="ru"))
+    assert {s.label for s in doc.spans[TECHNIQUES]} & {"Loaded_Language", "Name_Calling-Labeling"}
+    assert "techniques" not in doc.meta

@@ -11,7 +11,6 @@ another, and none could be measured without labelled data). A document without a
 from __future__ import annotations
 
 import json
-from functools import cached_property
 from pathlib import Path
 
 from narrascope.document import SENTENCES, TECHNIQUES, Document, Span
@@ -48,11 +47,13 @@ class TechniquesAnalyser:
         self.model_dir = Path(model_dir) if model_dir else packaged_model_dir("techniques")
         self.model_dirs = language_models(self.model_dir)
         self.version = f"2-{model_version(self.model_dir)}"
+        self._models: dict[str, TechniqueModel] = {}
 
-    @cached_property
-    def models(self) -> dict[str, TechniqueModel]:
-        """Loaded on first use, so a process that only describes the pipeline never loads them."""
-        return {lang: TechniqueModel.load(folder) for lang, folder in self.model_dirs.items()}
+    def model(self, lang: str) -> TechniqueModel:
+        """The model of ``lang``, loaded on first use (a process that only describes the pipeline loads none)."""
+        if lang not in self._models:
+            self._models[lang] = TechniqueModel.load(self.model_dirs[lang])
+        return self._models[lang]
 
     def predict(self, docs: list[Document]) -> list[list[Span] | None]:
         """Spans per document, or ``None`` for a document in a language without a model."""
@@ -77,5 +78,5 @@ class TechniquesAnalyser:
         sentences = [(s.start, s.end) for s in doc.sentences()]
         return [
             Span(start, end, technique, score=probability)
-            for technique, start, end, probability in self.models[self._language(doc)].predict_spans(doc.text, sentences)
+            for technique, start, end, probability in self.model(self._language(doc)).predict_spans(doc.text, sentences)
         ]

@@ -42,6 +42,7 @@ def main() -> None:
     prepare.run(docs)
     started = time.perf_counter()
     analyser = TechniquesAnalyser()
+    analyser.model(args.lang)
     load_s = time.perf_counter() - started
     analyser.set_annotations(docs[:1], analyser.predict(docs[:1]))  # warm-up
     timings = []

@@ -145,3 +145,26 @@ def test_train_and_eval_commands_on_a_small_task_folder(tmp_path):
     low, high = summary["micro_f1_interval"]
     assert low <= summary["micro_f1"] <= high
     assert summary["baseline_micro_f1"] < 0.7
+
+
+def test_score_heldout_keeps_only_the_packaged_held_out_articles(tmp_path):
+    from narrascope.cli.semeval2023 import app
+    from narrascope.semeval.splits import packaged_split
+
+    held = sorted(packaged_split("semeval2023-task3-ru"))[0]
+    gold, pred = tmp_path / "gold.txt", tmp_path / "pred.txt"
+    gold.write_text(f"{held}\t1\tDoubt\n1\t1\tSlogans\n")  # article 1 is a development article
+    pred.write_text(f"{held}\t1\tDoubt\n1\t1\t\n")
+    everything = CliRunner().invoke(app, ["score", str(pred), str(gold)])
+    assert "micro-F1\t0.6667" in everything.output
+    heldout = CliRunner().invoke(app, ["score", str(pred), str(gold), "--heldout", "--lang", "ru"])
+    assert heldout.exit_code == 0, heldout.output
+    assert "micro-F1\t1.0000" in heldout.output
+
+
+def test_unknown_language_is_refused_with_the_known_ones(tmp_path):
+    from narrascope.cli.semeval2023 import app
+
+    result = CliRunner().invoke(app, ["predict", "--docs", str(FIXTURES), "--out", str(tmp_path / "p.txt"), "--lang", "bg"])
+    assert result.exit_code != 0
+    assert "en, ru" in result.output

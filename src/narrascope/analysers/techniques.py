@@ -29,10 +29,14 @@ def default_model_dir(lang: str = DEFAULT_LANGUAGE) -> Path:
 def language_models(model_dir: str | Path) -> dict[str, Path]:
     """``{language: model folder}``: ``model_dir`` itself when it holds one model, else its per-language sub-folders."""
     model_dir = Path(model_dir)
-    folders = [model_dir] if (model_dir / "config.json").is_file() else sorted(p.parent for p in model_dir.glob("*/config.json"))
+    if (model_dir / "config.json").is_file():
+        folders = [model_dir]
+    else:
+        folders = sorted(config.parent for config in model_dir.glob("*/config.json"))
     if not folders:
         raise FileNotFoundError(f"no technique model (config.json) in {model_dir} or its sub-folders")
-    return {json.loads((folder / "config.json").read_text(encoding="utf-8")).get("language", DEFAULT_LANGUAGE): folder for folder in folders}
+    languages = [json.loads((folder / "config.json").read_text(encoding="utf-8"))["language"] for folder in folders]
+    return dict(zip(languages, folders))
 
 
 @register_analyser("techniques")

@@ -23,7 +23,8 @@ def _language(lang: str | None, folder: Path | None) -> str:
         lang = next((part for part in reversed(folder.resolve().parts) if part in LANGUAGES), None)
     lang = lang or "en"
     if lang not in LANGUAGES:
-        raise typer.BadParameter(f"no technique model or data for language {lang!r}; use one of {', '.join(LANGUAGES)}", param_hint="--lang")
+        known = ", ".join(LANGUAGES)
+        raise typer.BadParameter(f"no technique model or data for language {lang!r}; use one of {known}", param_hint="--lang")
     return lang
 
 
@@ -107,25 +108,27 @@ def evaluate(
     repeats: int = typer.Option(3, "--repeats", min=1, help="CV repetitions with different fold assignments."),
     ptc: Path | None = typer.Option(None, "--ptc", help="Also train on mapped PTC spans of the training articles."),
     seed: int = typer.Option(0, "--seed"),
-    heldout: bool = typer.Option(True, "--heldout/--no-heldout", help="Also train on the development part and score the held-out split."),
+    heldout: bool = typer.Option(
+        True, "--heldout/--no-heldout", help="Also train on the development part and score the held-out split."
+    ),
     out: Path | None = typer.Option(None, "--out", help="Write all results as JSON."),
 ) -> None:
     """Repeated grouped CV on the development part, then the fixed held-out split; micro-F1 with 95 % intervals."""
-    from narrascope.models.technique_training import cross_validate, development_part, evaluate_heldout, load_ptc_spans, load_task_data
+    from narrascope.models import technique_training as training
 
     language = _language(lang, data)
-    articles, spans, gold = load_task_data(data)
-    development, held = development_part(articles, language)
-    extra = load_ptc_spans(ptc) if ptc else None
+    articles, spans, gold = training.load_task_data(data)
+    development, held = training.development_part(articles, language)
+    extra = training.load_ptc_spans(ptc) if ptc else None
     results = {"language": language}
-    results["cv"] = cross_validate(
+    results["cv"] = training.cross_validate(
         development, spans, gold, lang=language, folds=folds, repeats=repeats, seed=seed, extra_spans=extra, log=typer.echo
     )
     _print_figures(f"CV ({len(development)} development articles, {repeats}x{folds} folds)", results["cv"]["summary"])
     if heldout and not held:
         typer.echo(f"held-out: none of the packaged {language} held-out articles is in {data}")
     elif heldout:
-        results["heldout"] = evaluate_heldout(development, held, spans, gold, lang=language, extra_spans=extra)
+        results["heldout"] = training.evaluate_heldout(development, held, spans, gold, lang=language, extra_spans=extra)
         _print_figures(f"held-out ({len(held)} articles)", results["heldout"])
     if out:
         out.write_text(json.dumps(results, indent=1), encoding="utf-8")
@@ -135,6 +138,7 @@ def _print_figures(title: str, figures: dict) -> None:
     low, high = figures["micro_f1_interval"]
     b_low, b_high = figures["baseline_micro_f1_interval"]
     typer.echo(f"{title}: paragraph micro-F1 {figures['micro_f1']:.3f} [{low:.3f}, {high:.3f}]")
-    typer.echo(f"  baseline (most frequent technique everywhere) {figures['baseline_micro_f1']:.3f} [{b_low:.3f}, {b_high:.3f}]")
+    baseline = figures["baseline_micro_f1"]
+    typer.echo(f"  baseline (most frequent technique everywhere) {baseline:.3f} [{b_low:.3f}, {b_high:.3f}]")
     for key in ("micro_precision", "micro_recall", "macro_f1", "macro_f1_gold", "span_partial_f1", "span_overlap_f1"):
         typer.echo(f"  {key}\t{figures[key]:.4f}")

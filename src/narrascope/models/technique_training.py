@@ -78,7 +78,7 @@ def grouped_folds(articles: dict[str, str], folds: int, seed: int) -> dict[str, 
     groups = duplicate_groups(articles, task.DUPLICATE_JACCARD)
     names = sorted(set(groups.values()))
     if len(names) < folds:
-        raise ValueError(f"{len(articles)} articles form only {len(names)} groups of near-duplicates: too few for {folds} folds")
+        raise ValueError(f"{len(articles)} articles form {len(names)} groups of near-duplicates: too few for {folds} folds")
     order = np.random.RandomState(seed).permutation(len(names))
     fold_of_group = {names[j]: i % folds for i, j in enumerate(order)}
     return {doc_id: fold_of_group[group] for doc_id, group in groups.items()}
@@ -131,7 +131,8 @@ def bootstrap_interval(counts: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, see
     """
     counts = counts if counts.ndim == 3 else counts[None]
     rng = np.random.RandomState(seed)
-    values = np.array([_micro_f1(counts[:, rng.randint(0, counts.shape[1], counts.shape[1])]).mean() for _ in range(samples)])
+    n = counts.shape[1]
+    values = np.array([_micro_f1(counts[:, rng.randint(0, n, n)]).mean() for _ in range(samples)])
     low, high = np.percentile(values, [2.5, 97.5])
     return float(low), float(high)
 
@@ -184,7 +185,8 @@ def cross_validate(
             baseline.update({k: {majority} for k in gold if k[0] in test})
             log(f"repeat {repeat} fold {fold}: {len(test)} articles ({time.time() - started:.0f} s)")
         run = _scores(pred, pred_spans, articles, spans, gold, techniques)
-        run["baseline_micro_f1"] = task.score_paragraphs(baseline, {k: v for k, v in gold.items() if k[0] in articles}, techniques)["micro_f1"]
+        development_gold = {k: v for k, v in gold.items() if k[0] in articles}
+        run["baseline_micro_f1"] = task.score_paragraphs(baseline, development_gold, techniques)["micro_f1"]
         runs.append(run)
         model_counts.append(_article_counts(pred, gold, ids, techniques))
         baseline_counts.append(_article_counts(baseline, gold, ids, techniques))

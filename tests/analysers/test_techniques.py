@@ -68,3 +68,16 @@ def test_russian_document_gets_technique_spans_from_the_packaged_russian_model()
     doc = run(Document(text, language="ru"))
     assert {s.label for s in doc.spans[TECHNIQUES]} & {"Loaded_Language", "Name_Calling-Labeling"}
     assert "techniques" not in doc.meta
+
+
+def test_a_model_without_a_language_is_refused_with_the_file_named(tmp_path: Path):
+    import json
+
+    import pytest
+
+    from narrascope.analysers.techniques import language_models
+
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "config.json").write_text(json.dumps({"classifier_params": {}}))
+    with pytest.raises(ValueError, match="old/config.json names no language"):
+        language_models(tmp_path / "old")

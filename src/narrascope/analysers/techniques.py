@@ -35,8 +35,13 @@ def language_models(model_dir: str | Path) -> dict[str, Path]:
         folders = sorted(config.parent for config in model_dir.glob("*/config.json"))
     if not folders:
         raise FileNotFoundError(f"no technique model (config.json) in {model_dir} or its sub-folders")
-    languages = [json.loads((folder / "config.json").read_text(encoding="utf-8"))["language"] for folder in folders]
-    return dict(zip(languages, folders))
+    models = {}
+    for folder in folders:
+        language = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("language")
+        if language is None:
+            raise ValueError(f"{folder / 'config.json'} names no language: a model from before v2, retrain it (narrascope semeval2023 train)")
+        models[language] = folder
+    return models
 
 
 @register_analyser("techniques")

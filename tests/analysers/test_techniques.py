@@ -38,7 +38,7 @@ def test_english_document_gets_technique_spans_inside_its_text():
 def test_other_language_is_skipped_with_a_reason():
     doc = run(Document("Корумпираният режим на предателите унищожава нашата велика нация.", language="bg"))
     assert doc.spans[TECHNIQUES] == []
-    assert "English only" in doc.meta["techniques"]["skipped"]
+    assert "no persuasion-technique model for language 'bg'" in doc.meta["techniques"]["skipped"]
 
 
 def test_model_dir_selects_another_model(tmp_path: Path):
@@ -48,3 +48,36 @@ def test_model_dir_selects_another_model(tmp_path: Path):
     model.save(tmp_path / "toy")
     doc = run(Document("The so-called experts of group 7 made a claim.", language="en"), model_dir=str(tmp_path / "toy"))
     assert [(s.label, doc.quote(s)) for s in doc.spans[TECHNIQUES]] == [("Doubt", "so-called experts")]
+
+
+def test_a_model_folder_serves_the_language_it_was_trained_for(tmp_path: Path):
+    articles, spans = corpus.synthetic_corpus()
+    classifier = TechniqueClassifier(techniques=corpus.TECHS, min_positives=2, threshold_folds=3)
+    TechniqueModel.fit(articles, spans, classifier=classifier, language="ru").save(tmp_path / "models" / "ru")
+    config = {"model_dir": str(tmp_path / "models")}
+    pipeline = load_pipeline(["segmenter", "sentences", "techniques"], config={"techniques": config})
+    russian = pipeline(Document("The so-called experts of group 7 made a claim.", language="ru"))
+    assert [s.label for s in russian.spans[TECHNIQUES]] == ["Doubt"]
+    english = pipeline(Document("The so-called experts of group 7 made a claim.", language="en"))
+    assert english.spans[TECHNIQUES] == []
+    assert "exists only for ru" in english.meta["techniques"]["skipped"]
+
+
+def test_russian_document_gets_technique_spans_from_the_packaged_russian_model():
+    text = "Эти лживые предатели и негодяи из киевского режима снова устроили гнусную провокацию."
+    doc = run(Document(text, language="ru"))
+    assert {s.label for s in doc.spans[TECHNIQUES]} & {"Loaded_Language", "Name_Calling-Labeling"}
+    assert "techniques" not in doc.meta
+
+
+def test_a_model_without_a_language_is_refused_with_the_file_named(tmp_path: Path):
+    import json
+
+    import pytest
+
+    from narrascope.analysers.techniques import language_models
+
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "config.json").write_text(json.dumps({"classifier_params": {}}))
+    with pytest.raises(ValueError, match="old/config.json names no language"):
+        language_models(tmp_path / "old")

@@ -59,6 +59,7 @@ def test_span_model_save_load_round_trip(tmp_path):
     found = model.predict_spans(text, sentences)
     assert [(t, text[s:e]) for t, s, e, _ in found] == [("Name_Calling-Labeling", "treacherous thugs")]
     model.save(tmp_path / "m")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "lexicon.json", "vocabulary.json", "weights.npz"]
     again = TechniqueModel.load(tmp_path / "m").predict_spans(text, sentences)
     assert [x[:3] for x in again] == [x[:3] for x in found]
     assert again[0][3] == pytest.approx(found[0][3], abs=1e-3)  # weights are stored as float16
@@ -73,3 +74,20 @@ def test_packaged_model_finds_loaded_language_in_an_obvious_case():
     assert labels & {"Loaded_Language", "Name_Calling-Labeling"}
     neutral = "The council will meet on Tuesday to approve the budget for road repairs."
     assert model.predict_spans(neutral, [(0, len(neutral))]) == []
+
+
+def test_micro_thresholds_silence_a_rare_technique_whose_hits_cost_more_than_they_bring():
+    import numpy as np
+
+    from narrascope.models.techniques import _best_threshold, _micro_thresholds
+
+    gold = np.zeros((100, 2), dtype=bool)
+    gold[:50, 0] = True  # a frequent technique, perfectly scored
+    gold[:2, 1] = True  # a rare one: its two hits come with 18 false alarms at the same score
+    scores = np.zeros((100, 2))
+    scores[:, 0] = np.where(gold[:, 0], 0.9, 0.1)
+    scores[:20, 1] = 0.5
+    own = np.array([_best_threshold(scores[:, j], gold[:, j]) for j in range(2)])
+    assert own[1] <= 0.5  # on its own F1 (0.18) the rare technique is worth predicting
+    joint = _micro_thresholds(scores, gold, own)
+    assert joint[1] > 0.5 and joint[0] <= 0.9  # jointly it is not: micro-F1 0.98 without it, 0.85 with it

@@ -47,3 +47,21 @@ def test_packaged_semeval2025_split_is_reproduced_from_the_corpus():
     held = packaged_split("semeval2025-task10")
     assert heldout_ids(texts) == held
     assert {doc_id.split("_")[0] for doc_id in held} >= {"EN"}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_packaged_semeval2023_splits_are_reproduced_and_keep_republished_stories_on_one_side(lang):
+    folder = SHARED_TRAIN.parents[1] / "semeval2023-task3" / lang / "train-articles-subtask-3"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} absent: the SemEval-2023 training data lives in ../shared")
+    from narrascope.semeval import task3_2023 as task
+
+    texts = task.read_articles(folder)
+    held = packaged_split(f"semeval2023-task3-{lang}")
+    assert heldout_ids(texts, threshold=task.DUPLICATE_JACCARD) == held
+    assert 0.1 < len(held) / len(texts) < 0.3
+    if lang == "en":
+        # re-published with paragraphs added: Jaccard 0.47, under the default copy threshold, yet one story
+        assert ("111111136" in held) == ("723793978" in held) == ("723501118" in held)
+        assert ("999000125" in held) == ("999001970" in held)

@@ -1,5 +1,6 @@
 """SemEval-2023 Task 3 subtask 3: paragraph numbering, readers/writer, scorers and the CLI score command."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,7 @@ def _task_folder(root: Path) -> Path:
     spec = importlib.util.spec_from_file_location("technique_corpus", FIXTURES / "corpus.py")
     corpus = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(corpus)
-    articles, spans = corpus.synthetic_corpus()
+    articles, spans = corpus.synthetic_corpus(distinct=True)
     (root / "train-articles-subtask-3").mkdir(parents=True)
     (root / "train-labels-subtask-3-spans").mkdir()
     labels = {}
@@ -136,7 +137,34 @@ def test_train_and_eval_commands_on_a_small_task_folder(tmp_path):
     result = CliRunner().invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "model")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "model" / "weights.npz").exists()
-    result = CliRunner().invoke(app, ["eval", "--data", str(data), "--folds", "2", "--out", str(tmp_path / "cv.json")])
+    result = CliRunner().invoke(app, ["eval", "--data", str(data), "--folds", "2", "--repeats", "2", "--out", str(tmp_path / "cv.json")])
     assert result.exit_code == 0, result.output
-    micro = float(next(line for line in result.output.splitlines() if line.startswith("paragraph.micro_f1")).split("\t")[1].split()[0])
-    assert micro > 0.9  # the planted cues are unmistakable
+    assert "none of the packaged en held-out articles" in result.output  # synthetic ids are not in the split
+    summary = json.loads((tmp_path / "cv.json").read_text())["cv"]["summary"]
+    assert summary["micro_f1"] > 0.9  # the planted cues are unmistakable
+    low, high = summary["micro_f1_interval"]
+    assert low <= summary["micro_f1"] <= high
+    assert summary["baseline_micro_f1"] < 0.7
+
+
+def test_score_heldout_keeps_only_the_packaged_held_out_articles(tmp_path):
+    from narrascope.cli.semeval2023 import app
+    from narrascope.semeval.splits import packaged_split
+
+    held = sorted(packaged_split("semeval2023-task3-ru"))[0]
+    gold, pred = tmp_path / "gold.txt", tmp_path / "pred.txt"
+    gold.write_text(f"{held}\t1\tDoubt\n1\t1\tSlogans\n")  # article 1 is a development article
+    pred.write_text(f"{held}\t1\tDoubt\n1\t1\t\n")
+    everything = CliRunner().invoke(app, ["score", str(pred), str(gold)])
+    assert "micro-F1\t0.6667" in everything.output
+    heldout = CliRunner().invoke(app, ["score", str(pred), str(gold), "--heldout", "--lang", "ru"])
+    assert heldout.exit_code == 0, heldout.output
+    assert "micro-F1\t1.0000" in heldout.output
+
+
+def test_unknown_language_is_refused_with_the_known_ones(tmp_path):
+    from narrascope.cli.semeval2023 import app
+
+    result = CliRunner().invoke(app, ["predict", "--docs", str(FIXTURES), "--out", str(tmp_path / "p.txt"), "--lang", "bg"])
+    assert result.exit_code != 0
+    assert "en, ru" in result.output

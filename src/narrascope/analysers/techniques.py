@@ -1,16 +1,16 @@
-"""The ``techniques`` analyser: persuasion-technique spans (SemEval-2023 Task 3 names) in English documents.
+"""The ``techniques`` analyser: persuasion-technique spans (SemEval-2023 Task 3 names) in English and Russian documents.
 
-It scores every content sentence with the packaged :class:`~narrascope.models.techniques.TechniqueModel` and
-writes ``doc.spans["techniques"]`` as ``Span(start, end, label=<technique>, score=<probability>)``; the span is a
-cue phrase for phrase-like techniques (e.g. Loaded_Language) and the sentence otherwise. The model was trained
-on English news only, so documents in another language are skipped and the reason is recorded in
-``doc.meta["techniques"]`` (an English n-gram model has no signal on Cyrillic or Devanagari text, and no labelled
-non-English data was available here to measure it on Portuguese).
+It scores every content sentence with the packaged :class:`~narrascope.models.techniques.TechniqueModel` of the
+document's language and writes ``doc.spans["techniques"]`` as ``Span(start, end, label=<technique>, score=<p>)``;
+the span is a cue phrase for phrase-like techniques (e.g. Loaded_Language) and the sentence otherwise. Models exist
+for the languages with labelled SemEval-2023 data (English, Russian); documents in another language are skipped and
+the reason is recorded in ``doc.meta["techniques"]`` (an n-gram model learned on one language has no signal on
+another, and none could be measured without labelled data). A document without a language is read as English.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+import json
 from pathlib import Path
 
 from narrascope.document import SENTENCES, TECHNIQUES, Document, Span
@@ -18,50 +18,74 @@ from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.techniques import TechniqueModel
 from narrascope.pipeline import register_analyser
 
-SUPPORTED_LANGUAGES = ("en",)
+DEFAULT_LANGUAGE = "en"
 
 
-def default_model_dir() -> Path:
-    """The model shipped inside the package."""
-    return packaged_model_dir("techniques")
+def default_model_dir(lang: str = DEFAULT_LANGUAGE) -> Path:
+    """The model of language ``lang`` shipped inside the package."""
+    return packaged_model_dir("techniques") / lang
+
+
+def language_models(model_dir: str | Path) -> dict[str, Path]:
+    """``{language: model folder}``: ``model_dir`` itself when it holds one model, else its per-language sub-folders."""
+    model_dir = Path(model_dir)
+    if (model_dir / "config.json").is_file():
+        folders = [model_dir]
+    else:
+        folders = sorted(config.parent for config in model_dir.glob("*/config.json"))
+    if not folders:
+        raise FileNotFoundError(f"no technique model (config.json) in {model_dir} or its sub-folders")
+    models = {}
+    for folder in folders:
+        language = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("language")
+        if language is None:
+            raise ValueError(f"{folder / 'config.json'} names no language: a model from before v2, retrain it (narrascope semeval2023 train)")
+        models[language] = folder
+    return models
 
 
 @register_analyser("techniques")
 class TechniquesAnalyser:
-    """Finds persuasion-technique spans in the content sentences of English documents."""
+    """Finds persuasion-technique spans in the content sentences of documents in a language it has a model for."""
 
     name = "techniques"
     requires = (SENTENCES,)
     assigns = (TECHNIQUES,)
 
     def __init__(self, model_dir: str | Path | None = None):
-        self.model_dir = Path(model_dir) if model_dir else default_model_dir()
-        self.version = f"1-{model_version(self.model_dir)}"
+        self.model_dir = Path(model_dir) if model_dir else packaged_model_dir("techniques")
+        self.model_dirs = language_models(self.model_dir)
+        self.version = f"2-{model_version(self.model_dir)}"
+        self._models: dict[str, TechniqueModel] = {}
 
-    @cached_property
-    def model(self) -> TechniqueModel:
-        """Loaded on first use, so a process that only describes the pipeline never loads it."""
-        return TechniqueModel.load(self.model_dir)
+    def model(self, lang: str) -> TechniqueModel:
+        """The model of ``lang``, loaded on first use (a process that only describes the pipeline loads none)."""
+        if lang not in self._models:
+            self._models[lang] = TechniqueModel.load(self.model_dirs[lang])
+        return self._models[lang]
 
     def predict(self, docs: list[Document]) -> list[list[Span] | None]:
-        """Spans per document, or ``None`` for a document the model does not cover."""
-        return [self._predict_one(doc) if self._covers(doc) else None for doc in docs]
+        """Spans per document, or ``None`` for a document in a language without a model."""
+        return [self._predict_one(doc) if self._language(doc) in self.model_dirs else None for doc in docs]
 
     def set_annotations(self, docs: list[Document], predictions: list[list[Span] | None]) -> None:
         for doc, spans in zip(docs, predictions):
             if spans is None:
-                doc.meta["techniques"] = {"skipped": f"model trained on English only; document language is {doc.language!r}"}
+                doc.meta["techniques"] = {
+                    "skipped": f"no persuasion-technique model for language {doc.language!r}: labelled training data "
+                    f"exists only for {', '.join(sorted(self.model_dirs))}"
+                }
                 doc.add_spans(TECHNIQUES, [])
             else:
                 doc.add_spans(TECHNIQUES, spans)
 
     @staticmethod
-    def _covers(doc: Document) -> bool:
-        return doc.language is None or doc.language in SUPPORTED_LANGUAGES
+    def _language(doc: Document) -> str:
+        return doc.language or DEFAULT_LANGUAGE
 
     def _predict_one(self, doc: Document) -> list[Span]:
         sentences = [(s.start, s.end) for s in doc.sentences()]
         return [
             Span(start, end, technique, score=probability)
-            for technique, start, end, probability in self.model.predict_spans(doc.text, sentences)
+            for technique, start, end, probability in self.model(self._language(doc)).predict_spans(doc.text, sentences)
         ]

@@ -16,10 +16,10 @@ def packaged_model_dir(name: str) -> Path:
 
 def model_version(model_dir: str | Path) -> str:
     """Short hash of a model folder's files (documentation excluded), so a retrained model gets a new version and
-    documents analysed with the old one are not taken for unchanged."""
+    documents analysed with the old one are not taken for unchanged. Sub-folders (one model per language) count."""
     path = Path(model_dir)
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.iterdir() if p.is_file() and p.suffix != ".md"):
-        digest.update(file.name.encode())
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix != ".md"):
+        digest.update(file.relative_to(path).as_posix().encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()[:12]

@@ -4,8 +4,9 @@ narratives of its reader comments as a layer of their own.
 Labels come from a :class:`~narrascope.models.narratives.NarrativeModel` (the packaged default, or ``model_dir``).
 The article is read from its title and body sentences only (and the title from metadata when the text has
 none): the model scores each sentence and pools the scores into the document decision, so the evidence for a
-label is the sentences that scored highest for it, up to ``max_evidence``; a span's score is its weight in the pool (the sentences' weights sum to 1). ``<Narrative>:
-Other`` shows its narrative's evidence. A document with no narrative gets one ``Other`` label, without evidence.
+label is the sentences that scored highest for it, up to ``max_evidence``; a span's score is its weight in the
+pool (the sentences' weights sum to 1). ``<Narrative>: Other`` shows its narrative's evidence. A document with no
+narrative gets one ``Other`` label, without evidence.
 
 Reader comments (``comment`` segments) never feed the article's labels. Their sentences are pooled the same way
 into ``doc.cats["comment_narratives"]`` (narratives only, with comment sentences as evidence), empty when the

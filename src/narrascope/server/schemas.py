@@ -78,6 +78,7 @@ class DocumentSummary(BaseModel):
 
 class DocumentPage(BaseModel):
     total: int = Field(description="Number of matching documents.")
+    possible: bool = Field(False, description="Whether labels below their display threshold were matched and listed.")
     limit: int
     offset: int
     items: list[DocumentSummary]
@@ -154,6 +155,7 @@ class DashboardData(BaseModel):
 
     total: int
     period: Literal["week", "month"]
+    possible: bool = Field(False, description="Whether narratives below their display threshold were counted.")
     narratives: list[LabelCount]
     over_time: list[LabelCount]
     by_outlet: list[LabelCount]

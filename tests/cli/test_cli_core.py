@@ -251,3 +251,4 @@ def test_list_and_query_count_only_shown_narratives_unless_possible(db):
     table = invoke("query", "--by", "narrative", "--db", db).stdout
     assert "shown labels only" in table and "Praise of Russia" not in table
     assert "CC: Amplifying Climate Fears" not in invoke("list", "--db", db, "--possible").stdout  # comments stay apart
+    assert "URW: Praise of Russia" in invoke("export", "--db", db, "--format", "semeval").stdout  # decoder's decisions

@@ -244,6 +244,8 @@ def test_list_and_query_count_only_shown_narratives_unless_possible(db):
 
     assert listed()["total"] == 0 and listed()["possible"] is False
     assert [d["id"] for d in listed("--possible")["documents"]] == ["weak"]
+    assert {n["name"]: n["possible"] for n in listed("--possible")["documents"][0]["narratives"]} == {
+        "URW: Amplifying war-related fears": False, "URW: Praise of Russia": True}
     counted = json.loads(invoke("query", "--by", "narrative", "--db", db, "--json").stdout)
     assert counted["rows"] == [{"label": "URW: Amplifying war-related fears", "count": 1}]
     with_possible = json.loads(invoke("query", "--by", "narrative", "--db", db, "--json", "--possible").stdout)

@@ -152,3 +152,4 @@ def test_dashboard_and_list_count_the_narratives_the_document_page_shows(client,
     assert 'id="total">0<' in client.get("/documents", params={"narrative": CLIMATE}).text
     listed = client.get("/documents", params={"narrative": CLIMATE, "possible": "true"}).text
     assert 'id="total">1<' in listed and "possible=true" in listed  # links keep counting possible labels
+    assert 'possible-tag">possible</span>' in listed

@@ -178,7 +178,8 @@ def list_documents(
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["id"], row["published"] or "", row["source"] or "", row["language"] or "",
-                      "\n".join(f"{n['score']:.2f} {n['name']}" for n in row["narratives"]))
+                      "\n".join(f"{n['score']:.2f} {n['name']}" + (" (possible)" if n["possible"] else "")
+                                for n in row["narratives"]))
     console.print(table)
 
 

@@ -64,6 +64,7 @@ class DocumentOut(BaseModel):
 class NarrativeScore(BaseModel):
     name: str
     score: float | None = None
+    possible: bool = Field(False, description="Below its display threshold (listed only with ``possible=true``).")
 
 
 class DocumentSummary(BaseModel):

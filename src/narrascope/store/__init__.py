@@ -328,17 +328,18 @@ class Store:
                 .limit(limit).offset(offset))
         with Session(self.engine) as session:
             rows = session.scalars(stmt).all()
-            labels: dict[str, list[tuple[str, float]]] = {r.id: [] for r in rows}
+            labels: dict[str, list[tuple[str, float, bool]]] = {r.id: [] for r in rows}
             if rows:
-                found = session.execute(select(AnnotationRow.document_id, AnnotationRow.label, AnnotationRow.score)
+                found = session.execute(select(AnnotationRow.document_id, AnnotationRow.label, AnnotationRow.score,
+                                               AnnotationRow.possible)
                                         .where(AnnotationRow.document_id.in_(list(labels)),
                                                AnnotationRow.layer == "narratives", (flt or DocumentFilter()).counted())
                                         .order_by(AnnotationRow.id))
-                for doc_id, label, score in found:
-                    labels[doc_id].append((label, score))
+                for doc_id, label, score, possible in found:
+                    labels[doc_id].append((label, score, possible))
             return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
                      "published": r.published.isoformat() if r.published else None, "language": r.language,
-                     "narratives": [{"name": n, "score": s} for n, s in labels[r.id]]} for r in rows]
+                     "narratives": [{"name": n, "score": s, "possible": p} for n, s, p in labels[r.id]]} for r in rows]
 
     def iter_documents(self, flt: DocumentFilter | None = None, *, batch_size: int = 200) -> Iterator[Document]:
         """Every matching document with all stored layers, streamed in id order with bounded memory."""

@@ -226,3 +226,31 @@ def test_show_hides_possible_labels_and_prints_reader_comments_apart(db):
     assert "Reader comments" in shown and "CC: Amplifying Climate Fears" in shown
     everything = invoke("show", "commented", "--db", db, "--possible").stdout
     assert "Praise of Russia (possible)" in everything
+
+
+def test_list_and_query_count_only_shown_narratives_unless_possible(db):
+    from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, Document, Label
+    from narrascope.store import Store
+
+    doc = Document("Article about the war.", id="weak")
+    doc.cats[NARRATIVES] = [Label("URW: Amplifying war-related fears", 0.9, [], {"display_threshold": 0.4}),
+                            Label("URW: Praise of Russia", 0.2, [], {"display_threshold": 0.4})]
+    doc.cats[COMMENT_NARRATIVES] = [Label("CC: Amplifying Climate Fears", 0.8, [], {"display_threshold": 0.4})]
+    with Store(db) as store:
+        store.save([doc], pipeline_signature="t")
+
+    def listed(*extra: str) -> dict:
+        return json.loads(invoke("list", "--db", db, "--narrative", "URW: Praise of Russia", "--json", *extra).stdout)
+
+    assert listed()["total"] == 0 and listed()["possible"] is False
+    assert [d["id"] for d in listed("--possible")["documents"]] == ["weak"]
+    assert {n["name"]: n["possible"] for n in listed("--possible")["documents"][0]["narratives"]} == {
+        "URW: Amplifying war-related fears": False, "URW: Praise of Russia": True}
+    counted = json.loads(invoke("query", "--by", "narrative", "--db", db, "--json").stdout)
+    assert counted["rows"] == [{"label": "URW: Amplifying war-related fears", "count": 1}]
+    with_possible = json.loads(invoke("query", "--by", "narrative", "--db", db, "--json", "--possible").stdout)
+    assert {r["label"] for r in with_possible["rows"]} == {"URW: Amplifying war-related fears", "URW: Praise of Russia"}
+    table = invoke("query", "--by", "narrative", "--db", db).stdout
+    assert "shown labels only" in table and "Praise of Russia" not in table
+    assert "CC: Amplifying Climate Fears" not in invoke("list", "--db", db, "--possible").stdout  # comments stay apart
+    assert "URW: Praise of Russia" in invoke("export", "--db", db, "--format", "semeval").stdout  # decoder's decisions

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from narrascope.server import create_app
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import label_breakdown
+from tests.server.conftest import settings_for
 
 WAR = "URW: Amplifying war-related fears"
 WAR_SUB = "URW: Amplifying war-related fears: By continuing the war we risk WWIII"
@@ -381,3 +382,31 @@ def test_possible_labels_are_hidden_unless_asked_for(client, settings):
     everything = client.get("/api/documents/weak", params={"possible": "true"}).json()["cats"]
     assert [(lab["name"], lab["possible"]) for lab in everything["narratives"]] == [(WAR, False), (CLIMATE, True)]
     assert everything["comment_narratives"][0]["possible"] is True
+
+
+def save_shown_and_possible(db_url: str) -> None:
+    """One document with a shown narrative, a possible one (below its display threshold) and a comment narrative."""
+    from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, Document, Label
+
+    doc = Document("Article about the war.", id="weak", source="daily.example", language="en")
+    doc.cats[NARRATIVES] = [Label(WAR, 0.9, [], {"display_threshold": 0.4}),
+                            Label(CLIMATE, 0.2, [], {"display_threshold": 0.4})]
+    doc.cats[COMMENT_NARRATIVES] = [Label(WAR, 0.8, [], {"display_threshold": 0.4})]
+    with Store(db_url) as store:
+        store.save([doc], pipeline_signature="t")
+
+
+def test_list_and_stats_count_only_shown_narratives_unless_possible(tmp_path, database_url):
+    save_shown_and_possible(database_url)
+    with TestClient(create_app(settings_for(tmp_path, db_url=database_url))) as client:
+        hidden = client.get("/api/documents", params={"narrative": CLIMATE}).json()
+        assert hidden["total"] == 0 and hidden["possible"] is False
+        found = client.get("/api/documents", params={"narrative": CLIMATE, "possible": "true"}).json()
+        assert [d["id"] for d in found["items"]] == ["weak"] and found["possible"] is True
+        assert [n["name"] for n in client.get("/api/documents").json()["items"][0]["narratives"]] == [WAR]
+        assert client.get("/api/stats/labels").json() == [{"label": WAR, "count": 1, "period": None, "outlet": None,
+                                                          "language": None}]
+        assert len(client.get("/api/stats/labels", params={"possible": "true"}).json()) == 2
+        dashboard = client.get("/api/stats/dashboard").json()
+        assert [r["label"] for r in dashboard["narratives"]] == [WAR] and dashboard["possible"] is False
+        assert len(client.get("/api/stats/dashboard", params={"possible": "true"}).json()["narratives"]) == 2

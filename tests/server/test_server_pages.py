@@ -138,3 +138,18 @@ def test_document_page_hides_possible_labels_behind_a_toggle_and_shows_reader_co
     assert 'class="narrative possible"' in page and "possible</span>" in page
     assert "Reader comments" in page and "Reader says: the climate is doomed." in page
     assert 'mark class="ev n' in page and " possible d0" in page  # its evidence mark is hidden with it
+
+
+def test_dashboard_and_list_count_the_narratives_the_document_page_shows(client, settings):
+    from tests.server.test_server_api import save_shown_and_possible
+
+    save_shown_and_possible(settings.db_url)
+    dashboard = client.get("/").text
+    assert f'{WAR} <span class="count">1</span>' in dashboard and CLIMATE not in dashboard.split("Narratives over time")[1]
+    assert "only those shown on each document" in dashboard and 'name="possible" value="true">' in dashboard
+    with_possible = client.get("/", params={"possible": "true"}).text
+    assert f'{CLIMATE} <span class="count">1</span>' in with_possible and 'value="true" checked' in with_possible
+    assert 'id="total">0<' in client.get("/documents", params={"narrative": CLIMATE}).text
+    listed = client.get("/documents", params={"narrative": CLIMATE, "possible": "true"}).text
+    assert 'id="total">1<' in listed and "possible=true" in listed  # links keep counting possible labels
+    assert 'possible-tag">possible</span>' in listed

@@ -131,3 +131,47 @@ def test_label_attrs_survive_the_store_so_possible_labels_are_decided_from_store
     again = store.get("d1")
     assert again.to_dict() == doc.to_dict()
     assert [lab.possible for lab in again.cats["narratives"]] == [True, False]
+
+
+def _shown_and_possible(doc_id: str = "d1") -> Document:
+    """A document with one narrative shown and one below its display threshold (only possible)."""
+    doc = Document("An article about the war.", id=doc_id)
+    doc.cats["narratives"] = [Label("URW: Discrediting Ukraine", 0.9, [], {"display_threshold": 0.5}),
+                              Label("URW: Praise of Russia", 0.3, [], {"display_threshold": 0.5})]
+    doc.cats["subnarratives"] = [Label("URW: Praise of Russia: Other", 0.3, [], {"display_threshold": 0.5})]
+    return doc
+
+
+def test_corpus_views_count_only_shown_labels_unless_possible(store):
+    from narrascope.store.aggregates import label_breakdown
+
+    store.save([_shown_and_possible()], pipeline_signature="sig")
+    assert store.count(DocumentFilter(narrative="URW: Praise of Russia")) == 0
+    assert store.count(DocumentFilter(narrative="URW: Praise of Russia", possible=True)) == 1
+    assert store.count(DocumentFilter(subnarrative="URW: Praise of Russia: Other")) == 0
+    assert store.label_counts("narratives") == [{"label": "URW: Discrediting Ukraine", "count": 1}]
+    assert len(store.label_counts("narratives", DocumentFilter(possible=True))) == 2
+    assert store.label_counts("subnarratives") == []
+    assert [n["name"] for n in store.list()[0]["narratives"]] == ["URW: Discrediting Ukraine"]
+    assert len(store.list(DocumentFilter(possible=True))[0]["narratives"]) == 2
+    assert label_breakdown(store)["labels"] == [{"label": "URW: Discrediting Ukraine", "count": 1}]
+    assert label_breakdown(store, DocumentFilter(possible=True))["pairs"][0]["count"] == 1
+    assert len(store.get("d1").cats["narratives"]) == 2  # the document itself keeps every label
+
+
+def test_migration_marks_already_stored_labels_below_their_threshold(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from importlib import resources
+
+    path = str(tmp_path / "old.db")
+    with Store(path) as store:
+        store.save([_shown_and_possible()], pipeline_signature="sig")
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003")
+    with Store(path) as store:  # upgraded again on opening
+        assert store.label_counts("narratives") == [{"label": "URW: Discrediting Ukraine", "count": 1}]
+        assert store.count(DocumentFilter(narrative="URW: Praise of Russia", possible=True)) == 1

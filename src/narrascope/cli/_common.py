@@ -18,6 +18,9 @@ DbOption = Annotated[str | None, typer.Option("--db", help="Database: a SQLite f
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 PossibleOption = Annotated[bool, typer.Option("--possible", help="Also list labels below their display threshold, "
                                                                  "marked possible (hidden by default).")]
+CountPossibleOption = Annotated[bool, typer.Option("--possible", help="Also count and match narrative and sub-narrative "
+                                                                      "labels below their display threshold (by default "
+                                                                      "only those shown on the document).")]
 NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="Only documents carrying this narrative.")]
 SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
 EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]
@@ -52,7 +55,12 @@ def parse_date(value: str | None, option: str) -> date | None:
 def build_filter(narrative: str | None = None, subnarrative: str | None = None, entity: str | None = None,
                  role: str | None = None, technique: str | None = None, outlet: str | None = None,
                  language: str | None = None, since: str | None = None, until: str | None = None,
-                 text: str | None = None) -> DocumentFilter:
+                 text: str | None = None, possible: bool = False) -> DocumentFilter:
     return DocumentFilter(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role, technique=technique,
                           outlet=outlet, language=language, since=parse_date(since, "--since"),
-                          until=parse_date(until, "--until"), text=text)
+                          until=parse_date(until, "--until"), text=text, possible=possible)
+
+
+def counted_labels(flt: DocumentFilter) -> str:
+    """Which narrative labels a corpus view counts, said beside its figures."""
+    return "shown and possible labels" if flt.possible else "shown labels only (--possible adds weaker ones)"

@@ -13,9 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.cli._common import (
-    DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, PossibleOption, RoleOption,
-    SinceOption,
-    SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console, err_console, open_store,
+    CountPossibleOption, DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, PossibleOption,
+    RoleOption, SinceOption, SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console,
+    counted_labels, err_console, open_store,
 )
 from narrascope.document import (
     COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span,
@@ -159,23 +159,27 @@ def list_documents(
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    possible: CountPossibleOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List stored documents matching the filters, newest first."""
-    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text)
+    """List stored documents matching the filters, newest first, with the narratives shown on each (--possible: also
+    those below the display threshold, for matching too)."""
+    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible)
     store = open_store(db)
     total = store.count(flt)
     rows = store.list(flt, limit=limit, offset=offset)
     store.close()
     if as_json:
-        print(json.dumps({"total": total, "documents": rows}, ensure_ascii=False))
+        print(json.dumps({"total": total, "possible": possible, "documents": rows}, ensure_ascii=False))
         return
-    table = Table(title=f"{total} documents" + (f" (showing {offset + 1}–{offset + len(rows)})" if rows else ""))
+    table = Table(title=f"{total} documents" + (f" (showing {offset + 1}–{offset + len(rows)})" if rows else ""),
+                  caption=f"narratives: {counted_labels(flt)}")
     for column in ("id", "published", "outlet", "lang", "narratives"):
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(row["id"], row["published"] or "", row["source"] or "", row["language"] or "",
-                      "\n".join(f"{n['score']:.2f} {n['name']}" for n in row["narratives"]))
+                      "\n".join(f"{n['score']:.2f} {n['name']}" + (" (possible)" if n["possible"] else "")
+                                for n in row["narratives"]))
     console.print(table)
 
 
@@ -185,12 +189,14 @@ def query(
     db: DbOption = None, narrative: NarrativeOption = None, subnarrative: SubnarrativeOption = None,
     entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
+    possible: CountPossibleOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Counts over the corpus. With --entity (any spelling, any of the five languages), how that entity is cast:
-    mentions and documents per role, optionally one --role, and --by outlet or month."""
+    mentions and documents per role, optionally one --role, and --by outlet or month. Narratives and sub-narratives
+    count as on the document: only those shown, unless --possible."""
     flt = build_filter(narrative, subnarrative, None, role if not entity else None, technique, outlet, language, since,
-                       until, text)
+                       until, text, possible)
     store = open_store(db)
     if entity:
         group = {"outlet": "outlet", "month": "period"}.get(by)
@@ -216,9 +222,9 @@ def query(
     total = store.count(dataclasses.replace(flt, entity=entity, role=role) if entity else flt)  # those naming it
     store.close()
     if as_json:
-        print(json.dumps({"documents": total, "rows": rows}, ensure_ascii=False, default=str))
+        print(json.dumps({"documents": total, "possible": possible, "rows": rows}, ensure_ascii=False, default=str))
         return
-    table = Table(title=f"{total} documents matched")
+    table = Table(title=f"{total} documents matched", caption=f"narratives: {counted_labels(flt)}")
     for column in columns:
         table.add_column(column, justify="right" if column in ("count", "mentions", "documents") else "left")
     for row in rows:
@@ -232,11 +238,13 @@ def export(
     db: DbOption = None, narrative: NarrativeOption = None, subnarrative: SubnarrativeOption = None,
     entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
+    possible: CountPossibleOption = False,
 ) -> None:
-    """Export stored documents with all their layers."""
+    """Export stored documents with all their layers (every stored label; --possible only widens --narrative and
+    --subnarrative matching to labels below the display threshold)."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r}: choose one of {', '.join(FORMATS)}", param_hint="--format")
-    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text)
+    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible)
     store = open_store(db)
     docs = store.iter_documents(flt)
     if out is None:

@@ -41,11 +41,13 @@ def document_filter(
     since: Annotated[str | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
     q: Annotated[str | None, Query(max_length=500, description="Free text contained in the document.")] = None,
+    possible: Annotated[bool, Query(description="Also count and match narrative and sub-narrative labels below their "
+                                                "display threshold (by default only those the document view shows).")] = False,
 ) -> DocumentFilter:
     """The corpus filter from query parameters; 422 for malformed or inverted dates, and for a NUL character (which
     no stored text can contain, and which SQLite would read as the end of the pattern, matching everything)."""
     for name, value in locals().items():
-        if value is not None and "\x00" in value:
+        if isinstance(value, str) and "\x00" in value:
             raise HTTPException(422, f"{name} contains a NUL character")
     dates = {}
     for name, value in (("since", since), ("until", until)):
@@ -61,13 +63,16 @@ def document_filter(
                           entity=_blank_to_none(entity), role=_blank_to_none(role),
                           technique=_blank_to_none(technique), outlet=_blank_to_none(outlet),
                           language=_blank_to_none(language), since=dates["since"], until=dates["until"],
-                          text=_blank_to_none(q))
+                          text=_blank_to_none(q), possible=possible)
 
 
 def filter_params(flt: DocumentFilter) -> dict[str, str]:
     """The query parameters that reproduce a filter (the inverse of :func:`document_filter`)."""
     out = {}
     for name, value in vars(flt).items():
-        if value is not None:
+        if name == "possible":
+            if value:
+                out[name] = "true"
+        elif value is not None:
             out["q" if name == "text" else name] = value.isoformat() if isinstance(value, date) else str(value)
     return out

@@ -64,6 +64,7 @@ class DocumentOut(BaseModel):
 class NarrativeScore(BaseModel):
     name: str
     score: float | None = None
+    possible: bool = Field(False, description="Below its display threshold (listed only with ``possible=true``).")
 
 
 class DocumentSummary(BaseModel):
@@ -78,6 +79,7 @@ class DocumentSummary(BaseModel):
 
 class DocumentPage(BaseModel):
     total: int = Field(description="Number of matching documents.")
+    possible: bool = Field(False, description="Whether labels below their display threshold were matched and listed.")
     limit: int
     offset: int
     items: list[DocumentSummary]
@@ -154,6 +156,7 @@ class DashboardData(BaseModel):
 
     total: int
     period: Literal["week", "month"]
+    possible: bool = Field(False, description="Whether narratives below their display threshold were counted.")
     narratives: list[LabelCount]
     over_time: list[LabelCount]
     by_outlet: list[LabelCount]

@@ -21,7 +21,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from platformdirs import user_data_dir
-from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, text, update
+from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -104,9 +104,16 @@ class DocumentFilter:
     since: date | None = None
     until: date | None = None
     text: str | None = None
+    # Also count and match labels below their display threshold (hidden on the document unless asked for).
+    possible: bool = False
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
+        """Whether no field narrows the documents (``possible`` only widens which labels count)."""
+        return all(getattr(self, f.name) is None for f in fields(self) if f.name != "possible")
+
+    def counted(self) -> Any:
+        """Condition on annotation rows: only labels the document view shows, unless ``possible``."""
+        return true() if self.possible else AnnotationRow.possible.is_(False)
 
 
 def _entity_is(column: Any, name: str) -> Any:
@@ -284,11 +291,11 @@ class Store:
         flt = flt or DocumentFilter()
         A = AnnotationRow
         if flt.narrative:
-            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.narrative))
+            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.narrative, flt.counted()))
         if flt.also_narrative:
-            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.also_narrative))
+            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.also_narrative, flt.counted()))
         if flt.subnarrative:
-            stmt = stmt.where(_has_annotation(A.layer == "subnarratives", A.label == flt.subnarrative))
+            stmt = stmt.where(_has_annotation(A.layer == "subnarratives", A.label == flt.subnarrative, flt.counted()))
         if flt.technique:
             stmt = stmt.where(_has_annotation(A.layer == "techniques", A.label == flt.technique))
         if flt.entity or flt.role:
@@ -315,21 +322,24 @@ class Store:
             return session.scalar(select(func.count()).select_from(self.filtered_query(flt).subquery())) or 0
 
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Summaries (metadata and narrative labels, no text) of matching documents, newest first."""
+        """Summaries (metadata and narrative labels, no text) of matching documents, newest first; possible labels
+        only with ``flt.possible``."""
         stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
                 .limit(limit).offset(offset))
         with Session(self.engine) as session:
             rows = session.scalars(stmt).all()
-            labels: dict[str, list[tuple[str, float]]] = {r.id: [] for r in rows}
+            labels: dict[str, list[tuple[str, float, bool]]] = {r.id: [] for r in rows}
             if rows:
-                found = session.execute(select(AnnotationRow.document_id, AnnotationRow.label, AnnotationRow.score)
+                found = session.execute(select(AnnotationRow.document_id, AnnotationRow.label, AnnotationRow.score,
+                                               AnnotationRow.possible)
                                         .where(AnnotationRow.document_id.in_(list(labels)),
-                                               AnnotationRow.layer == "narratives").order_by(AnnotationRow.id))
-                for doc_id, label, score in found:
-                    labels[doc_id].append((label, score))
+                                               AnnotationRow.layer == "narratives", (flt or DocumentFilter()).counted())
+                                        .order_by(AnnotationRow.id))
+                for doc_id, label, score, possible in found:
+                    labels[doc_id].append((label, score, possible))
             return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
                      "published": r.published.isoformat() if r.published else None, "language": r.language,
-                     "narratives": [{"name": n, "score": s} for n, s in labels[r.id]]} for r in rows]
+                     "narratives": [{"name": n, "score": s, "possible": p} for n, s, p in labels[r.id]]} for r in rows]
 
     def iter_documents(self, flt: DocumentFilter | None = None, *, batch_size: int = 200) -> Iterator[Document]:
         """Every matching document with all stored layers, streamed in id order with bounded memory."""
@@ -351,7 +361,8 @@ class Store:
 
     def label_counts(self, layer: str, flt: DocumentFilter | None = None, *, by: str | None = None,
                      period: str = "month") -> list[dict[str, Any]]:
-        """Number of documents per label of ``layer`` (optionally also per ``by``: outlet, language or period)."""
+        """Number of documents per label of ``layer`` (optionally also per ``by``: outlet, language or period);
+        possible labels count only with ``flt.possible``."""
         docs = self.filtered_query(flt).subquery()
         A = AnnotationRow
         columns: list[Any] = [A.label]
@@ -364,7 +375,8 @@ class Store:
         elif by is not None:
             raise ValueError(f"cannot group by {by!r}; use outlet, language or period")
         stmt = (select(*columns, func.count(func.distinct(A.document_id)))
-                .join(docs, docs.c.id == A.document_id).where(A.layer == layer).group_by(*columns))
+                .join(docs, docs.c.id == A.document_id).where(A.layer == layer, (flt or DocumentFilter()).counted())
+                .group_by(*columns))
         with Session(self.engine) as session:
             out = []
             for row in session.execute(stmt):
@@ -476,12 +488,12 @@ def _annotation_rows(doc: Document) -> Iterable[dict[str, Any]]:
             attrs = dict(s.attrs)
             entity = attrs.pop("entity", None) if layer == "entities" else None
             yield {"document_id": doc.id, "layer": layer, "label": s.label, "start": s.start, "end": s.end,
-                   "score": s.score, "entity": entity, "attrs": attrs or None}
+                   "score": s.score, "entity": entity, "attrs": attrs or None, "possible": False}
     for layer, labels in doc.cats.items():
         for label in labels:
             attrs = {**label.attrs, **({"evidence": [e.to_dict() for e in label.evidence]} if label.evidence else {})}
             yield {"document_id": doc.id, "layer": layer, "label": label.name, "start": None, "end": None,
-                   "score": label.score, "entity": None, "attrs": attrs or None}
+                   "score": label.score, "entity": None, "attrs": attrs or None, "possible": label.possible}
 
 
 def _to_document(row: DocumentRow, annotations: Iterable[AnnotationRow]) -> Document:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, func, text, BigInteger, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, false, func, text, BigInteger, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns; PostgreSQL gets a 64-bit key.
@@ -63,7 +63,9 @@ class DocumentRow(Base):
 class AnnotationRow(Base):
     """One annotation of a document: a span (``start``/``end`` set) or a document-level label (both null).
 
-    ``entity`` carries the canonical entity name for entity-role rows so corpus queries by entity stay indexed.
+    ``entity`` carries the canonical entity name for entity-role rows so corpus queries by entity stay indexed;
+    ``possible`` marks a label below its display threshold (:attr:`narrascope.document.Label.possible`), which corpus
+    views leave out unless asked, as the document view does.
     """
 
     __tablename__ = "annotations"
@@ -85,3 +87,4 @@ class AnnotationRow(Base):
     score: Mapped[float | None] = mapped_column(Float)
     entity: Mapped[str | None] = mapped_column(String(255))
     attrs: Mapped[dict | None] = mapped_column(JSON)
+    possible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -25,7 +25,8 @@ def label_counts(
     by: Literal["period", "outlet", "language"] | None = None,
     period: Literal["week", "month"] = "month",
 ) -> list[dict]:
-    """Documents per label of a layer, optionally also per period (week/month start), outlet or language."""
+    """Documents per label of a layer, optionally also per period (week/month start), outlet or language; labels
+    below their display threshold count only with ``possible=true``."""
     return store.label_counts(layer, flt, by=by, period=period)
 
 
@@ -69,6 +70,7 @@ def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", *, 
     return DashboardData(
         total=store.count(flt),
         period=period,  # type: ignore[arg-type]
+        possible=flt.possible,
         narratives=breakdown["labels"],
         over_time=breakdown["by_period"],
         by_outlet=breakdown["by_outlet"],

@@ -20,8 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("annotations") as batch:
-        batch.add_column(sa.Column("possible", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN (SQLite takes it): batch mode would reflect the table and warn on its expression index.
+    op.add_column("annotations", sa.Column("possible", sa.Boolean(), nullable=False, server_default=sa.false()))
     annotations = sa.table("annotations", sa.column("id", sa.BigInteger()), sa.column("score", sa.Float()),
                            sa.column("start", sa.Integer()), sa.column("attrs", sa.JSON()),
                            sa.column("possible", sa.Boolean()))

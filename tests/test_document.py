@@ -36,11 +36,16 @@ def test_comment_threads_join_comments_through_boilerplate_but_not_through_body(
         ("Body one.", "body"), ("First comment.", "comment"), ("Reply", "boilerplate"), ("Second comment.", "comment"),
         ("Body two.", "body"), ("Third comment.", "comment"))])
     assert [text[a:b] for a, b in doc.comment_threads()] == ["First comment.\n\nReply\n\nSecond comment.", "Third comment."]
+    assert [doc.quote(s) for s in doc.comments()] == ["First comment.", "Second comment.", "Third comment."]
 
 
 def test_label_is_possible_below_its_display_threshold():
     assert Label("N", 0.3, attrs={"display_threshold": 0.4}).possible
     assert not Label("N", 0.4, attrs={"display_threshold": 0.4}).possible
     assert not Label("N", 0.01).possible  # no threshold stored: shown, as before
+    doc = Document("text")
+    doc.cats["narratives"] = [Label("A", 0.3, attrs={"display_threshold": 0.4}), Label("B", 0.9, attrs={"display_threshold": 0.4})]
+    doc.cats["comment_narratives"] = [Label("C", 0.1, attrs={"display_threshold": 0.4})]
+    assert doc.possible_labels() == 2
     label = Label("N", 0.3, [Span(0, 4, "N")], {"display_threshold": 0.4})
     assert Label.from_dict(label.to_dict()) == label

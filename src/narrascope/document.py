@@ -143,6 +143,14 @@ class Document:
             return [Span(0, len(self.text), "body")] if self.text else []
         return [s for s in segments if s.label in kinds]
 
+    def comments(self) -> list[Span]:
+        """The reader-comment segments, in text order (segments are kept sorted)."""
+        return [s for s in self.spans.get(SEGMENTS, []) if s.label == "comment"]
+
+    def possible_labels(self) -> int:
+        """How many document-level labels are only *possible* (below their display threshold), in every layer."""
+        return sum(label.possible for labels in self.cats.values() for label in labels)
+
     def comment_threads(self) -> list[tuple[int, int]]:
         """Character ranges of the reader-comment threads (a first comment to the last one reached through comments
         and boilerplate only), so that displays can set the readers apart from the article."""

@@ -18,7 +18,7 @@ from narrascope.cli._common import (
     counted_labels, err_console, open_store,
 )
 from narrascope.document import (
-    COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span,
+    COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label,
 )
 from narrascope.export import FORMATS, entity_rows, write_export
 
@@ -44,16 +44,11 @@ def show(
         err_console.print(f"[red]error:[/] no document {doc_id!r} in the store")
         raise typer.Exit(1)
     if as_json:
-        comments = [{"start": s.start, "end": s.end, "text": doc.quote(s)} for s in reader_comments(doc)]
+        comments = [{"start": s.start, "end": s.end, "text": doc.quote(s)} for s in doc.comments()]
         print(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc), "reader_comments": comments},
                          ensure_ascii=False, indent=2))
         return
     console.print(render_document(doc, techniques=techniques, max_entities=entities, possible=possible))
-
-
-def reader_comments(doc: Document) -> list[Span]:
-    """The document's reader-comment segments, in text order."""
-    return sorted((s for s in doc.spans.get(SEGMENTS, []) if s.label == "comment"), key=lambda s: s.start)
 
 
 def render_document(doc: Document, *, techniques: bool = True, max_entities: int = 12, possible: bool = False) -> Table:
@@ -89,7 +84,7 @@ def render_document(doc: Document, *, techniques: bool = True, max_entities: int
             if sub.name.startswith(lab.name + ":"):
                 legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:] + _possible_tag(sub),
                                                         style=colours.get(sub.name, "")))
-    hidden = sum(lab.possible for layer in (NARRATIVES, SUBNARRATIVES, COMMENT_NARRATIVES) for lab in doc.cats.get(layer, []))
+    hidden = doc.possible_labels()
     if hidden and not possible:
         legend.caption = f"{hidden} possible label(s) below the display threshold hidden; --possible shows them"
     grid.add_row(legend)
@@ -124,7 +119,7 @@ def render_document(doc: Document, *, techniques: bool = True, max_entities: int
             table.add_row(span.label, " ".join(doc.quote(span).split())[:100])
         grid.add_row(table)
     grid.add_row(_without(text, doc.comment_threads()))
-    comments = reader_comments(doc)
+    comments = doc.comments()
     if comments:
         table = Table(title=f"Reader comments ({len(comments)})", title_justify="left", title_style="bold",
                       box=None, show_header=False)

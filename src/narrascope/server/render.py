@@ -187,7 +187,7 @@ def render_document(doc: Document) -> Markup:
 
 def reader_comments(doc: Document) -> list[str]:
     """The text of each reader comment, in order, for the page's separate comments section."""
-    return [doc.quote(s) for s in sorted(doc.spans.get(SEGMENTS, []), key=lambda s: s.start) if s.label == "comment"]
+    return [doc.quote(s) for s in doc.comments()]
 
 
 def legend(doc: Document, layer: str = NARRATIVES) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SUBNARRATIVES, Document
+from narrascope.document import COMMENT_NARRATIVES, Document
 from narrascope.export import FORMATS
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
@@ -181,8 +181,7 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
 def document_context(doc: Document) -> dict[str, Any]:
     return {"doc": doc, "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
             "comment_legend": legend(doc, COMMENT_NARRATIVES), "entities": entity_table(doc),
-            "possible_labels": sum(lab.possible for layer in (NARRATIVES, SUBNARRATIVES, COMMENT_NARRATIVES)
-                                   for lab in doc.cats.get(layer, [])),
+            "possible_labels": doc.possible_labels(),
             "techniques": technique_table(doc), "page": "document",
             "segments": sorted({s.label for s in doc.spans.get("segments", [])})}
 

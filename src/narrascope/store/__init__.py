@@ -18,8 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from platformdirs import user_data_dir
 from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -147,6 +145,10 @@ class Store:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision (no-op when current)."""
+        # alembic costs a quarter of a second to import: only commands that open a store pay it.
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
         with self.engine.begin() as connection:

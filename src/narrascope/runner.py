@@ -14,14 +14,15 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from threading import Event
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from narrascope.document import Document
 from narrascope.ingest import IngestError, UniqueIds
 from narrascope.pipeline import Pipeline
-from narrascope.store import Store, analysis_key, storable_problem
+from narrascope.ingest.metadata import METADATA_FIELDS, metadata_of, with_metadata
+from narrascope.store import Store, StoredVersion, analysis_key, storable_problem
 
 __all__ = ["RunReport", "Executor", "LocalExecutor", "RunStop", "RunInterrupted", "OnConflict", "ON_CONFLICT",
            "analyze_into_store", "analyse_batch_safely", "pending_documents", "save_batch_safely"]
@@ -41,6 +42,7 @@ class RunReport:
     analysed: int = 0
     unchanged: int = 0
     conflicts: int = 0  # documents whose id was already stored with other text from another file
+    metadata_updated: int = 0  # unchanged documents whose metadata (outlet, url, date, author) was updated
     problems: list[IngestError] = field(default_factory=list)
     notices: list[IngestError] = field(default_factory=list)
     on_found: Callable[[str, IngestError], None] | None = field(default=None, repr=False)
@@ -159,7 +161,8 @@ def pending_documents(
     whose id is already stored with different text read from another file is a conflict, settled by
     ``on_conflict``: ``skip`` it (reported as a problem), ``replace`` the stored one, or ``keep-both`` by storing
     the new one under ``<id>~<hash of its text>``; replacing and keeping both are reported as notices. The same
-    file with edited text is an update, not a conflict.
+    file with edited text is an update, not a conflict. New metadata of an unchanged document is stored at once
+    without analysing it again (``report.metadata_updated``); metadata the new input lacks is kept from the store.
     """
     docs: dict[str, Document] = {}
     for item in chunk:
@@ -172,6 +175,7 @@ def pending_documents(
             docs[item.id] = item
     stored = store.stored(docs)
     todo: list[Document] = []
+    metadata: dict[str, dict[str, Any]] = {}
     for doc in docs.values():
         old = stored.get(doc.id)
         origin = doc.meta.get("path")
@@ -188,13 +192,34 @@ def pending_documents(
                 doc.id = renamed
             else:
                 report.add_notice(_problem(doc, f"{where}; replaced by this one (--on-conflict replace)"))
-        elif old and old.analysis_key == analysis_key(doc.content_hash, signature):
-            report.unchanged += 1
-            continue
+        elif old:
+            changed = _keep_stored_metadata(doc, old)
+            if old.analysis_key == analysis_key(doc.content_hash, signature):
+                report.unchanged += 1
+                if changed:
+                    metadata[doc.id] = changed
+                continue
         todo.append(doc)
+    report.metadata_updated += len(store.update_metadata(metadata))
     renamed_done = store.unchanged({d.id: analysis_key(d.content_hash, signature) for d in todo if d.id not in docs})
     report.unchanged += len(renamed_done)
     return [d for d in todo if d.id not in renamed_done]
+
+
+def _keep_stored_metadata(doc: Document, old: StoredVersion) -> dict[str, Any]:
+    """Complete ``doc``'s metadata with what is stored for it (new input never erases a stored outlet, url, date or
+    author, and an outlet only derived from the URL never replaces one given), and return the fields that change."""
+    stored = dict(old.metadata)
+    if doc.meta.get("outlet_from_url") and stored.get("source") and not stored.get("outlet_from_url"):
+        doc.source = None
+        doc.meta.pop("outlet_from_url")
+    with_metadata(doc, {k: v for k, v in stored.items() if k in METADATA_FIELDS}, override=False)
+    if doc.source == stored.get("source") and stored.get("outlet_from_url"):
+        doc.meta["outlet_from_url"] = True
+    changed = {k: v for k, v in metadata_of(doc).items() if stored.get(k) != v}
+    if "source" in changed and doc.meta.get("outlet_from_url"):
+        changed["outlet_from_url"] = True
+    return changed
 
 
 def analyze_into_store(

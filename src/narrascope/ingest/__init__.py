@@ -24,6 +24,7 @@ from typing import Any
 
 from narrascope.analysers.segmenter import HTML_COMMENTS_HEADER, title_line
 from narrascope.document import Document
+from narrascope.ingest.metadata import outlet_from_url
 
 __all__ = [
     "IngestError",
@@ -48,6 +49,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("url", "link"),
     "date": ("date", "published", "published_at", "pubdate"),
     "source": ("source", "outlet", "site", "domain"),
+    "author": ("author", "byline", "authors"),
     "id": ("id", "doc_id", "document_id"),
 }
 
@@ -298,6 +300,10 @@ def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions) -> Do
         return IngestError(name, "no article text found in HTML")
     text = extracted.text
     meta: dict[str, Any] = {"path": name, "format": "html"}
+    if extracted.author:
+        meta["author"] = extracted.author
+    if extracted.sitename:
+        meta["site_name"] = extracted.sitename
     if comments:
         text += "\n\n" + HTML_COMMENTS_HEADER.format(n=len(comments))
         offsets = []
@@ -306,9 +312,11 @@ def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions) -> Do
             offsets.append([len(text), len(text) + len(comment)])
             text += comment
         meta["comment_offsets"] = offsets
-    return Document(text=text, id=doc_id, title=extracted.title,
-                    source=extracted.sitename or extracted.hostname, url=extracted.url, published=_parse_date(extracted.date),
-                    meta=meta)
+    # The outlet is the page URL's registered domain (as for every input with a URL, so one outlet has one name
+    # whatever the input), else the site name the page gives.
+    doc = Document(text=text, id=doc_id, title=extracted.title, source=None if extracted.url else extracted.sitename,
+                   url=extracted.url, published=_parse_date(extracted.date), meta=meta)
+    return outlet_from_url(doc)
 
 
 _COMMENT_CONTAINER = re.compile(r"^(comments?([-_]?(list|section|area|thread|wrapper|container|block|box|wrap))?|"
@@ -377,10 +385,13 @@ def _record_to_document(name: str, line: int, record: dict[str, Any], options: I
     meta: dict[str, Any] = {"path": name, "line": line}
     if raw_date is not None and published is None:
         meta["unparsed_date"] = str(raw_date)
+    if (author := pick("author")) is not None:
+        meta["author"] = ", ".join(map(str, author)) if isinstance(author, list) else str(author)
     doc_id = pick("id")
     title = pick("title")
-    return Document(text=text, id=str(doc_id) if doc_id is not None else "", title=str(title) if title else None,
-                    source=_str_or_none(pick("source")), url=_str_or_none(pick("url")), published=published, meta=meta)
+    doc = Document(text=text, id=str(doc_id) if doc_id is not None else "", title=str(title) if title else None,
+                   source=_str_or_none(pick("source")), url=_str_or_none(pick("url")), published=published, meta=meta)
+    return outlet_from_url(doc)
 
 
 def _parse_jsonl(name: str, text: str, options: IngestOptions) -> Iterator[Document | IngestError]:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from narrascope.document import Document
 from narrascope.ingest import IngestError, UniqueIds
 from narrascope.pipeline import Pipeline
-from narrascope.ingest.metadata import METADATA_FIELDS, metadata_of, with_metadata
+from narrascope.ingest.metadata import METADATA_FIELDS, is_default, metadata_of, provenance, set_field
 from narrascope.store import Store, StoredVersion, analysis_key, storable_problem
 
 __all__ = ["RunReport", "Executor", "LocalExecutor", "RunStop", "RunInterrupted", "OnConflict", "ON_CONFLICT",
@@ -207,18 +207,17 @@ def pending_documents(
 
 
 def _keep_stored_metadata(doc: Document, old: StoredVersion) -> dict[str, Any]:
-    """Complete ``doc``'s metadata with what is stored for it (new input never erases a stored outlet, url, date or
-    author, and an outlet only derived from the URL never replaces one given), and return the fields that change."""
-    stored = dict(old.metadata)
-    if doc.meta.get("outlet_from_url") and stored.get("source") and not stored.get("outlet_from_url"):
-        doc.source = None
-        doc.meta.pop("outlet_from_url")
-    with_metadata(doc, {k: v for k, v in stored.items() if k in METADATA_FIELDS}, override=False)
-    if doc.source == stored.get("source") and stored.get("outlet_from_url"):
-        doc.meta["outlet_from_url"] = True
-    changed = {k: v for k, v in metadata_of(doc).items() if stored.get(k) != v}
-    if "source" in changed and doc.meta.get("outlet_from_url"):
-        changed["outlet_from_url"] = True
+    """Complete ``doc``'s metadata with what is stored for it: new input never erases a stored outlet, url, date or
+    author, and a default (``--outlet``/``--date``, the URL's domain) never replaces one. Returns the fields that
+    change, with their provenance under ``metadata_from``."""
+    stored, stored_from = old.metadata, old.metadata.get("metadata_from") or {}
+    new_from = provenance(doc)
+    for name in METADATA_FIELDS:
+        if name in stored and (name not in metadata_of(doc) or is_default(new_from.get(name))):
+            set_field(doc, name, stored[name], stored_from.get(name))
+    changed: dict[str, Any] = {k: v for k, v in metadata_of(doc).items() if stored.get(k) != v}
+    if changed:
+        changed["metadata_from"] = {k: v for k, v in provenance(doc).items() if k in changed}
     return changed
 
 

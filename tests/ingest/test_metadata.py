@@ -65,10 +65,10 @@ def test_outlet_defaults_to_the_urls_domain_and_the_document_beats_flags(tmp_pat
              b'{"id": "r2", "text": "More text.", "outlet": "Own Outlet", "date": "2023-02-01"}\n'
     docs = {d.id: d for d in RunMetadata(outlet=None, published=date(2020, 1, 1)).stream(
         parse_bytes("in.jsonl", record))}
-    assert docs["r1"].source == "theguardian.co.uk" and docs["r1"].meta["outlet_from_url"] is True
+    assert docs["r1"].source == "theguardian.co.uk" and docs["r1"].meta["metadata_from"] == {"source": "url", "published": "flag"}
     assert docs["r1"].meta["author"] == "Bo" and docs["r1"].published == date(2020, 1, 1)
     flagged = {d.id: d for d in RunMetadata(outlet="Flag").stream(parse_bytes("in.jsonl", record))}
-    assert flagged["r1"].source == "Flag" and "outlet_from_url" not in flagged["r1"].meta
+    assert flagged["r1"].source == "Flag" and flagged["r1"].meta["metadata_from"] == {"source": "flag"}
     assert flagged["r2"].source == "Own Outlet" and flagged["r2"].published == date(2023, 2, 1)
 
 
@@ -149,7 +149,8 @@ def test_new_metadata_of_unchanged_text_is_stored_without_analysing_again(tmp_pa
     assert after.spans == before.spans and after.produced_by == before.produced_by
     # input without metadata never erases it, and a URL-derived outlet never replaces a given one
     report = analyze_into_store([Document("Title\n\nBody one.", id="d1", url="https://www.bbc.co.uk/a",
-                                           source="bbc.co.uk", meta={"outlet_from_url": True})], store, pipeline)
+                                           source="bbc.co.uk", meta={"metadata_from": {"source": "url"}})],
+                                 store, pipeline)
     assert CALLS == [] and report.metadata_updated == 0 and store.get("d1").source == "BBC News"
     # edited text is analysed again and keeps the stored metadata it does not restate
     analyze_into_store([Document("Title\n\nBody one, edited.", id="d1")], store, pipeline)

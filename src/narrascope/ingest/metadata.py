@@ -2,7 +2,9 @@
 
 Precedence, most specific first: a sidecar row (the analyst's statement about one document) > what the document
 itself carries (HTML metadata, JSONL/CSV fields, a feed item) > run-wide flags (``--outlet``, ``--date``, defaults
-for documents that name none) > the URL's registered domain as the outlet. An empty value never erases one.
+for documents that name none) > the URL's registered domain as the outlet. An empty value never erases one, and a
+default (flag or URL) never replaces a value already stored; ``meta["metadata_from"]`` records where each value
+that the document did not carry came from.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from urllib.parse import urlsplit
 from narrascope.document import Document
 
 __all__ = ["METADATA_FIELDS", "Sidecar", "SidecarError", "RunMetadata", "registered_domain", "metadata_of",
-           "with_metadata", "strict_date"]
+           "provenance", "is_default", "with_metadata", "set_field", "outlet_from_url", "strict_date"]
 
 METADATA_FIELDS = ("source", "url", "published", "author")
+MAX_OUTLET_CHARS = 255  # the store's column width
 
 # Sidecar column/key -> metadata field; the key columns are ``id`` and ``path``.
 _SIDECAR_COLUMNS = {"outlet": "source", "source": "source", "url": "url", "date": "published",
@@ -78,32 +81,50 @@ def metadata_of(doc: Document) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _set(doc: Document, name: str, value: Any) -> None:
-    if name == "author":
-        doc.meta["author"] = value
-    else:
-        setattr(doc, name, value)
-    if name == "source":
-        doc.meta.pop("outlet_from_url", None)
+def provenance(doc: Document) -> dict[str, str]:
+    """Where each metadata field not read from the document itself came from: ``sidecar``, ``flag`` (a run-wide
+    default) or ``url`` (the outlet as the URL's registered domain); kept in ``meta["metadata_from"]``."""
+    return dict(doc.meta.get("metadata_from") or {})
 
 
-def with_metadata(doc: Document, values: dict[str, Any], *, override: bool) -> Document:
-    """Set ``values`` on ``doc``: all of them (``override``), or only those the document lacks (an outlet only
-    derived from the URL counts as lacking)."""
-    have = metadata_of(doc)
-    if doc.meta.get("outlet_from_url"):
-        have.pop("source", None)
+def is_default(origin: str | None) -> bool:
+    """Whether a value of this provenance is only a default: it fills a gap but never replaces a value."""
+    return origin in ("flag", "url")
+
+
+def with_metadata(doc: Document, values: dict[str, Any], *, origin: str | None, override: bool) -> Document:
+    """Set ``values`` (provenance ``origin``, None for the document's own) on ``doc``: all of them (``override``),
+    or only those the document lacks or has only by default."""
+    have = {k for k in metadata_of(doc) if not is_default(provenance(doc).get(k))}
     for name, value in values.items():
         if value not in (None, "") and (override or name not in have):
-            _set(doc, name, value)
+            set_field(doc, name, value, origin)
     return doc
 
 
+def set_field(doc: Document, name: str, value: Any, origin: str | None) -> None:
+    """Set one metadata field and record its provenance."""
+    if name == "author":
+        doc.meta["author"] = value
+    elif name in ("source", "url", "published"):
+        setattr(doc, name, value)
+    else:
+        raise ValueError(f"{name!r} is not a metadata field ({', '.join(METADATA_FIELDS)})")
+    origins = provenance(doc)
+    if origin:
+        origins[name] = origin
+    else:
+        origins.pop(name, None)
+    if origins:
+        doc.meta["metadata_from"] = origins
+    else:
+        doc.meta.pop("metadata_from", None)
+
+
 def outlet_from_url(doc: Document) -> Document:
-    """A document that names no outlet but has a URL gets the URL's registered domain, marked as derived."""
+    """A document that names no outlet but has a URL gets the URL's registered domain (provenance ``url``)."""
     if not doc.source and doc.url and (domain := registered_domain(doc.url)):
-        doc.source = domain
-        doc.meta["outlet_from_url"] = True
+        set_field(doc, "source", domain, "url")
     return doc
 
 
@@ -158,13 +179,18 @@ class Sidecar:
 
     def row_for(self, doc: Document) -> dict[str, Any] | None:
         """The metadata row for ``doc``: by its id, else by the file it was read from."""
-        found = self.by_id.get(doc.id)
-        if found is None and (origin := doc.meta.get("path")) and not str(origin).startswith("<"):
-            found = self.by_path.get(_absolute(Path(origin), Path.cwd()))
+        found = self.by_id.get(doc.id) or self.by_origin(doc.meta.get("path"))
         if found is None:
             return None
         self.used.add(found[0])
         return found[1]
+
+    def by_origin(self, origin: str | None) -> tuple[int, dict[str, Any]] | None:
+        """``(line, metadata)`` of the row naming the file ``origin`` (a path as read, relative to the current
+        folder), or None."""
+        if not origin or str(origin).startswith("<"):
+            return None
+        return self.by_path.get(_absolute(Path(origin), Path.cwd()))
 
     def unused(self) -> list[SidecarError]:
         """A notice for each row that matched no document."""
@@ -185,8 +211,8 @@ class RunMetadata:
     def apply(self, doc: Document) -> Document:
         """``doc`` with its metadata completed, in the precedence the module docstring gives."""
         if self.sidecar is not None and (row := self.sidecar.row_for(doc)):
-            with_metadata(doc, row, override=True)
-        with_metadata(doc, {"source": self.outlet, "published": self.published}, override=False)
+            with_metadata(doc, row, origin="sidecar", override=True)
+        with_metadata(doc, {"source": self.outlet, "published": self.published}, origin="flag", override=False)
         return outlet_from_url(doc)
 
     def stream(self, items: Iterable[Any]) -> Iterator[Any]:
@@ -255,6 +281,10 @@ def _sidecar_row(path: str, line: int, record: dict[str, Any],
             errors.append(SidecarError(path, line, f"{column} is {type(value).__name__}, not text"))
             return None
         value = value.strip()
+        if name == "source" and len(value) > MAX_OUTLET_CHARS:
+            errors.append(SidecarError(path, line, f"{column} of {len(value):,} characters is longer than the "
+                                                   f"{MAX_OUTLET_CHARS} the store holds"))
+            return None
         if name == "published":
             try:
                 value = strict_date(value)

@@ -83,8 +83,8 @@ def storable_problem(doc: Document) -> str | None:
 @dataclass(frozen=True)
 class StoredVersion:
     """What the store holds under one id: the analysis key, the text's hash, the file it was read from, and its
-    metadata (the set fields of :func:`narrascope.ingest.metadata.metadata_of`, plus ``outlet_from_url`` when the
-    outlet was only derived from the URL)."""
+    metadata (the set fields of :func:`narrascope.ingest.metadata.metadata_of`, and ``metadata_from``, their
+    provenance)."""
 
     analysis_key: str | None
     content_hash: str
@@ -241,29 +241,23 @@ class Store:
 
     def update_metadata(self, values: dict[str, dict[str, Any]]) -> set[str]:
         """Set metadata (``source``, ``url``, ``published``, ``author``) of stored documents, ``{id: {field: value}}``,
-        leaving their text, analysis and annotations as they are; an empty value changes nothing, and a true
-        ``outlet_from_url`` marks the new source as derived from the URL. Returns the ids found and updated."""
+        leaving their text, analysis and annotations as they are; an empty value changes nothing, and an optional
+        ``metadata_from`` entry gives the provenance of the fields set. Returns the ids found and updated."""
+        from narrascope.ingest.metadata import set_field
+
         updated: set[str] = set()
         with Session(self.engine) as session, session.begin():
             for doc_id, fields_ in values.items():
                 row = session.get(DocumentRow, doc_id)
                 if row is None:
                     continue
-                meta = dict(row.meta or {})
+                doc = Document(text="", id=doc_id, source=row.source, url=row.url, published=row.published,
+                               meta=dict(row.meta or {}))
+                origins = fields_.get("metadata_from") or {}
                 for name, value in fields_.items():
-                    if value in (None, ""):
-                        continue
-                    if name == "author":
-                        meta["author"] = value
-                    elif name in ("source", "url", "published"):
-                        setattr(row, name, value)
-                        if name == "source":
-                            meta.pop("outlet_from_url", None)
-                    elif name != "outlet_from_url":
-                        raise ValueError(f"{name!r} is not a metadata field")
-                if fields_.get("outlet_from_url") and fields_.get("source"):
-                    meta["outlet_from_url"] = True
-                row.meta = meta
+                    if name != "metadata_from" and value not in (None, ""):
+                        set_field(doc, name, value, origins.get(name))
+                row.source, row.url, row.published, row.meta = doc.source, doc.url, doc.published, doc.meta
                 updated.add(doc_id)
         return updated
 
@@ -477,7 +471,7 @@ class Store:
 def _stored_metadata(meta: dict[str, Any], source: str | None, url: str | None,
                      published: date | None) -> dict[str, Any]:
     values = {"source": source, "url": url, "published": published, "author": meta.get("author"),
-              "outlet_from_url": meta.get("outlet_from_url")}
+              "metadata_from": meta.get("metadata_from")}
     return {k: v for k, v in values.items() if v not in (None, "")}
 
 

@@ -12,13 +12,14 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from narrascope.cli._common import (EXIT_SKIPPED, DbOption, JsonOption, PossibleOption, console, err_console,
-                                   open_store, parse_date)
+from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, JsonOption, PossibleOption,
+                                   console, err_console, open_store, parse_date)
 from narrascope.document import Document
 from narrascope.export import document_summary
 from narrascope.ingest import IngestOptions, find_files, read_documents
 from narrascope.pipeline import load_pipeline
 from narrascope.ingest import IngestError
+from narrascope.ingest.fetch import FetchPolicy, is_url
 from narrascope.ingest.metadata import RunMetadata, Sidecar
 from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyze_into_store
 
@@ -26,7 +27,8 @@ SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; lar
 
 
 def analyze(
-    inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html); '-' reads stdin.")],
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html), http(s) "
+                                                     "URLs of pages (fetched politely); '-' reads stdin.")],
     db: DbOption = None,
     model: Annotated[str | None, typer.Option("--model", help="Narrative model directory (default: the embedded model).")] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities (repeatable).")] = None,
@@ -48,6 +50,8 @@ def analyze(
                                                "value, no outlet field); before the URL's domain.")] = None,
     published: Annotated[str | None, typer.Option("--date", help="Publication date (YYYY-MM-DD) of documents that "
                                                   "give none.")] = None,
+    contact: ContactOption = None,
+    delay: DelayOption = 1.0,
     on_conflict: Annotated[str, typer.Option("--on-conflict", help="A document whose id is already stored with other "
                                              "text read from another file: 'skip' it (reported), 'replace' the stored "
                                              "one, or 'keep-both' (this one is stored as ID~HASH).")] = "skip",
@@ -59,7 +63,8 @@ def analyze(
     fields = _parse_fields(field or [])
     try:
         options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, ids=ids,
-                                stdin_format="." + stdin_format.lstrip("."))
+                                stdin_format="." + stdin_format.lstrip("."),
+                                fetch=FetchPolicy(contact=contact, host_interval=delay))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--ids") from exc
     if on_conflict not in ON_CONFLICT:
@@ -212,6 +217,9 @@ def _count_inputs(inputs: list[str], options: IngestOptions) -> int | None:
     """Number of documents to expect, when cheap to know (files of one document each); else None."""
     total = 0
     for item in inputs:
+        if is_url(item):
+            total += 1
+            continue
         path = Path(item)
         files = [f for f in find_files(path, options) if isinstance(f, Path)] if path.is_dir() else \
             [path] if path.is_file() else []

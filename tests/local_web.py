@@ -60,7 +60,8 @@ def _handler(web: LocalWeb) -> type[BaseHTTPRequestHandler]:
             host = web.base.removeprefix("http://")
             html = {"Content-Type": "text/html; charset=utf-8"}
             if path in web.pages:
-                self.send(*web.pages[path])
+                status, headers, body = web.pages[path]
+                self.send(status, body, headers)
             elif path == "/robots.txt":
                 self.send(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
             elif path.endswith(".html") and (FEEDS / path.lstrip("/")).is_file():

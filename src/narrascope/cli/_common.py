@@ -35,6 +35,8 @@ ContactOption = Annotated[str | None, typer.Option("--contact", envvar="NARRASCO
                                                   help="URL or e-mail address where site owners can reach you; sent "
                                                        "in the User-Agent when fetching URLs.")]
 DelayOption = Annotated[float, typer.Option("--delay", min=0.0, help="Seconds between two requests to one web host.")]
+RetriesOption = Annotated[int, typer.Option("--retries", min=0, help="Tries after the first for a URL answering 429, "
+                                                                     "5xx or nothing (waits 2 s, 4 s, ... between).")]
 
 EXIT_SKIPPED = 3  # some input was skipped or failed; the rest was processed
 

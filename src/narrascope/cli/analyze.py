@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, JsonOption, PossibleOption,
-                                   console, err_console, open_store, parse_date)
+                                   RetriesOption, console, err_console, open_store, parse_date)
 from narrascope.document import Document
 from narrascope.export import document_summary
 from narrascope.ingest import IngestOptions, find_files, read_documents
@@ -52,6 +52,7 @@ def analyze(
                                                   "give none.")] = None,
     contact: ContactOption = None,
     delay: DelayOption = 1.0,
+    retries: RetriesOption = 3,
     on_conflict: Annotated[str, typer.Option("--on-conflict", help="A document whose id is already stored with other "
                                              "text read from another file: 'skip' it (reported), 'replace' the stored "
                                              "one, or 'keep-both' (this one is stored as ID~HASH).")] = "skip",
@@ -64,7 +65,7 @@ def analyze(
     try:
         options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, ids=ids,
                                 stdin_format="." + stdin_format.lstrip("."),
-                                fetch=FetchPolicy(contact=contact, host_interval=delay))
+                                fetch=FetchPolicy(contact=contact, host_interval=delay, retries=retries))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--ids") from exc
     if on_conflict not in ON_CONFLICT:

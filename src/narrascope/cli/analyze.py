@@ -74,6 +74,10 @@ def analyze(
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
     if out_shards is not None:
+        if meta or outlet or published or any(is_url(item) for item in inputs):
+            raise typer.BadParameter("the Ray actors read files only and keep their own metadata: leave out URLs, "
+                                     "--meta, --outlet and --date, and after 'narrascope import' set metadata with "
+                                     "'narrascope meta FILE'", param_hint="--out-shards")
         _analyze_to_shards(inputs, out_shards, ray, workers, pipeline.names, config, batch_size, options)
     total = _count_inputs(inputs, options)
     if workers is None and total is not None and total <= batch_size:

@@ -143,3 +143,15 @@ def test_urls_are_analysable_input_and_each_failure_is_named_without_stopping(we
     assert (harbour.source, harbour.published, harbour.meta["author"]) == ("127.0.0.1", date(2025, 11, 2),
                                                                             "Mira Castell")
     assert harbour.meta["site_name"] == "Coastline Courier"
+
+
+def test_pages_in_other_character_sets_are_decoded_as_they_declare(web):
+    text = "<html><head>{}</head><body><article><p>" + "Санкции ударят по Европе, заявил аналитик. " * 5 + \
+           "</p></article></body></html>"
+    web.pages["/cp1251-header.html"] = (200, {"Content-Type": "text/html; charset=windows-1251"},
+                                        text.format("").encode("cp1251"))
+    web.pages["/cp1251-meta.html"] = (200, {"Content-Type": "text/html"},
+                                      text.format('<meta charset="windows-1251">').encode("cp1251"))
+    urls = [web.url("/cp1251-header.html"), web.url("/cp1251-meta.html")]
+    docs = list(read_documents(urls, IngestOptions(fetch=FAST)))
+    assert all(isinstance(d, Document) and "Санкции ударят по Европе" in d.text for d in docs)

@@ -157,8 +157,8 @@ def test_new_metadata_of_unchanged_text_is_stored_without_analysing_again(tmp_pa
     assert CALLS == ["d1"] and store.get("d1").source == "BBC News" and store.get("d1").meta["author"] == "Ann"
 
 
-def test_update_metadata_leaves_annotations(tmp_path):
-    store = Store(str(tmp_path / "m.db"))
+def test_update_metadata_leaves_annotations(database_url):
+    store = Store(database_url)
     analyze_into_store([Document("Title\n\nBody.", id="d1")], store, load_pipeline(["segmenter"]))
     spans = store.get("d1").spans
     assert store.update_metadata({"d1": {"source": "X", "published": date(2024, 5, 1)}, "nope": {"source": "Y"}}) \

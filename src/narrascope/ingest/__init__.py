@@ -140,7 +140,29 @@ def fetch_documents(urls: Iterable[str], fetcher: Fetcher, options: IngestOption
         if suffix is None:
             yield IngestError(url, f"not a web page or text (content type {kind})")
             continue
-        yield from parse_bytes(url, fetched.content, options, file_id=doc_id, suffix=suffix, url=fetched.final_url)
+        content = _as_utf8(url, fetched.content, fetched.content_type)
+        if isinstance(content, IngestError):
+            yield content
+            continue
+        yield from parse_bytes(url, content, options, file_id=doc_id, suffix=suffix, url=fetched.final_url)
+
+
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def _as_utf8(url: str, content: bytes, content_type: str) -> bytes | IngestError:
+    """A fetched page in UTF-8: decoded from the charset its Content-Type header names, else the one its first
+    2 KB declare (``<meta charset>``), as many Cyrillic news sites still serve windows-1251."""
+    declared = _CHARSET.search(content_type.encode("latin-1", "replace")) or _CHARSET.search(content[:2048])
+    charset = declared.group(1).decode("ascii", "replace").lower() if declared else "utf-8"
+    if charset in ("utf-8", "utf8") or content.startswith(codecs.BOM_UTF8):
+        return content
+    try:
+        return content.decode(charset).encode("utf-8")
+    except LookupError:
+        return IngestError(url, f"unknown character set {charset!r}")
+    except UnicodeDecodeError as exc:
+        return IngestError(url, f"invalid {charset} at byte {exc.start}")
 
 
 def _read_local(item: str | Path, options: IngestOptions) -> Iterator[Document | IngestError]:

@@ -91,7 +91,10 @@ def _handler(web: LocalWeb) -> type[BaseHTTPRequestHandler]:
             elif path == "/broken":
                 self.send(500, b"oops", {"Content-Type": "text/plain"})
             elif path == "/flaky":
-                self.send(503, b"", {}) if hit == 1 else self.send(200, b"Flaky\n\nFine now.", {"Content-Type": "text/plain"})
+                if hit == 1:
+                    self.send(503)
+                else:
+                    self.send(200, b"Flaky\n\nFine now.", {"Content-Type": "text/plain"})
             elif path == "/busy":
                 if hit == 1:
                     self.send(429, b"", {"Retry-After": "1"})

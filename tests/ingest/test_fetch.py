@@ -146,8 +146,8 @@ def test_urls_are_analysable_input_and_each_failure_is_named_without_stopping(we
 
 
 def test_pages_in_other_character_sets_are_decoded_as_they_declare(web):
-    text = "<html><head>{}</head><body><article><p>" + "Санкции ударят по Европе, заявил аналитик. " * 5 + \
-           "</p></article></body></html>"
+    sentence = "Санкции ударят по Европе, заявил аналитик. "
+    text = "<html><head>{}</head><body><article><p>" + sentence * 5 + "</p></article></body></html>"
     web.pages["/cp1251-header.html"] = (200, {"Content-Type": "text/html; charset=windows-1251"},
                                         text.format("").encode("cp1251"))
     web.pages["/cp1251-meta.html"] = (200, {"Content-Type": "text/html"},

@@ -65,7 +65,8 @@ def test_outlet_defaults_to_the_urls_domain_and_the_document_beats_flags(tmp_pat
              b'{"id": "r2", "text": "More text.", "outlet": "Own Outlet", "date": "2023-02-01"}\n'
     docs = {d.id: d for d in RunMetadata(outlet=None, published=date(2020, 1, 1)).stream(
         parse_bytes("in.jsonl", record))}
-    assert docs["r1"].source == "theguardian.co.uk" and docs["r1"].meta["metadata_from"] == {"source": "url", "published": "flag"}
+    assert docs["r1"].source == "theguardian.co.uk"
+    assert docs["r1"].meta["metadata_from"] == {"source": "url", "published": "flag"}
     assert docs["r1"].meta["author"] == "Bo" and docs["r1"].published == date(2020, 1, 1)
     flagged = {d.id: d for d in RunMetadata(outlet="Flag").stream(parse_bytes("in.jsonl", record))}
     assert flagged["r1"].source == "Flag" and flagged["r1"].meta["metadata_from"] == {"source": "flag"}

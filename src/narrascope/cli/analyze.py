@@ -20,7 +20,7 @@ from narrascope.ingest import IngestOptions, find_files, read_documents
 from narrascope.pipeline import load_pipeline
 from narrascope.ingest import IngestError
 from narrascope.ingest.fetch import FetchPolicy, is_url
-from narrascope.ingest.metadata import RunMetadata, Sidecar
+from narrascope.ingest.metadata import MAX_OUTLET_CHARS, RunMetadata, Sidecar
 from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyze_into_store
 
 SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; larger runs get totals
@@ -106,7 +106,8 @@ def analyze(
             label = "[cyan]note[/]" if kind == "notice" else "[yellow]skipped[/]"
             progress.console.print(f"{label} {escape(str(problem))}", soft_wrap=True)
 
-        report = analyze_into_store(run_metadata.stream(read_documents(inputs, options)), store, pipeline, executor=executor,
+        documents = run_metadata.stream(read_documents(inputs, options))
+        report = analyze_into_store(documents, store, pipeline, executor=executor,
                                     batch_size=batch_size, command_line=" ".join(sys.argv), on_progress=on_progress,
                                     on_found=on_found, stop=stop, on_conflict=on_conflict)
 
@@ -139,6 +140,9 @@ def analyze(
 
 def read_run_metadata(meta: Path | None, outlet: str | None, published: str | None) -> RunMetadata:
     """The run's metadata sources (see :mod:`narrascope.ingest.metadata` for their precedence)."""
+    if outlet and len(outlet) > MAX_OUTLET_CHARS:
+        raise typer.BadParameter(f"an outlet name of {len(outlet):,} characters is longer than the "
+                                 f"{MAX_OUTLET_CHARS} the store holds", param_hint="--outlet")
     return RunMetadata(_read_sidecar(meta) if meta is not None else None, outlet=outlet or None,
                        published=parse_date(published, "--date"))
 

@@ -30,7 +30,8 @@ def watch(
     state: Annotated[Path | None, typer.Option("--state", help="Where the feeds' ETag/Last-Modified are kept between "
                                                                "runs (default: beside a SQLite store, else in the user "
                                                                "data folder).")] = None,
-    outlet: Annotated[str | None, typer.Option("--outlet", help="Outlet of articles whose URL and page name none.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Outlet of articles whose page names none (before "
+                                                                "the URL's domain).")] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser (repeatable).")] = None,
     contact: ContactOption = None,
     delay: DelayOption = 1.0,

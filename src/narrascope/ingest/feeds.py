@@ -73,7 +73,7 @@ def feed_items(fetcher: Fetcher, feed_url: str) -> list[FeedItem] | None:
         raise FetchFailed(feed_url, f"not an RSS or Atom feed ({reason})")
     items = []
     for entry in parsed.entries:
-        link = entry.get("link") or next((link.get("href") for link in entry.get("links", []) if link.get("href")), None)
+        link = entry.get("link") or next((ln.get("href") for ln in entry.get("links", []) if ln.get("href")), None)
         if not link:
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")

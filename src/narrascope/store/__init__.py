@@ -236,8 +236,8 @@ class Store:
     def origins(self) -> dict[str, str]:
         """The file each stored document was read from, by id (documents without one are left out)."""
         with Session(self.engine) as session:
-            return {doc_id: str(meta["path"]) for doc_id, meta in session.execute(select(DocumentRow.id, DocumentRow.meta))
-                    if meta and meta.get("path")}
+            rows = session.execute(select(DocumentRow.id, DocumentRow.meta))
+            return {doc_id: str(meta["path"]) for doc_id, meta in rows if meta and meta.get("path")}
 
     def update_metadata(self, values: dict[str, dict[str, Any]]) -> set[str]:
         """Set metadata (``source``, ``url``, ``published``, ``author``) of stored documents, ``{id: {field: value}}``,

@@ -89,7 +89,7 @@ def test_a_new_item_is_picked_up_and_a_failed_one_is_tried_again(web, tmp_path):
 
 def test_feed_lists_and_intervals():
     assert parse_interval("30m") == 1800 and parse_interval("1h30m") == 5400 and parse_interval("90s") == 90
-    for bad in ("", "10", "0m", "1d"):
+    for bad in ("", "10", "0m", "1d", "30s"):
         with pytest.raises(ValueError):
             parse_interval(bad)
 

@@ -67,6 +67,17 @@ def test_an_unreadable_robots_txt_disallows_the_site(web, waits):
     assert "robots.txt could not be read (HTTP 503" in reason and "disallowing everything" in reason
 
 
+def test_a_crawl_delay_in_robots_txt_spaces_requests(web, waits):
+    web.pages["/robots.txt"] = (200, {"Content-Type": "text/plain"}, b"User-agent: narrascope\nCrawl-delay: 2\n")
+    try:
+        with Fetcher(FAST, sleep=waits.append) as fetcher:
+            fetcher.get(web.url("/harbour-flooding.html"))
+            fetcher.get(web.url("/grid-blackout.html"))
+    finally:
+        del web.pages["/robots.txt"]
+    assert len(waits) == 2 and all(1.5 < w <= 2 for w in waits)
+
+
 def test_404_and_500_are_named_and_5xx_is_retried_with_exponential_backoff(web, fetcher, waits):
     assert failure(fetcher, web.url("/missing")) == "HTTP 404 Not Found"
     assert web.hits["/missing"] == 1  # a 404 is not retried

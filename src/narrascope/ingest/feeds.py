@@ -83,18 +83,19 @@ def feed_items(fetcher: Fetcher, feed_url: str) -> list[FeedItem] | None:
     return items
 
 
+MIN_INTERVAL = 60  # seconds
 _INTERVAL = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
 def parse_interval(text: str) -> float:
-    """Seconds in an interval written like ``30m``, ``1h``, ``1h30m`` or ``90s``."""
+    """Seconds in an interval written like ``30m``, ``1h``, ``1h30m`` or ``90s``; at least a minute."""
     match = _INTERVAL.match(text.strip().lower())
     if not match or not any(match.groups()):
         raise ValueError(f"{text!r} is not an interval such as 30m, 1h, 1h30m or 90s")
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     total = hours * 3600 + minutes * 60 + seconds
-    if total <= 0:
-        raise ValueError(f"{text!r}: the interval must be longer than zero")
+    if total < MIN_INTERVAL:
+        raise ValueError(f"{text!r}: poll at most once a minute (feeds change slowly, and their servers are not ours)")
     return float(total)
 
 

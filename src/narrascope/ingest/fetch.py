@@ -1,8 +1,8 @@
 """A polite HTTP fetcher for news pages and feeds, fit for a newsroom to run against other people's servers.
 
 It says who it is (a User-Agent with the project, its version and a contact), obeys robots.txt (RFC 9309: a
-robots.txt answering 4xx allows everything, one that cannot be read disallows everything), waits between two
-requests to one host, retries 429, 5xx and timeouts with exponential backoff (honouring ``Retry-After`` up to a
+robots.txt answering 4xx allows everything, one that cannot be read disallows everything; its Crawl-delay is
+honoured up to a cap), waits between two requests to one host, retries 429, 5xx and timeouts with exponential backoff (honouring ``Retry-After`` up to a
 cap, and giving up when the server asks for more), sends conditional requests (ETag / Last-Modified) when asked,
 stops reading a body past a size cap and a fetch past a time cap, follows a limited number of redirects, and
 fetches only http(s). Every failure is a :class:`FetchFailed` whose text is ``url: reason``.
@@ -104,6 +104,7 @@ class Fetcher:
                                     trust_env=False)
         self._robots: dict[str, RobotFileParser | str] = {}
         self._last_request: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -216,11 +217,12 @@ class Fetcher:
             raise _Retry(f"connection failed: {exc or type(exc).__name__}") from None
 
     def _wait_for_host(self, url: str) -> None:
-        """Keep at least ``host_interval`` between two requests to one host."""
+        """Keep at least ``host_interval`` (or the host's robots.txt ``Crawl-delay``, up to ``max_wait``) between
+        two requests to one host."""
         host = urlsplit(url).netloc.lower()
         last = self._last_request.get(host)
         if last is not None:
-            wait = self.policy.host_interval - (self._clock() - last)
+            wait = max(self.policy.host_interval, self._crawl_delay.get(host, 0.0)) - (self._clock() - last)
             if wait > 0:
                 self._sleep(wait)
         self._last_request[host] = self._clock()
@@ -250,6 +252,9 @@ class Fetcher:
             return f"cannot be fetched: {site}/robots.txt could not be read ({failed.reason}), so the site is " \
                    "treated as disallowing everything"
         rules.parse(fetched.content.decode("utf-8", errors="replace").splitlines())
+        delay = rules.crawl_delay(PRODUCT)
+        if delay:
+            self._crawl_delay[urlsplit(site).netloc.lower()] = min(float(delay), self.policy.max_wait)
         return rules
 
 

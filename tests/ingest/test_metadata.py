@@ -45,7 +45,7 @@ def _folder(tmp_path):
 def test_sidecar_by_path_and_id_with_flags_as_defaults(tmp_path):
     folder = _folder(tmp_path)
     (folder / "meta.csv").write_text(
-        "path,id,outlet,date,url,author\n"
+        "Path, id,Outlet,date,url,author\n"
         "a/one.txt,,Daily One,2024-03-05,,Ann Lee\n"
         ",two.txt,,2024-03-06,https://www.bbc.co.uk/news/2,\n", encoding="utf-8")
     sidecar, errors = Sidecar.read(folder / "meta.csv")

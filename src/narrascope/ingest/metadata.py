@@ -248,6 +248,8 @@ def _jsonl_rows(path: Path, text: str, errors: list[SidecarError]) -> Iterator[t
 
 def _csv_rows(path: Path, text: str, errors: list[SidecarError]) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames:  # "Outlet", " date" as spreadsheets export them
+        reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
     try:
         for record in reader:
             if None in record:

@@ -133,6 +133,16 @@ def test_conditional_get_remembers_etags(web, fetcher):
     assert [h.get("if-none-match") for p, h in web.requests if p == "/rss.xml"][-2:] == [None, '"/rss.xml-v1"']
 
 
+def test_conditional_get_remembers_last_modified(web, fetcher):
+    stamp = "Sun, 02 Nov 2025 08:30:00 GMT"
+    web.pages["/dated.xml"] = (200, {"Content-Type": "application/rss+xml", "Last-Modified": stamp}, b"<rss/>")
+    url = web.url("/dated.xml")
+    fetcher.get(url, conditional=True)
+    fetcher.get(url, conditional=True)
+    assert [h.get("if-modified-since") for p, h in web.requests if p == "/dated.xml"] == [None, stamp]
+    assert fetcher.validators[url] == {"last_modified": stamp}
+
+
 def test_requests_to_one_host_are_spaced(web, waits):
     with Fetcher(FetchPolicy(host_interval=0.5, timeout=1), sleep=waits.append) as fetcher:
         fetcher.get(web.url("/harbour-flooding.html"))

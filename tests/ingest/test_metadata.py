@@ -84,6 +84,8 @@ def test_html_metadata_author_url_and_outlet_from_the_page(tmp_path):
     assert (doc.source, doc.url, doc.published) == ("example.com.br", "https://www.example.com.br/news/strike",
                                                      date(2024, 3, 5))
     assert doc.meta["author"] == "Jane Roe" and doc.meta["site_name"] == "Example Daily"
+    without_url = next(parse_bytes("page.html", html.replace(b'rel="canonical"', b'rel="alternate"')))
+    assert (without_url.source, without_url.url) == ("Example Daily", None)
 
 
 @pytest.mark.parametrize("content, suffix, message", [

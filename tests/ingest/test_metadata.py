@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from narrascope.document import Document
-from narrascope.ingest import IngestOptions, parse_bytes, read_documents
+from narrascope.ingest import parse_bytes, read_documents
 from narrascope.ingest.metadata import RunMetadata, Sidecar, registered_domain
 from narrascope.pipeline import load_pipeline, register_analyser
 from narrascope.runner import analyze_into_store

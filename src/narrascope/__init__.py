@@ -13,6 +13,7 @@ from pathlib import Path
 
 from narrascope.document import Document, Label, Span
 from narrascope.ingest import IngestError, IngestOptions, read_documents
+from narrascope.ingest.fetch import is_url
 from narrascope.pipeline import Pipeline, load_pipeline
 
 __all__ = ["analyze", "load_pipeline", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
@@ -29,7 +30,8 @@ def analyze(
 ) -> list[Document]:
     """Analyse a text, a Document, a file or folder (or a list of them) and return the annotated Documents.
 
-    A ``str`` naming an existing file or folder is read as such; any other string is analysed as text.
+    A ``str`` naming an existing file or folder is read as such, an http(s) URL is fetched (politely, see
+    :mod:`narrascope.ingest.fetch`); any other string is analysed as text.
     With ``strict`` (default) unreadable input raises ``ValueError`` naming every problem; otherwise it is skipped.
     """
     pipeline = pipeline or load_pipeline()
@@ -39,7 +41,7 @@ def analyze(
     for item in items:
         if isinstance(item, Document):
             docs.append(item)
-        elif isinstance(item, Path) or _is_existing_path(item):
+        elif isinstance(item, Path) or is_url(item) or _is_existing_path(item):
             for found in read_documents(item, options):
                 (problems if isinstance(found, IngestError) else docs).append(found)
         else:

@@ -14,14 +14,15 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from threading import Event
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from narrascope.document import Document
 from narrascope.ingest import IngestError, UniqueIds
 from narrascope.pipeline import Pipeline
-from narrascope.store import Store, analysis_key, storable_problem
+from narrascope.ingest.metadata import METADATA_FIELDS, is_default, metadata_of, provenance, set_field
+from narrascope.store import Store, StoredVersion, analysis_key, storable_problem
 
 __all__ = ["RunReport", "Executor", "LocalExecutor", "RunStop", "RunInterrupted", "OnConflict", "ON_CONFLICT",
            "analyze_into_store", "analyse_batch_safely", "pending_documents", "save_batch_safely"]
@@ -41,6 +42,7 @@ class RunReport:
     analysed: int = 0
     unchanged: int = 0
     conflicts: int = 0  # documents whose id was already stored with other text from another file
+    metadata_updated: int = 0  # unchanged documents whose metadata (outlet, url, date, author) was updated
     problems: list[IngestError] = field(default_factory=list)
     notices: list[IngestError] = field(default_factory=list)
     on_found: Callable[[str, IngestError], None] | None = field(default=None, repr=False)
@@ -159,7 +161,8 @@ def pending_documents(
     whose id is already stored with different text read from another file is a conflict, settled by
     ``on_conflict``: ``skip`` it (reported as a problem), ``replace`` the stored one, or ``keep-both`` by storing
     the new one under ``<id>~<hash of its text>``; replacing and keeping both are reported as notices. The same
-    file with edited text is an update, not a conflict.
+    file with edited text is an update, not a conflict. New metadata of an unchanged document is stored at once
+    without analysing it again (``report.metadata_updated``); metadata the new input lacks is kept from the store.
     """
     docs: dict[str, Document] = {}
     for item in chunk:
@@ -172,6 +175,7 @@ def pending_documents(
             docs[item.id] = item
     stored = store.stored(docs)
     todo: list[Document] = []
+    metadata: dict[str, dict[str, Any]] = {}
     for doc in docs.values():
         old = stored.get(doc.id)
         origin = doc.meta.get("path")
@@ -188,13 +192,33 @@ def pending_documents(
                 doc.id = renamed
             else:
                 report.add_notice(_problem(doc, f"{where}; replaced by this one (--on-conflict replace)"))
-        elif old and old.analysis_key == analysis_key(doc.content_hash, signature):
-            report.unchanged += 1
-            continue
+        elif old:
+            changed = _keep_stored_metadata(doc, old)
+            if old.analysis_key == analysis_key(doc.content_hash, signature):
+                report.unchanged += 1
+                if changed:
+                    metadata[doc.id] = changed
+                continue
         todo.append(doc)
+    report.metadata_updated += len(store.update_metadata(metadata))
     renamed_done = store.unchanged({d.id: analysis_key(d.content_hash, signature) for d in todo if d.id not in docs})
     report.unchanged += len(renamed_done)
     return [d for d in todo if d.id not in renamed_done]
+
+
+def _keep_stored_metadata(doc: Document, old: StoredVersion) -> dict[str, Any]:
+    """Complete ``doc``'s metadata with what is stored for it: new input never erases a stored outlet, url, date or
+    author, and a default (``--outlet``/``--date``, the URL's domain) never replaces one. Returns the fields that
+    change, with their provenance under ``metadata_from``."""
+    stored, stored_from = old.metadata, old.metadata.get("metadata_from") or {}
+    new_from = provenance(doc)
+    for name in METADATA_FIELDS:
+        if name in stored and (name not in metadata_of(doc) or is_default(new_from.get(name))):
+            set_field(doc, name, stored[name], stored_from.get(name))
+    changed: dict[str, Any] = {k: v for k, v in metadata_of(doc).items() if stored.get(k) != v}
+    if changed:
+        changed["metadata_from"] = {k: v for k, v in provenance(doc).items() if k in changed}
+    return changed
 
 
 def analyze_into_store(

@@ -31,6 +31,12 @@ LanguageOption = Annotated[str | None, typer.Option("--language", "-l", help="On
 SinceOption = Annotated[str | None, typer.Option("--since", help="Published on or after this date (YYYY-MM-DD).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before this date (YYYY-MM-DD).")]
 TextOption = Annotated[str | None, typer.Option("--text", help="Only documents whose text contains this string.")]
+ContactOption = Annotated[str | None, typer.Option("--contact", envvar="NARRASCOPE_CONTACT",
+                                                  help="URL or e-mail address where site owners can reach you; sent "
+                                                       "in the User-Agent when fetching URLs.")]
+DelayOption = Annotated[float, typer.Option("--delay", min=0.0, help="Seconds between two requests to one web host.")]
+RetriesOption = Annotated[int, typer.Option("--retries", min=0, help="Tries after the first for a URL answering 429, "
+                                                                     "5xx or nothing (waits 2 s, 4 s, ... between).")]
 
 EXIT_SKIPPED = 3  # some input was skipped or failed; the rest was processed
 

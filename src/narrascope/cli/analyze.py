@@ -12,19 +12,23 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from narrascope.cli._common import EXIT_SKIPPED, DbOption, JsonOption, PossibleOption, console, err_console, open_store
+from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, JsonOption, PossibleOption,
+                                   RetriesOption, console, err_console, open_store, parse_date)
 from narrascope.document import Document
 from narrascope.export import document_summary
 from narrascope.ingest import IngestOptions, find_files, read_documents
 from narrascope.pipeline import load_pipeline
 from narrascope.ingest import IngestError
+from narrascope.ingest.fetch import FetchPolicy, is_url
+from narrascope.ingest.metadata import MAX_OUTLET_CHARS, RunMetadata, Sidecar
 from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyze_into_store
 
 SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; larger runs get totals
 
 
 def analyze(
-    inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html); '-' reads stdin.")],
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html), http(s) "
+                                                     "URLs of pages (fetched politely); '-' reads stdin.")],
     db: DbOption = None,
     model: Annotated[str | None, typer.Option("--model", help="Narrative model directory (default: the embedded model).")] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities (repeatable).")] = None,
@@ -39,6 +43,16 @@ def analyze(
     ray: Annotated[str | None, typer.Option("--ray", help="Run on a Ray cluster at this address; 'local' starts one here.")] = None,
     out_shards: Annotated[Path | None, typer.Option("--out-shards", help="With --ray: the actors read the inputs and write "
                                                     "JSONL result shards here; load them with 'narrascope import'.")] = None,
+    meta: Annotated[Path | None, typer.Option("--meta", help="Metadata sidecar (CSV or JSONL): one row per document, "
+                                              "keyed by 'id' or 'path' (relative to the sidecar's folder), with "
+                                              "outlet, url, date (YYYY-MM-DD), author. Beats the documents' own.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Outlet of documents that name none (no sidecar "
+                                               "value, no outlet field); before the URL's domain.")] = None,
+    published: Annotated[str | None, typer.Option("--date", help="Publication date (YYYY-MM-DD) of documents that "
+                                                  "give none.")] = None,
+    contact: ContactOption = None,
+    delay: DelayOption = 1.0,
+    retries: RetriesOption = 3,
     on_conflict: Annotated[str, typer.Option("--on-conflict", help="A document whose id is already stored with other "
                                              "text read from another file: 'skip' it (reported), 'replace' the stored "
                                              "one, or 'keep-both' (this one is stored as ID~HASH).")] = "skip",
@@ -50,14 +64,20 @@ def analyze(
     fields = _parse_fields(field or [])
     try:
         options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, ids=ids,
-                                stdin_format="." + stdin_format.lstrip("."))
+                                stdin_format="." + stdin_format.lstrip("."),
+                                fetch=FetchPolicy(contact=contact, host_interval=delay, retries=retries))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--ids") from exc
     if on_conflict not in ON_CONFLICT:
         raise typer.BadParameter(f"{on_conflict!r}: choose one of {', '.join(ON_CONFLICT)}", param_hint="--on-conflict")
+    run_metadata = read_run_metadata(meta, outlet, published)
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
     if out_shards is not None:
+        if meta or outlet or published or any(is_url(item) for item in inputs):
+            raise typer.BadParameter("the Ray actors read files only and keep their own metadata: leave out URLs, "
+                                     "--meta, --outlet and --date, and after 'narrascope import' set metadata with "
+                                     "'narrascope meta FILE'", param_hint="--out-shards")
         _analyze_to_shards(inputs, out_shards, ray, workers, pipeline.names, config, batch_size, options)
     total = _count_inputs(inputs, options)
     if workers is None and total is not None and total <= batch_size:
@@ -86,14 +106,19 @@ def analyze(
             label = "[cyan]note[/]" if kind == "notice" else "[yellow]skipped[/]"
             progress.console.print(f"{label} {escape(str(problem))}", soft_wrap=True)
 
-        report = analyze_into_store(read_documents(inputs, options), store, pipeline, executor=executor,
+        documents = run_metadata.stream(read_documents(inputs, options))
+        report = analyze_into_store(documents, store, pipeline, executor=executor,
                                     batch_size=batch_size, command_line=" ".join(sys.argv), on_progress=on_progress,
                                     on_found=on_found, stop=stop, on_conflict=on_conflict)
 
+    if run_metadata.sidecar is not None:
+        for unused in run_metadata.sidecar.unused():
+            err_console.print(f"[cyan]note[/] {escape(str(unused))}", soft_wrap=True)
     conflicts = (f"; {report.conflicts} id conflicts with stored documents, settled by --on-conflict {on_conflict}"
                  if report.conflicts else "")
     if as_json:
         print(json.dumps({"run": report.run_id, "analysed": report.analysed, "unchanged": report.unchanged,
+                          "metadata_updated": report.metadata_updated,
                           "skipped": report.failed, "conflicts": report.conflicts, "on_conflict": on_conflict,
                           "database": store.url}))
     else:
@@ -102,13 +127,65 @@ def analyze(
                 _print_summary(summary)
             if report.analysed > len(shown):
                 console.print(f"… and {report.analysed - len(shown)} more (see [bold]narrascope list[/]).")
-        console.print(f"[bold]{report.analysed}[/] analysed, {report.unchanged} unchanged (already stored), "
+        updated = f" ({report.metadata_updated} with new metadata)" if report.metadata_updated else ""
+        console.print(f"[bold]{report.analysed}[/] analysed, {report.unchanged} unchanged (already stored){updated}, "
                       f"{report.failed} skipped{conflicts} — run {report.run_id} in {store.url}")
     store.close()
     if report.interrupted:
         err_console.print("[yellow]interrupted:[/] every completed batch is stored; run the same command to resume.")
         raise typer.Exit(130)
     if report.failed:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def read_run_metadata(meta: Path | None, outlet: str | None, published: str | None) -> RunMetadata:
+    """The run's metadata sources (see :mod:`narrascope.ingest.metadata` for their precedence)."""
+    if outlet and len(outlet) > MAX_OUTLET_CHARS:
+        raise typer.BadParameter(f"an outlet name of {len(outlet):,} characters is longer than the "
+                                 f"{MAX_OUTLET_CHARS} the store holds", param_hint="--outlet")
+    return RunMetadata(_read_sidecar(meta) if meta is not None else None, outlet=outlet or None,
+                       published=parse_date(published, "--date"))
+
+
+def _read_sidecar(path: Path) -> Sidecar:
+    """A sidecar file; one with any bad row is refused whole (exit 2, nothing done), every problem named."""
+    sidecar, errors = Sidecar.read(path)
+    for error in errors:
+        err_console.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
+    if errors:
+        err_console.print(f"[red]error:[/] {len(errors)} problem(s) in {escape(str(path))}; nothing was done")
+        raise typer.Exit(2)
+    return sidecar
+
+
+def meta(
+    file: Annotated[Path, typer.Argument(help="Metadata sidecar (CSV or JSONL) keyed by 'id' or 'path', as for "
+                                              "analyze --meta.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Set outlet, url, date and author of stored documents from a sidecar file, without analysing them again."""
+    sidecar = _read_sidecar(file)
+    store = open_store(db)
+    rows = dict(sidecar.by_id)
+    if sidecar.by_path:
+        for doc_id, origin in store.origins().items():
+            if doc_id not in rows and (found := sidecar.by_origin(origin)) is not None:
+                rows[doc_id] = found
+    lines = {doc_id: line for doc_id, (line, _) in rows.items()}
+    updated = store.update_metadata({doc_id: {**row, "metadata_from": dict.fromkeys(row, "sidecar")}
+                                     for doc_id, (_, row) in rows.items()})
+    store.close()
+    sidecar.used.update(lines[doc_id] for doc_id in updated)
+    missing = [str(e).replace("matched no document", "matched no stored document") for e in sidecar.unused()]
+    if as_json:
+        print(json.dumps({"updated": len(updated), "unmatched": missing}))
+    else:
+        for problem in missing:
+            err_console.print(f"[yellow]skipped[/] {escape(problem)}", soft_wrap=True)
+        console.print(f"[bold]{len(updated)}[/] documents updated, {len(missing)} rows matched no stored document "
+                      "(annotations unchanged; nothing analysed)")
+    if missing:
         raise typer.Exit(EXIT_SKIPPED)
 
 
@@ -149,6 +226,9 @@ def _count_inputs(inputs: list[str], options: IngestOptions) -> int | None:
     """Number of documents to expect, when cheap to know (files of one document each); else None."""
     total = 0
     for item in inputs:
+        if is_url(item):
+            total += 1
+            continue
         path = Path(item)
         files = [f for f in find_files(path, options) if isinstance(f, Path)] if path.is_dir() else \
             [path] if path.is_file() else []
@@ -200,3 +280,4 @@ def _stop_on_signals() -> RunStop:
 
 def register(app: typer.Typer) -> None:
     app.command()(analyze)
+    app.command()(meta)

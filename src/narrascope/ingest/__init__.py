@@ -11,6 +11,7 @@ import copy
 import csv
 import errno
 import fnmatch
+import hashlib
 import io
 import json
 import os
@@ -24,11 +25,15 @@ from typing import Any
 
 from narrascope.analysers.segmenter import HTML_COMMENTS_HEADER, title_line
 from narrascope.document import Document
+from narrascope.ingest.fetch import FetchFailed, Fetcher, FetchPolicy, is_url
+from narrascope.ingest.metadata import outlet_from_url
 
 __all__ = [
     "IngestError",
     "IngestOptions",
     "read_documents",
+    "fetch_documents",
+    "id_for_url",
     "read_file",
     "find_files",
     "id_for_file",
@@ -48,6 +53,7 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("url", "link"),
     "date": ("date", "published", "published_at", "pubdate"),
     "source": ("source", "outlet", "site", "domain"),
+    "author": ("author", "byline", "authors"),
     "id": ("id", "doc_id", "document_id"),
 }
 
@@ -74,7 +80,7 @@ class IngestOptions:
     ``max_html_bytes`` and ``max_html_elements`` cap an HTML page before its article text is extracted, which
     takes time in proportion to the page's elements. ``ids`` names
     .txt/.html documents: ``"name"``, the file name (the SemEval layout), or ``"path"``, the path relative to the
-    folder being read (for folder-per-outlet layouts where file names repeat).
+    folder being read (for folder-per-outlet layouts where file names repeat). ``fetch`` says how URLs are fetched.
     """
 
     fields: dict[str, str] | None = None
@@ -85,6 +91,7 @@ class IngestOptions:
     max_html_elements: int = 50_000
     stdin_format: str = ".txt"
     ids: str = "name"
+    fetch: FetchPolicy = FetchPolicy()
 
     def __post_init__(self) -> None:
         if self.ids not in ("name", "path"):
@@ -97,25 +104,90 @@ class IngestOptions:
 
 
 def read_documents(inputs: str | Path | Iterable[str | Path], options: IngestOptions | None = None) -> Iterator[Document | IngestError]:
-    """Read documents from files, folders (recursively) and ``-`` (stdin), yielding errors in the stream."""
+    """Read documents from files, folders (recursively), ``-`` (stdin) and http(s) URLs (fetched politely under
+    ``options.fetch``), yielding errors in the stream."""
     options = options or IngestOptions()
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
-    for item in inputs:
-        if str(item) == "-":
-            yield from parse_bytes(f"<stdin>{options.stdin_format}", sys.stdin.buffer.read(), options)
+    fetcher = None
+    try:
+        for item in inputs:
+            if is_url(item):
+                fetcher = fetcher or Fetcher(options.fetch)
+                yield from fetch_documents([str(item)], fetcher, options)
+            else:
+                yield from _read_local(item, options)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+
+
+def fetch_documents(urls: Iterable[str], fetcher: Fetcher, options: IngestOptions | None = None,
+                    ids: Iterable[str] | None = None) -> Iterator[Document | IngestError]:
+    """Fetch each URL and read its page (HTML, or plain text) as one document whose id is the URL (``ids`` may
+    name others); a URL that cannot be fetched or read is an error ``url: reason``, and the rest goes on."""
+    options = options or IngestOptions()
+    urls = list(urls)
+    for url, doc_id in zip(urls, ids or [id_for_url(u) for u in urls], strict=True):
+        try:
+            fetched = fetcher.get(url)
+        except FetchFailed as failed:
+            yield IngestError(url, failed.reason)
             continue
-        path = Path(item)
-        if path.is_dir():
-            for file in find_files(path, options):
-                if isinstance(file, IngestError):
-                    yield file
-                else:
-                    yield from read_file(file, options, file_id=id_for_file(file, path, options))
-        elif path.exists():
-            yield from read_file(path, options)
-        else:
-            yield _missing(path)
+        kind = fetched.content_type.split(";")[0].strip().lower()
+        suffix = ".html" if kind in ("text/html", "application/xhtml+xml", "") else ".txt" if kind == "text/plain" \
+            else None
+        if suffix is None:
+            yield IngestError(url, f"not a web page or text (content type {kind})")
+            continue
+        content = _as_utf8(url, fetched.content, fetched.content_type)
+        if isinstance(content, IngestError):
+            yield content
+            continue
+        yield from parse_bytes(url, content, options, file_id=doc_id, suffix=suffix, url=fetched.final_url)
+
+
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def _as_utf8(url: str, content: bytes, content_type: str) -> bytes | IngestError:
+    """A fetched page in UTF-8: decoded from the charset its Content-Type header names, else the one its first
+    2 KB declare (``<meta charset>``), as many Cyrillic news sites still serve windows-1251."""
+    declared = _CHARSET.search(content_type.encode("latin-1", "replace")) or _CHARSET.search(content[:2048])
+    charset = declared.group(1).decode("ascii", "replace").lower() if declared else "utf-8"
+    if charset in ("utf-8", "utf8") or content.startswith(codecs.BOM_UTF8):
+        return content
+    try:
+        return content.decode(charset).encode("utf-8")
+    except LookupError:
+        return IngestError(url, f"unknown character set {charset!r}")
+    except UnicodeDecodeError as exc:
+        return IngestError(url, f"invalid {charset} at byte {exc.start}")
+
+
+def _read_local(item: str | Path, options: IngestOptions) -> Iterator[Document | IngestError]:
+    """Documents of one file, folder or ``-`` (stdin)."""
+    if str(item) == "-":
+        yield from parse_bytes(f"<stdin>{options.stdin_format}", sys.stdin.buffer.read(), options)
+        return
+    path = Path(item)
+    if path.is_dir():
+        for file in find_files(path, options):
+            if isinstance(file, IngestError):
+                yield file
+            else:
+                yield from read_file(file, options, file_id=id_for_file(file, path, options))
+    elif path.exists():
+        yield from read_file(path, options)
+    else:
+        yield _missing(path)
+
+
+def id_for_url(url: str) -> str:
+    """The id of a fetched page: its URL, shortened with a hash of the whole when longer than a stored id may be."""
+    if len(url) <= 255:
+        return url
+    return f"{url[:230]}~{hashlib.sha256(url.encode()).hexdigest()[:16]}"
 
 
 def find_files(folder: Path, options: IngestOptions) -> Iterator[Path | IngestError]:
@@ -198,12 +270,14 @@ def read_file(path: Path, options: IngestOptions, file_id: str | None = None) ->
 
 
 def parse_bytes(
-    name: str, data: bytes, options: IngestOptions | None = None, file_id: str | None = None
+    name: str, data: bytes, options: IngestOptions | None = None, file_id: str | None = None, *,
+    suffix: str | None = None, url: str | None = None,
 ) -> Iterator[Document | IngestError]:
-    """Parse one file's bytes; its suffix picks the format (.txt if unknown). A .txt/.html document's id is
-    ``file_id``, else the file name (none for stdin, so the content hash is used)."""
+    """Parse one file's bytes; ``suffix``, else the name's suffix, picks the format (.txt if unknown). A .txt/.html
+    document's id is ``file_id``, else the file name (none for stdin, so the content hash is used); ``url`` is
+    where a fetched page came from."""
     options = options or IngestOptions()
-    suffix = Path(name).suffix.lower()
+    suffix = (suffix or Path(name).suffix).lower()
     if suffix in (".html", ".htm") and len(data) > options.max_html_bytes:
         yield IngestError(name, f"HTML page of {len(data):,} bytes is larger than the limit of "
                                 f"{options.max_html_bytes:,} bytes")
@@ -212,16 +286,20 @@ def parse_bytes(
     if isinstance(text, IngestError):
         yield text
         return
-    if file_id is None and not name.startswith("<"):
+    if file_id is None and not name.startswith("<") and url is None:
         file_id = Path(name).name
     if suffix == ".jsonl":
         yield from _parse_jsonl(name, text, options)
     elif suffix == ".csv":
         yield from _parse_csv(name, text, options)
     elif suffix in (".html", ".htm"):
-        yield from _checked(name, None, _parse_html(name, text, file_id or "", options), options)
+        yield from _checked(name, None, _parse_html(name, text, file_id or "", options, url), options)
     else:
-        yield from _checked(name, None, _parse_txt(name, text, file_id or ""), options)
+        doc = _parse_txt(name, text, file_id or "")
+        if url:
+            doc.url = url
+            outlet_from_url(doc)
+        yield from _checked(name, None, doc, options)
 
 
 # Byte-order marks of the Unicode encodings besides UTF-8; UTF-32 first, since its little-endian mark begins
@@ -271,9 +349,12 @@ def _parse_txt(name: str, text: str, doc_id: str) -> Document:
 HTML_MAX_DEPTH = 255
 
 
-def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions) -> Document | IngestError:
+def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions,
+                url: str | None = None) -> Document | IngestError:
     """The article text (trafilatura), then each reader comment found in the page's comment containers as a block
-    of its own after a ``Reader comments (N)`` line; the comments' offsets go to ``meta["comment_offsets"]``."""
+    of its own after a ``Reader comments (N)`` line; the comments' offsets go to ``meta["comment_offsets"]``.
+    ``url`` (where the page was fetched from) is the document's URL; the page's own canonical URL, when it differs,
+    goes to ``meta["canonical_url"]``."""
     import trafilatura
     from lxml import etree
     from trafilatura.utils import load_html
@@ -298,6 +379,10 @@ def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions) -> Do
         return IngestError(name, "no article text found in HTML")
     text = extracted.text
     meta: dict[str, Any] = {"path": name, "format": "html"}
+    if extracted.author:
+        meta["author"] = extracted.author
+    if extracted.sitename:
+        meta["site_name"] = extracted.sitename
     if comments:
         text += "\n\n" + HTML_COMMENTS_HEADER.format(n=len(comments))
         offsets = []
@@ -306,9 +391,14 @@ def _parse_html(name: str, html: str, doc_id: str, options: IngestOptions) -> Do
             offsets.append([len(text), len(text) + len(comment)])
             text += comment
         meta["comment_offsets"] = offsets
-    return Document(text=text, id=doc_id, title=extracted.title,
-                    source=extracted.sitename or extracted.hostname, url=extracted.url, published=_parse_date(extracted.date),
-                    meta=meta)
+    # The outlet is the page URL's registered domain (as for every input with a URL, so one outlet has one name
+    # whatever the input), else the site name the page gives.
+    if url and extracted.url and extracted.url != url:
+        meta["canonical_url"] = extracted.url
+    page_url = url or extracted.url
+    doc = Document(text=text, id=doc_id, title=extracted.title, source=None if page_url else extracted.sitename,
+                   url=page_url, published=_parse_date(extracted.date), meta=meta)
+    return outlet_from_url(doc)
 
 
 _COMMENT_CONTAINER = re.compile(r"^(comments?([-_]?(list|section|area|thread|wrapper|container|block|box|wrap))?|"
@@ -377,10 +467,13 @@ def _record_to_document(name: str, line: int, record: dict[str, Any], options: I
     meta: dict[str, Any] = {"path": name, "line": line}
     if raw_date is not None and published is None:
         meta["unparsed_date"] = str(raw_date)
+    if (author := pick("author")) is not None:
+        meta["author"] = ", ".join(map(str, author)) if isinstance(author, list) else str(author)
     doc_id = pick("id")
     title = pick("title")
-    return Document(text=text, id=str(doc_id) if doc_id is not None else "", title=str(title) if title else None,
-                    source=_str_or_none(pick("source")), url=_str_or_none(pick("url")), published=published, meta=meta)
+    doc = Document(text=text, id=str(doc_id) if doc_id is not None else "", title=str(title) if title else None,
+                   source=_str_or_none(pick("source")), url=_str_or_none(pick("url")), published=published, meta=meta)
+    return outlet_from_url(doc)
 
 
 def _parse_jsonl(name: str, text: str, options: IngestOptions) -> Iterator[Document | IngestError]:

@@ -12,7 +12,7 @@ import hashlib
 import os
 import socket
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -80,11 +80,14 @@ def storable_problem(doc: Document) -> str | None:
 
 @dataclass(frozen=True)
 class StoredVersion:
-    """What the store holds under one id: the analysis key, the text's hash, and the file it was read from."""
+    """What the store holds under one id: the analysis key, the text's hash, the file it was read from, and its
+    metadata (the set fields of :func:`narrascope.ingest.metadata.metadata_of`, and ``metadata_from``, their
+    provenance)."""
 
     analysis_key: str | None
     content_hash: str
     origin: str | None
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -226,8 +229,39 @@ class Store:
             return {}
         with Session(self.engine) as session:
             rows = session.execute(select(DocumentRow.id, DocumentRow.analysis_key, DocumentRow.content_hash,
-                                          DocumentRow.meta).where(DocumentRow.id.in_(ids)))
-            return {doc_id: StoredVersion(key, content, (meta or {}).get("path")) for doc_id, key, content, meta in rows}
+                                          DocumentRow.meta, DocumentRow.source, DocumentRow.url, DocumentRow.published)
+                                   .where(DocumentRow.id.in_(ids)))
+            return {doc_id: StoredVersion(key, content, (meta or {}).get("path"),
+                                          _stored_metadata(meta or {}, source, url, published))
+                    for doc_id, key, content, meta, source, url, published in rows}
+
+    def origins(self) -> dict[str, str]:
+        """The file each stored document was read from, by id (documents without one are left out)."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(DocumentRow.id, DocumentRow.meta))
+            return {doc_id: str(meta["path"]) for doc_id, meta in rows if meta and meta.get("path")}
+
+    def update_metadata(self, values: dict[str, dict[str, Any]]) -> set[str]:
+        """Set metadata (``source``, ``url``, ``published``, ``author``) of stored documents, ``{id: {field: value}}``,
+        leaving their text, analysis and annotations as they are; an empty value changes nothing, and an optional
+        ``metadata_from`` entry gives the provenance of the fields set. Returns the ids found and updated."""
+        from narrascope.ingest.metadata import set_field
+
+        updated: set[str] = set()
+        with Session(self.engine) as session, session.begin():
+            for doc_id, fields_ in values.items():
+                row = session.get(DocumentRow, doc_id)
+                if row is None:
+                    continue
+                doc = Document(text="", id=doc_id, source=row.source, url=row.url, published=row.published,
+                               meta=dict(row.meta or {}))
+                origins = fields_.get("metadata_from") or {}
+                for name, value in fields_.items():
+                    if name != "metadata_from" and value not in (None, ""):
+                        set_field(doc, name, value, origins.get(name))
+                row.source, row.url, row.published, row.meta = doc.source, doc.url, doc.published, doc.meta
+                updated.add(doc_id)
+        return updated
 
     def save(self, docs: list[Document], *, pipeline_signature: str, run_id: int | None = None) -> None:
         """Insert or replace a batch of analysed documents and their layers in one transaction.
@@ -434,6 +468,13 @@ class Store:
         if period == "month":
             return func.strftime("%Y-%m-01", column)
         return func.date(column, "-6 days", "weekday 1")  # Monday of the week
+
+
+def _stored_metadata(meta: dict[str, Any], source: str | None, url: str | None,
+                     published: date | None) -> dict[str, Any]:
+    values = {"source": source, "url": url, "published": published, "author": meta.get("author"),
+              "metadata_from": meta.get("metadata_from")}
+    return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 def _insert_for(engine: Engine) -> Any:

@@ -70,9 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
 
-    from narrascope.server.routers import analyse, documents, exports, pages, stats
+    from narrascope.server.routers import analyse, documents, exports, pages, review, stats
 
-    for module in (documents, analyse, stats, exports):
+    for module in (documents, analyse, stats, exports, review):
         app.include_router(module.router, prefix="/api")
     app.include_router(pages.router)
 

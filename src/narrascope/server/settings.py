@@ -39,15 +39,19 @@ class Settings:
     components: list[str] | None = None
     allowed_hosts: list[str] | None = None
     max_jobs_kept: int = 100
+    reviewer: str | None = None  # the name corrections made through this server are recorded under
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings from ``NARRASCOPE_DB``, ``NARRASCOPE_TOKEN`` and ``NARRASCOPE_MAX_UPLOAD_BYTES``, then overrides."""
+        """Settings from ``NARRASCOPE_DB``, ``NARRASCOPE_TOKEN``, ``NARRASCOPE_MAX_UPLOAD_BYTES`` and
+        ``NARRASCOPE_REVIEWER``, then overrides."""
         values: dict[str, object] = {}
         if db := os.environ.get("NARRASCOPE_DB"):
             values["db_url"] = db
         if token := os.environ.get("NARRASCOPE_TOKEN"):
             values["token"] = token
+        if reviewer := os.environ.get("NARRASCOPE_REVIEWER"):
+            values["reviewer"] = reviewer
         if size := os.environ.get("NARRASCOPE_MAX_UPLOAD_BYTES"):
             values["max_upload_bytes"] = int(size)
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,58 @@
+"""The review routes of the REST API: corrections recorded with who and what they replaced, refused when they
+cannot apply or come from another site, behind the token, and reflected in the corpus views."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from narrascope.server import create_app
+from tests.server.conftest import CLIMATE, WAR
+
+
+def test_corrections_change_views_and_are_listed(client, corpus):
+    made = client.post("/api/corrections", json={"document_id": "doc-2", "layer": "narratives", "action": "reject",
+                                                 "target": WAR, "reviewer": "ana"})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert body["reviewer"] == "ana" and body["replaced"]["label"] == WAR and body["current"]
+    doc = client.get("/api/documents/doc-2").json()
+    assert [(n["name"], n["attrs"]["review"]) for n in doc["cats"]["narratives"]] == [(CLIMATE, "predicted")]
+    assert len(client.get("/api/documents/doc-2?predicted=true").json()["cats"]["narratives"]) == 2
+    assert client.get("/api/documents", params={"narrative": WAR}).json()["total"] == 2
+    assert client.get("/api/documents", params={"narrative": WAR, "predicted": "true"}).json()["total"] == 3
+    stats = {r["label"]: r["count"] for r in client.get("/api/stats/dashboard").json()["narratives"]}
+    assert stats[WAR] == 2
+    listed = client.get("/api/corrections", params={"document_id": "doc-2"}).json()
+    assert [c["action"] for c in listed] == ["reject"]
+    role = client.post("/api/corrections", json={"document_id": "doc-1", "layer": "entities", "action": "set-role",
+                                                 "target": "NATO", "role": "Innocent", "fine_roles": ["Victim"]})
+    assert role.status_code == 201, role.text
+    roles = client.get("/api/stats/entities", params={"entity": "NATO"}).json()
+    assert {(r["role"], r["documents"]) for r in roles} == {("Innocent", 1), ("Antagonist", 4)}
+    queue = client.get("/api/review-queue", params={"outlet": "daily.example"}).json()
+    assert {i["id"] for i in queue} == {"doc-1", "doc-2"}
+
+
+def test_bad_corrections_are_422_or_404(client, corpus):
+    bad = client.post("/api/corrections", json={"document_id": "doc-1", "layer": "narratives", "action": "add",
+                                                "target": "No such narrative"})
+    assert bad.status_code == 422 and "taxonomy" in bad.json()["detail"]
+    missing = client.post("/api/corrections", json={"document_id": "nope", "layer": "narratives", "action": "add",
+                                                    "target": WAR})
+    assert missing.status_code == 404
+
+
+def test_cross_site_and_tokenless_corrections_are_refused(make_settings, corpus):
+    body = {"document_id": "doc-1", "layer": "narratives", "action": "reject", "target": WAR}
+    with TestClient(create_app(make_settings(token="s3cret", reviewer="desk"))) as client:
+        assert client.post("/api/corrections", json=body).status_code == 401
+        headers = {"Authorization": "Bearer s3cret"}
+        assert client.post("/api/corrections", json=body,
+                           headers={**headers, "Origin": "https://evil.example"}).status_code == 403
+        made = client.post("/api/corrections", json={**body, "reviewer": "someone else"}, headers=headers)
+        assert made.status_code == 201 and made.json()["reviewer"] == "desk"  # the server's configured name wins
+
+
+def test_review_routes_are_in_the_openapi_schema(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/corrections", "/api/review-queue"} <= set(paths)

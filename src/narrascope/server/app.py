@@ -22,7 +22,7 @@ from narrascope.server.security import (
     SecurityHeadersMiddleware,
     TokenMiddleware,
 )
-from narrascope.server.render import document_path, web_link
+from narrascope.server.render import document_path, review_path, web_link
 from narrascope.server.settings import Settings
 from narrascope.store import Store
 from narrascope.taxonomy import load_taxonomy
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
-    app.state.templates.env.filters.update(document_path=document_path, web_link=web_link)
+    app.state.templates.env.filters.update(document_path=document_path, review_path=review_path, web_link=web_link)
 
     swagger = _swagger_dir()
     if swagger:  # mounted before /static, which would otherwise shadow it

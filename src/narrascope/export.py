@@ -15,7 +15,7 @@ __all__ = ["FORMATS", "write_export", "document_summary", "entity_rows"]
 FORMATS = ("jsonl", "csv", "semeval", "label-studio")
 
 CSV_COLUMNS = ["id", "title", "source", "url", "published", "language", "narratives", "narrative_scores", "subnarratives",
-               "top_evidence", "entities", "techniques"]
+               "reviewed", "top_evidence", "entities", "techniques"]
 
 
 def write_export(docs: Iterable[Document], fmt: str, out: TextIO) -> int:
@@ -102,6 +102,9 @@ def _write_csv(docs: Iterable[Document], out: TextIO) -> int:
             "narratives": ";".join(lab.name for lab in narratives),
             "narrative_scores": ";".join(f"{lab.score:.3f}" for lab in narratives),
             "subnarratives": ";".join(lab.name for lab in doc.cats.get(SUBNARRATIVES, [])),
+            # which of the labels above a reviewer checked (the others are the model's)
+            "reviewed": ";".join(lab.name for layer in (NARRATIVES, SUBNARRATIVES) for lab in doc.cats.get(layer, [])
+                                 if lab.attrs.get("review") == "reviewed"),
             "top_evidence": doc.quote(best.evidence[0]) if best and best.evidence else "",
             "entities": ";".join(f"{e['entity']}=" + ",".join(f"{role}" + (f" x{k}" if k > 1 else "")
                                                                    for role, k in e["roles"].items())

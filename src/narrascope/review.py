@@ -187,6 +187,9 @@ def review_queue(store: Store, flt: DocumentFilter | None = None, *, limit: int 
         item.conflicts += [f"{e} cast as {' and '.join(sorted(r - {'unclear'}))}"
                            for e, r in sorted(roles.get(doc_id, {}).items()) if len(r - {"unclear"}) > 1]
         if doc_id in decided:
+            decided_names = {target for _, target in decided[doc_id]}
+            item.possible = [n for n in item.possible if n not in decided_names]
+            item.low_confidence = [n for n in item.low_confidence if n not in decided_names]
             predicted = {(layer, name) for layer, names in shown.items() for name in names}
             item.state = "reviewed" if predicted <= decided[doc_id] else "partly reviewed"
             if item.state == "reviewed" and not include_reviewed:

@@ -56,3 +56,15 @@ def test_cross_site_and_tokenless_corrections_are_refused(make_settings, corpus)
 def test_review_routes_are_in_the_openapi_schema(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/corrections", "/api/review-queue"} <= set(paths)
+
+
+def test_dashboard_and_list_say_which_labels_are_reviewed(client, corpus):
+    client.post("/api/corrections", json={"document_id": "doc-1", "layer": "narratives", "action": "accept",
+                                          "target": WAR})
+    data = client.get("/api/stats/dashboard").json()
+    assert data["reviewed"] == 1 and not data["predicted"]
+    assert "Counting reviewed labels for\n  <strong>1</strong> reviewed document," in client.get("/").text
+    assert "✓ reviewed" in client.get("/documents").text
+    assert client.get("/api/stats/dashboard", params={"predicted": "true"}).json()["predicted"]
+    listed = {r["id"]: r["narratives"] for r in client.get("/api/documents").json()["items"]}
+    assert listed["doc-1"][0]["reviewed"] and not listed["doc-2"][0]["reviewed"]

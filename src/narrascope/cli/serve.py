@@ -20,6 +20,10 @@ def serve(
                                               help="Require this API token on every request.")] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001,
                                                  help="Largest accepted request body, in MB.")] = 20.0,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", envvar="NARRASCOPE_REVIEWER", show_envvar=True,
+                                                 help="Record corrections made through this server under this "
+                                                      "name (default: the name a request gives, else the login "
+                                                      "name).")] = None,
     insecure_no_token: Annotated[bool, typer.Option("--insecure-no-token",
                                                     help="Serve beyond this machine (--host) without --token: anyone "
                                                          "who can reach it may read and change the corpus.")] = False,
@@ -45,7 +49,7 @@ def serve(
         err_console.print(f"[yellow]warning:[/] serving on {escape(host)} without a token (--insecure-no-token): "
                           "anyone who can reach this machine can read the corpus and run analyses.")
     open_store(db).close()  # fail early, with a readable message, on a bad --db
-    settings = Settings.from_env(db_url=db, token=token, host=host, port=port,
+    settings = Settings.from_env(db_url=db, token=token, host=host, port=port, reviewer=reviewer,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                                  allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:

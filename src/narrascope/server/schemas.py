@@ -158,6 +158,9 @@ class DashboardData(BaseModel):
     total: int
     period: Literal["week", "month"]
     possible: bool = Field(False, description="Whether narratives below their display threshold were counted.")
+    predicted: bool = Field(False, description="Whether the model's predictions alone were counted (else reviewed "
+                                               "labels where reviewed).")
+    reviewed: int = Field(0, description="Matching documents with reviewers' corrections.")
     narratives: list[LabelCount]
     over_time: list[LabelCount]
     by_outlet: list[LabelCount]

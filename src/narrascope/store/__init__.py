@@ -371,6 +371,13 @@ class Store:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(self.filtered_query(flt).subquery())) or 0
 
+    def count_reviewed(self, flt: DocumentFilter | None = None) -> int:
+        """Number of matching documents with at least one current correction."""
+        reviewed = select(CorrectionRow.document_id).where(CorrectionRow.current.is_(True))
+        stmt = self.filtered_query(flt).where(DocumentRow.id.in_(reviewed))
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries (metadata and narrative labels, no text) of matching documents, newest first; possible labels
         only with ``flt.possible``."""

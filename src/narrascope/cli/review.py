@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from narrascope.cli._common import (
-    DbOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, build_filter, console, err_console, open_store,
+    EXIT_SKIPPED, DbOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, build_filter, console, err_console, open_store,
 )
 
 app = typer.Typer(help="Review: correct labels, list corrections, and the review queue.", no_args_is_help=True)
@@ -103,5 +104,37 @@ def queue(
     console.print(table)
 
 
+def import_annotations(
+    file: Annotated[Path, typer.Argument(help="A Label Studio JSON export (Export → JSON) of tasks written by "
+                                              "`narrascope export --format label-studio`.", exists=True, dir_okay=False)],
+    reviewer: Annotated[str | None, typer.Option("--reviewer", help="Record the corrections under this name (default: "
+                                                                    "each annotator's Label Studio e-mail or user number).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read a Label Studio export back as corrections: narratives and sub-narratives (choices), evidence and entity
+    roles (labelled spans). Whatever cannot be mapped is listed with the file and task id (exit code 3)."""
+    from narrascope.label_studio import import_label_studio
+
+    store = open_store(db)
+    try:
+        report = import_label_studio(store, file, reviewer=reviewer)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(vars(report), ensure_ascii=False))
+    else:
+        for problem in report.unmapped:
+            err_console.print(f"[yellow]not mapped:[/] {escape(problem)}")
+        console.print(f"{report.tasks} tasks read, {report.recorded} corrections recorded, "
+                      f"{len(report.unmapped)} things not mapped")
+    if report.unmapped:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="review")
+    root.command("import-annotations")(import_annotations)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -18,7 +18,11 @@ from narrascope.store.review import ACTIONS, EVIDENCE, LABEL_LAYERS, Correction,
 from narrascope.store.schema import AnnotationRow, DocumentRow
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
 
-__all__ = ["ReviewError", "correct", "default_reviewer", "QueueItem", "review_queue", "LOW_CONFIDENCE"]
+if TYPE_CHECKING:
+    from narrascope.semeval import SemevalDocument
+
+__all__ = ["ReviewError", "correct", "default_reviewer", "QueueItem", "review_queue", "LOW_CONFIDENCE",
+           "reviewed_documents"]
 
 LOW_CONFIDENCE = 0.5  # a shown label scored below this is worth a human look
 
@@ -198,3 +202,20 @@ def review_queue(store: Store, flt: DocumentFilter | None = None, *, limit: int 
     out.sort(key=lambda i: (*i.need(), i.id))
     return out[:limit]
 
+
+
+def reviewed_documents(store: Store, flt: DocumentFilter | None = None) -> list[SemevalDocument]:
+    """Documents a reviewer corrected (a narrative or sub-narrative decision), as training or evaluation documents
+    with their reviewed labels: reviewed where decided, else predicted (shown labels only); ``Other`` when none."""
+    from narrascope.semeval import SemevalDocument
+
+    decided = {doc_id for doc_id, cs in store.corrections().items() if any(c.layer in LABEL_LAYERS for c in cs)}
+    out = []
+    for doc in store.iter_documents(DocumentFilter(**{**vars(flt or DocumentFilter()), "predicted": False})):
+        if doc.id not in decided:
+            continue
+        narratives = [lab.name for lab in doc.cats.get(NARRATIVES, []) if not lab.possible] or ["Other"]
+        subs = [lab.name for lab in doc.cats.get(SUBNARRATIVES, []) if not lab.possible]
+        subs = subs or (["Other"] if narratives == ["Other"] else [f"{n}: Other" for n in narratives])
+        out.append(SemevalDocument(doc.id, (doc.language or "en").upper(), doc.text, narratives, subs))
+    return out

@@ -24,6 +24,8 @@ def serve(
                                                  help="Record corrections made through this server under this "
                                                       "name (default: the name a request gives, else the login "
                                                       "name).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Narrative model folder or saved version name "
+                                                              "(default: the active version, else the packaged model).")] = None,
     insecure_no_token: Annotated[bool, typer.Option("--insecure-no-token",
                                                     help="Serve beyond this machine (--host) without --token: anyone "
                                                          "who can reach it may read and change the corpus.")] = False,
@@ -49,7 +51,14 @@ def serve(
         err_console.print(f"[yellow]warning:[/] serving on {escape(host)} without a token (--insecure-no-token): "
                           "anyone who can reach this machine can read the corpus and run analyses.")
     open_store(db).close()  # fail early, with a readable message, on a bad --db
-    settings = Settings.from_env(db_url=db, token=token, host=host, port=port, reviewer=reviewer,
+    if model:
+        from narrascope.models.versions import VersionError, resolve_model
+
+        try:
+            model = str(resolve_model("narratives", model))
+        except VersionError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--model") from None
+    settings = Settings.from_env(db_url=db, token=token, host=host, port=port, reviewer=reviewer, narratives_model=model,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                                  allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:

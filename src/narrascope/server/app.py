@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in app.state.templates.env.list_templates(extensions=["html"]):
             app.state.templates.env.get_template(name)
         load_taxonomy()
-        app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept)
+        app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept,
+                                             narratives_model=settings.narratives_model)
         try:
             yield
         finally:
@@ -70,9 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
 
-    from narrascope.server.routers import analyse, documents, exports, pages, review, stats
+    from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 
-    for module in (documents, analyse, stats, exports, review):
+    for module in (documents, analyse, stats, exports, review, models):
         app.include_router(module.router, prefix="/api")
     app.include_router(pages.router)
 

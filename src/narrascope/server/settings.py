@@ -40,6 +40,7 @@ class Settings:
     allowed_hosts: list[str] | None = None
     max_jobs_kept: int = 100
     reviewer: str | None = None  # the name corrections made through this server are recorded under
+    narratives_model: str | None = None  # a narrative model folder; None: the active version, else the packaged one
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

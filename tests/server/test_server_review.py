@@ -68,3 +68,33 @@ def test_dashboard_and_list_say_which_labels_are_reviewed(client, corpus):
     assert client.get("/api/stats/dashboard", params={"predicted": "true"}).json()["predicted"]
     listed = {r["id"]: r["narratives"] for r in client.get("/api/documents").json()["items"]}
     assert listed["doc-1"][0]["reviewed"] and not listed["doc-2"][0]["reviewed"]
+
+
+def test_sub_narratives_of_a_rejected_narrative_stay_reviewable(client):
+    from narrascope.document import NARRATIVES, SUBNARRATIVES, Document, Label
+    from narrascope.store import Store
+    from tests.server.conftest import WAR_SUB
+
+    doc = Document("The war goes on.", id="w")
+    doc.cats[NARRATIVES] = [Label(WAR, 0.9)]
+    doc.cats[SUBNARRATIVES] = [Label(WAR_SUB, 0.7)]
+    with Store(client.app.state.settings.db_url) as store:
+        store.save([doc], pipeline_signature="t")
+    client.post("/api/corrections", json={"document_id": "w", "layer": "narratives", "action": "reject", "target": WAR})
+    page = client.get("/documents/w").text
+    orphans = page.split('class="subs orphan-subs"')[1].split("</ul>")[0]
+    assert f'data-label="{WAR_SUB}"' in orphans and 'value="reject"' in orphans
+    assert client.post("/review/w", data={"action": "reject", "target": WAR_SUB},
+                       follow_redirects=False).status_code == 303
+    assert "orphan-subs" not in client.get("/documents/w").text
+    assert client.get("/api/documents/w").json()["cats"][SUBNARRATIVES] == []
+
+
+def test_review_form_refuses_other_sites_bad_corrections_and_unknown_documents(client, corpus):
+    form = {"action": "reject", "target": WAR}
+    assert client.post("/review/doc-1", data=form, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.post("/review/doc-1", data=form, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    bad = client.post("/review/doc-1", data={"action": "promote", "target": WAR}, headers={"Accept": "text/html"})
+    assert bad.status_code == 422 and "does not apply" in bad.text
+    assert client.post("/review/nope", data=form).status_code == 404
+    assert client.get("/api/corrections").json() == []

@@ -221,6 +221,17 @@ def legend(doc: Document, layer: str = NARRATIVES) -> list[dict[str, Any]]:
     return out
 
 
+def orphan_subnarratives(doc: Document) -> list[dict[str, Any]]:
+    """Sub-narratives whose narrative is not among the document's (e.g. a reviewer rejected it), so they can be seen
+    and reviewed too."""
+    parents = {label.name for label in doc.cats.get(NARRATIVES, [])}
+    return [{"name": s.name, "score": s.score, "colour": colour_class(s.name), "possible": s.possible,
+             "review": s.attrs.get("review"), "reviewer": s.attrs.get("reviewer"), "definition": definition(s.name),
+             "evidence": _quotes(doc, s)}
+            for s in sorted(doc.cats.get(SUBNARRATIVES, []), key=lambda s: -s.score)
+            if not any(s.name.startswith(p + ":") for p in parents)]
+
+
 def _quotes(doc: Document, label: Label) -> list[dict[str, Any]]:
     return [{"start": e.start, "end": e.end, "text": doc.quote(e), "picked": e.attrs.get("review") == "reviewed"}
             for e in label.evidence]

@@ -19,7 +19,8 @@ from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
 from narrascope.server.render import (
-    colour_class, document_path, entity_table, legend, reader_comments, render_document, technique_table,
+    colour_class, document_path, entity_table, legend, orphan_subnarratives, reader_comments, render_document,
+    technique_table,
 )
 from narrascope.server.routers.analyse import analyse_one, check_text, read_upload, upload_options
 from narrascope.server.routers.stats import dashboard_data
@@ -185,7 +186,7 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
 def document_context(doc: Document) -> dict[str, Any]:
     return {"doc": doc, "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
             "comment_legend": legend(doc, COMMENT_NARRATIVES), "entities": entity_table(doc),
-            "possible_labels": doc.possible_labels(),
+            "possible_labels": doc.possible_labels(), "orphan_subs": orphan_subnarratives(doc),
             "techniques": technique_table(doc), "page": "document",
             "segments": sorted({s.label for s in doc.spans.get("segments", [])})}
 

@@ -19,10 +19,11 @@ from narrascope.store.schema import AnnotationRow, DocumentRow
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
 
 if TYPE_CHECKING:
+    from narrascope.models.entity_training import LabelledMention
     from narrascope.semeval import SemevalDocument
 
 __all__ = ["ReviewError", "correct", "default_reviewer", "QueueItem", "review_queue", "LOW_CONFIDENCE",
-           "reviewed_documents"]
+           "reviewed_documents", "reviewed_mentions"]
 
 LOW_CONFIDENCE = 0.5  # a shown label scored below this is worth a human look
 
@@ -218,4 +219,24 @@ def reviewed_documents(store: Store, flt: DocumentFilter | None = None) -> list[
         subs = [lab.name for lab in doc.cats.get(SUBNARRATIVES, []) if not lab.possible]
         subs = subs or (["Other"] if narratives == ["Other"] else [f"{n}: Other" for n in narratives])
         out.append(SemevalDocument(doc.id, (doc.language or "en").upper(), doc.text, narratives, subs))
+    return out
+
+
+def reviewed_mentions(store: Store) -> list[LabelledMention]:
+    """Entity mentions whose role a reviewer set, as training mentions (main and fine roles as reviewed)."""
+    from narrascope.models.entity_roles import MentionContext
+    from narrascope.models.entity_training import LabelledMention
+    from narrascope.semeval.subtask1 import MentionRow
+
+    out = []
+    for doc_id, corrections in store.corrections().items():
+        if not any(c.layer == ENTITIES for c in corrections):
+            continue
+        doc = store.get(doc_id)
+        for span in doc.spans.get(ENTITIES, []):
+            if span.attrs.get("review") != "reviewed":
+                continue
+            row = MentionRow(doc.id, doc.quote(span), span.start, span.end - 1, span.label,
+                             tuple(span.attrs.get("fine_roles") or ()))
+            out.append(LabelledMention(row, MentionContext(doc.text, span.start, span.end, (doc.language or "en").lower())))
     return out

@@ -98,3 +98,17 @@ def test_versions_side_by_side_with_one_active(tmp_path, monkeypatch):
         assert client.put("/api/models/narratives/active", json={"version": "v2"},
                           headers={"Origin": "https://evil.example"}).status_code == 403
     assert active_dir("narratives").name == "v1"
+
+
+def test_reviewed_entity_roles_become_training_mentions(tmp_path):
+    from narrascope.review import reviewed_mentions
+
+    with Store(str(tmp_path / "r.db")) as store:
+        store.save([make_doc(1, [(WAR, 0.9)]), make_doc(2, [(WAR, 0.9)])], pipeline_signature="v1")
+        correct(store, "d1", "entities", "set-role", "NATO", role="Innocent", fine_roles=["Victim"])
+        correct(store, "d2", "narratives", "accept", WAR)
+        mentions = reviewed_mentions(store)
+    assert [(m.row.doc_id, m.row.mention, m.row.main_role, m.row.fine_roles, m.lang) for m in mentions] == [
+        ("d1", "NATO", "Innocent", ("Victim",), "en")]
+    assert mentions[0].context.text[mentions[0].context.start:mentions[0].context.end] == "NATO"
+    assert mentions[0].row.end == mentions[0].context.end - 1  # subtask-1 rows end inclusive

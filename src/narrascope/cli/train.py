@@ -181,7 +181,7 @@ def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
 
 
 def train(
-    component: Annotated[str, typer.Argument(help="What to train: narratives.")] = "narratives",
+    component: Annotated[str, typer.Argument(help="What to train: narratives or entities (as train-entities).")] = "narratives",
     semeval: SemevalOption = ...,  # type: ignore[assignment]
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write the model (and its MODEL_CARD.md) "
                                              "to.", file_okay=False)] = None,
@@ -207,9 +207,16 @@ def train(
     from narrascope.models.training import label_file_hashes, train_model
     from narrascope.models.versions import VersionError, activate as make_active, add_version, version_dir
 
+    if component == "entities":
+        from narrascope.cli.entities import train_entities
+
+        if out is None or save_version is not None:
+            raise typer.BadParameter("entities: give --out FOLDER (versions are kept for narratives only)",
+                                     param_hint="--out")
+        train_entities(semeval, out, with_reviews, db)
+        return
     if component != "narratives":
-        raise typer.BadParameter(f"{component!r}: only narratives can be trained here (entity roles: "
-                                 "`narrascope train-entities`)", param_hint="COMPONENT")
+        raise typer.BadParameter(f"{component!r}: choose narratives or entities", param_hint="COMPONENT")
     if out is None and save_version is None:
         raise typer.BadParameter("give --out FOLDER or --save-version NAME", param_hint="--out")
     if save_version is not None:

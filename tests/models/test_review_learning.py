@@ -112,3 +112,21 @@ def test_reviewed_entity_roles_become_training_mentions(tmp_path):
         ("d1", "NATO", "Innocent", ("Victim",), "en")]
     assert mentions[0].context.text[mentions[0].context.start:mentions[0].context.end] == "NATO"
     assert mentions[0].row.end == mentions[0].context.end - 1  # subtask-1 rows end inclusive
+
+
+def test_models_commands_list_and_activate_versions(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+
+    monkeypatch.setenv("NARRASCOPE_MODELS", str(tmp_path / "models"))
+    runner = CliRunner()
+    assert "no saved narratives versions" in runner.invoke(app, ["models", "list"]).output
+    add_version("narratives", "team-v1", _model_folder(tmp_path / "a", reviewed=2))
+    assert runner.invoke(app, ["models", "activate", "team-v1"]).exit_code == 0
+    listed = json.loads(runner.invoke(app, ["models", "list", "--json"]).output)
+    assert [(v["name"], v["active"], v["reviewed_documents"]) for v in listed] == [("team-v1", True, 2)]
+    missing = runner.invoke(app, ["models", "activate", "team-v9"])
+    assert missing.exit_code == 2 and "no narratives model version 'team-v9'" in " ".join(missing.output.split())
+    wrong = runner.invoke(app, ["analyze", str(tmp_path), "--model", "team-v9", "--db", str(tmp_path / "x.db")])
+    assert wrong.exit_code == 2 and "neither a model folder nor a saved" in " ".join(wrong.output.split())

@@ -55,7 +55,8 @@ def test_cross_site_and_tokenless_corrections_are_refused(make_settings, corpus)
 
 def test_review_routes_are_in_the_openapi_schema(client):
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/corrections", "/api/review-queue"} <= set(paths)
+    assert {"/api/corrections", "/api/review-queue", "/api/models/narratives",
+            "/api/models/narratives/active"} <= set(paths)
 
 
 def test_dashboard_and_list_say_which_labels_are_reviewed(client, corpus):

@@ -13,7 +13,7 @@ from narrascope.cli import app
 from narrascope.export import write_export
 from narrascope.label_studio import import_label_studio
 from narrascope.store import Store
-from tests.store.test_review import CLIMATE, PRAISE, WAR, WAR_SUB, make_doc
+from tests.store.test_review import CLIMATE, PRAISE, WAR, make_doc
 
 
 def exported(store: Store) -> list[dict]:

@@ -3,6 +3,7 @@ cannot apply or come from another site, behind the token, and reflected in the c
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from narrascope.server import create_app
@@ -99,3 +100,33 @@ def test_review_form_refuses_other_sites_bad_corrections_and_unknown_documents(c
     assert bad.status_code == 422 and "does not apply" in bad.text
     assert client.post("/review/nope", data=form).status_code == 404
     assert client.get("/api/corrections").json() == []
+
+
+def test_each_reviewer_token_names_its_reviewer(make_settings, corpus):
+    settings = make_settings(token="admin-secret", reviewer_tokens={"ana-secret": "ana", "ben-secret": "ben"})
+    body = {"document_id": "doc-1", "layer": "narratives", "action": "accept", "target": WAR, "reviewer": "mallory"}
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/api/corrections", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
+        made = client.post("/api/corrections", json=body, headers={"X-Narrascope-Token": "ben-secret"})
+        assert made.status_code == 201 and made.json()["reviewer"] == "ben"
+        # The server token names nobody: the name the client gives is used.
+        admin = client.post("/api/corrections", json=body, headers={"Authorization": "Bearer admin-secret"})
+        assert admin.json()["reviewer"] == "mallory"
+        # A browser trades a reviewer token in the address for a cookie, and its page corrections carry the name.
+        opened = client.get("/documents/doc-2?token=ana-secret", follow_redirects=False)
+        assert opened.status_code == 303 and "narrascope_token=ana-secret" in opened.headers["set-cookie"]
+        client.cookies.set("narrascope_token", "ana-secret")
+        assert client.post("/review/doc-2", data={"action": "reject", "target": WAR},
+                           follow_redirects=False).status_code == 303
+        client.cookies.clear()
+        listed = client.get("/api/corrections", params={"document_id": "doc-2"},
+                            headers={"Authorization": "Bearer admin-secret"}).json()
+        assert [c["reviewer"] for c in listed] == ["ana"]
+
+
+def test_reviewer_tokens_parse_and_refuse_malformed_items():
+    from narrascope.server.settings import parse_reviewer_tokens
+
+    assert parse_reviewer_tokens(["ana=s1", " ben = s2 "]) == {"s1": "ana", "s2": "ben"}
+    with pytest.raises(ValueError, match="'ana' is not NAME=TOKEN"):
+        parse_reviewer_tokens(["ana"])

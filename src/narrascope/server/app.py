@@ -89,8 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost last: headers on every response, then host check, token, origin check, size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SameOriginMiddleware)
-    if settings.token:
-        app.add_middleware(TokenMiddleware, token=settings.token)
+    if settings.token or settings.reviewer_tokens:
+        app.add_middleware(TokenMiddleware, token=settings.token, reviewer_tokens=settings.reviewer_tokens)
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -24,6 +24,12 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def reviewer_of(request: Request, given: str | None = None) -> str | None:
+    """Who makes a correction: the reviewer the request's token names, else the server's configured reviewer, else
+    ``given`` (a name the client sent); None leaves it to :func:`narrascope.review.default_reviewer`."""
+    return getattr(request.state, "reviewer", None) or request.app.state.settings.reviewer or given
+
+
 def _blank_to_none(value: str | None) -> str | None:
     """HTML forms send empty fields as ``""``; treat them as not set."""
     return value.strip() or None if value is not None else None

@@ -17,7 +17,7 @@ from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SUBNARRATIVES, D
 from narrascope.export import FORMATS
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
-from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
+from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store, reviewer_of
 from narrascope.server.render import (
     colour_class, document_path, entity_table, legend, orphan_subnarratives, reader_comments, render_document,
     technique_table,
@@ -211,7 +211,6 @@ def review_form(
     request: Request,
     doc_id: str,
     store: Annotated[Store, Depends(get_store)],
-    settings: Annotated[Settings, Depends(get_settings)],
     action: Annotated[str, Form()],
     target: Annotated[str, Form(max_length=255)],
     layer: Annotated[str, Form()] = "label",
@@ -228,7 +227,7 @@ def review_form(
         layer = SUBNARRATIVES if target in load_taxonomy().subnarratives else NARRATIVES
     try:
         correct(store, doc_id, layer, action, target, start=start, end=end, role=role or None,
-                fine_roles=[fine_role] if fine_role else [], reviewer=settings.reviewer)
+                fine_roles=[fine_role] if fine_role else [], reviewer=reviewer_of(request))
     except ReviewError as exc:
         raise HTTPException(422, str(exc)) from None
     return RedirectResponse(document_path(doc_id), status_code=303)

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from narrascope.review import ReviewError, correct, review_queue
-from narrascope.server.deps import document_filter, get_settings, get_store
+from narrascope.server.deps import document_filter, get_store, reviewer_of
 from narrascope.server.schemas import MAX_PAGE_SIZE, CorrectionIn, CorrectionOut, QueueItemOut
-from narrascope.server.settings import Settings
 from narrascope.store import DocumentFilter, Store
 
 router = APIRouter(tags=["review"])
 
 
-def record(store: Store, settings: Settings, body: CorrectionIn) -> CorrectionOut:
+def record(store: Store, reviewer: str | None, body: CorrectionIn) -> CorrectionOut:
     """Store one correction; 404 for an unknown document, 422 for one that cannot apply."""
     if store.get(body.document_id, predicted=True) is None:
         raise HTTPException(404, f"no document with id {body.document_id!r}")
     try:
         made = correct(store, body.document_id, body.layer, body.action, body.target, start=body.start, end=body.end,
-                       role=body.role, fine_roles=body.fine_roles, reviewer=settings.reviewer or body.reviewer)
+                       role=body.role, fine_roles=body.fine_roles, reviewer=reviewer)
     except ReviewError as exc:
         raise HTTPException(422, str(exc)) from None
     return CorrectionOut.model_validate(made.to_dict())
@@ -30,12 +29,13 @@ def record(store: Store, settings: Settings, body: CorrectionIn) -> CorrectionOu
 
 @router.post("/corrections", response_model=CorrectionOut, status_code=201,
              responses={404: {"description": "No such document"}, 422: {"description": "The correction cannot apply"}})
-async def add_correction(body: CorrectionIn, store: Annotated[Store, Depends(get_store)],
-                         settings: Annotated[Settings, Depends(get_settings)]) -> CorrectionOut:
+async def add_correction(request: Request, body: CorrectionIn,
+                         store: Annotated[Store, Depends(get_store)]) -> CorrectionOut:
     """Record a reviewer's correction of one prediction. It is kept apart from the predictions (a re-analysis never
-    loses it) and supersedes an earlier correction of the same target. The reviewer is the server's configured
-    name (``serve --reviewer``) when set, else ``reviewer`` in the body."""
-    return await run_in_threadpool(record, store, settings, body)
+    loses it) and supersedes an earlier correction of the same target. The reviewer is the one the request's token
+    names (``serve --reviewer-token NAME=TOKEN``), else the server's configured name (``serve --reviewer``), else
+    ``reviewer`` in the body."""
+    return await run_in_threadpool(record, store, reviewer_of(request, body.reviewer), body)
 
 
 @router.get("/corrections", response_model=list[CorrectionOut])

@@ -67,6 +67,7 @@ def test_accept_reject_add_in_document_and_corpus_views(store):
     assert counts == {WAR: 1, CLIMATE: 1, PRAISE: 1}
     breakdown = {r["label"]: r["count"] for r in label_breakdown(store, DocumentFilter())["labels"]}
     assert breakdown == counts
+    assert {r["id"]: r["reviewed"] for r in store.list()} == {"d1": True, "d2": True, "d3": False}
     listed = {r["id"]: {n["name"]: n["reviewed"] for n in r["narratives"]} for r in store.list()}
     assert listed == {"d1": {CLIMATE: True}, "d2": {PRAISE: True}, "d3": {WAR: False}}
     # The SQL views and the document view agree on every document.

@@ -75,6 +75,7 @@ class DocumentSummary(BaseModel):
     url: str | None = None
     published: date | None = None
     language: str | None = None
+    reviewed: bool = Field(False, description="A reviewer corrected this document.")
     narratives: list[NarrativeScore] = Field(default_factory=list)
 
 

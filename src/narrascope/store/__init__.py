@@ -379,8 +379,8 @@ class Store:
             return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Summaries (metadata and narrative labels, no text) of matching documents, newest first; possible labels
-        only with ``flt.possible``."""
+        """Summaries (metadata, whether a reviewer corrected it, narrative labels each marked reviewed or not; no
+        text) of matching documents, newest first; possible labels only with ``flt.possible``."""
         stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
                 .limit(limit).offset(offset))
         with Session(self.engine) as session:
@@ -391,8 +391,11 @@ class Store:
                 found = session.execute(select(effective).where(effective.c.document_id.in_(list(labels))))
                 for doc_id, label, score, possible, reviewed in found:
                     labels[doc_id].append((label, score, bool(possible), bool(reviewed)))
+            corrected = set(session.scalars(select(CorrectionRow.document_id).distinct().where(
+                CorrectionRow.document_id.in_(list(labels)), CorrectionRow.current.is_(True)))) if rows else set()
             return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
                      "published": r.published.isoformat() if r.published else None, "language": r.language,
+                     "reviewed": r.id in corrected,
                      "narratives": [{"name": n, "score": s, "possible": p, "reviewed": v}
                                     for n, s, p, v in labels[r.id]]} for r in rows]
 

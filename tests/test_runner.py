@@ -163,3 +163,39 @@ def test_a_killed_run_is_shown_interrupted_with_the_counts_of_its_stored_batches
     with Store(db) as store:
         (run,) = store.runs()
         assert run["status"] == "interrupted" and run["n_analysed"] == 6 == store.count()
+
+
+class _WarNarrative:
+    """Predicts the war narrative for every document; ``version`` stands for a model version."""
+
+    name = "test-war-narrative"
+    requires = ("sentences",)
+    assigns = ("narratives",)
+
+    def __init__(self, version: str):
+        self.version = version
+
+    def predict(self, docs):
+        return None
+
+    def set_annotations(self, docs, predictions):
+        from narrascope.document import Label
+
+        for doc in docs:
+            doc.cats["narratives"] = [Label("URW: Amplifying war-related fears", 0.9, doc.sentences()[:1])]
+
+
+def test_reanalysis_with_a_new_model_version_keeps_corrections(tmp_path):
+    from narrascope.review import correct
+
+    store = Store(str(tmp_path / "r.db"))
+    base = load_pipeline(["segmenter", "sentences"]).components
+    docs = [Document("Title\n\nThe war goes on. Prices rise.", id="d1")]
+    analyze_into_store(docs, store, Pipeline([*base, _WarNarrative("1")]))
+    correct(store, "d1", "narratives", "reject", "URW: Amplifying war-related fears", reviewer="ana")
+    correct(store, "d1", "narratives", "add", "URW: Praise of Russia", reviewer="ana")
+    report = analyze_into_store(docs, store, Pipeline([*base, _WarNarrative("2")]))
+    assert report.analysed == 1  # re-analysed: the pipeline changed
+    assert store.get("d1", predicted=True).produced_by["narratives"]["version"] == "2"
+    assert [lab.name for lab in store.get("d1").cats["narratives"]] == ["URW: Praise of Russia"]
+    assert len(store.corrections(["d1"])["d1"]) == 2

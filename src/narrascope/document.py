@@ -65,7 +65,10 @@ class Label:
 
     @property
     def possible(self) -> bool:
-        """Whether the label scores below its display threshold: too weak to show as a finding by default."""
+        """Whether the label scores below its display threshold: too weak to show as a finding by default (never once
+        a reviewer kept it)."""
+        if self.attrs.get("review") == "reviewed":
+            return False
         return self.score < float(self.attrs.get("display_threshold", 0.0))
 
     def to_dict(self) -> dict[str, Any]:

@@ -8,14 +8,14 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from narrascope.document import COMMENT_NARRATIVES, ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document
+from narrascope.document import COMMENT_NARRATIVES, ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document, Span
 
 __all__ = ["FORMATS", "write_export", "document_summary", "entity_rows"]
 
 FORMATS = ("jsonl", "csv", "semeval", "label-studio")
 
 CSV_COLUMNS = ["id", "title", "source", "url", "published", "language", "narratives", "narrative_scores", "subnarratives",
-               "top_evidence", "entities", "techniques"]
+               "reviewed", "top_evidence", "entities", "techniques"]
 
 
 def write_export(docs: Iterable[Document], fmt: str, out: TextIO) -> int:
@@ -102,6 +102,9 @@ def _write_csv(docs: Iterable[Document], out: TextIO) -> int:
             "narratives": ";".join(lab.name for lab in narratives),
             "narrative_scores": ";".join(f"{lab.score:.3f}" for lab in narratives),
             "subnarratives": ";".join(lab.name for lab in doc.cats.get(SUBNARRATIVES, [])),
+            # which of the labels above a reviewer checked (the others are the model's)
+            "reviewed": ";".join(lab.name for layer in (NARRATIVES, SUBNARRATIVES) for lab in doc.cats.get(layer, [])
+                                 if lab.attrs.get("review") == "reviewed"),
             "top_evidence": doc.quote(best.evidence[0]) if best and best.evidence else "",
             "entities": ";".join(f"{e['entity']}=" + ",".join(f"{role}" + (f" x{k}" if k > 1 else "")
                                                                    for role, k in e["roles"].items())
@@ -124,8 +127,17 @@ def _write_semeval(docs: Iterable[Document], out: TextIO) -> int:
     return n
 
 
+def _top_fine_role(span: Span) -> list[str]:
+    """The most probable fine role of an entity mention, as a one-item list (none for other spans)."""
+    fine = span.attrs.get("fine_roles") or []
+    if isinstance(fine, dict):
+        return [max(fine, key=fine.get)] if fine else []
+    return list(fine[:1]) if isinstance(fine, list) else [str(fine)]
+
+
 def _write_label_studio(docs: Iterable[Document], out: TextIO) -> int:
-    """A JSON array of Label Studio tasks: the text, narratives as choices, entity roles and techniques as spans."""
+    """A JSON array of Label Studio tasks: the text, narratives as choices, evidence sentences (labelled with their
+    narrative), entity roles and techniques as spans; ``narrascope import-annotations`` reads an export back."""
     out.write("[\n")
     n = 0
     for doc in docs:
@@ -134,13 +146,19 @@ def _write_label_studio(docs: Iterable[Document], out: TextIO) -> int:
             names = [lab.name for lab in doc.cats.get(layer, [])]
             if names:
                 result.append({"from_name": from_name, "to_name": "text", "type": "choices", "value": {"choices": names}})
+        for layer in (NARRATIVES, SUBNARRATIVES):
+            for lab in doc.cats.get(layer, []):
+                for ev in lab.evidence:
+                    result.append({"id": f"evidence-{len(result)}", "from_name": "evidence", "to_name": "text",
+                                   "type": "labels", "value": {"start": ev.start, "end": ev.end, "text": doc.quote(ev),
+                                                               "labels": [lab.name]}})
         for layer, from_name in ((ENTITIES, "entity_role"), (TECHNIQUES, "technique")):
             for i, span in enumerate(doc.spans.get(layer, [])):
                 result.append({"id": f"{from_name}-{i}", "from_name": from_name, "to_name": "text", "type": "labels",
                                "score": span.score,
                                "value": {"start": span.start, "end": span.end, "text": doc.quote(span),
                                          # an unclear role is pre-annotated with its best guess, for a person to check
-                                         "labels": [span.attrs.get("best_guess", span.label)]}})
+                                         "labels": [span.attrs.get("best_guess", span.label)] + _top_fine_role(span)}})
         task = {"data": {"text": doc.text, "id": doc.id, "title": doc.title, "source": doc.source, "language": doc.language},
                 "predictions": [{"model_version": doc.meta.get("pipeline", "narrascope"), "result": result}]}
         out.write(("" if n == 0 else ",\n") + json.dumps(task, ensure_ascii=False))

@@ -135,7 +135,7 @@ def test_document_page_hides_possible_labels_behind_a_toggle_and_shows_reader_co
         store.save([doc], pipeline_signature="t")
     page = client.get("/documents/with-comments").text
     assert 'data-toggle="show-possible"' in page and "show 1 possible label" in page
-    assert 'class="narrative possible"' in page and "possible</span>" in page
+    assert 'class="narrative possible review-item"' in page and "possible</span>" in page
     assert "Reader comments" in page and "Reader says: the climate is doomed." in page
     assert 'mark class="ev n' in page and " possible d0" in page  # its evidence mark is hidden with it
 

@@ -105,7 +105,8 @@ def test_boilerplate_is_a_collapsed_dimmed_block_and_comments_are_left_to_their_
     block = markup[markup.index("<details"):]
     assert 'class="seg seg-dimmed"' in block and "Boilerplate (" in block
     assert "Subscribe" in block and "Reader:" not in markup
-    assert '<div class="seg seg-title">War &amp; &lt;peace&gt;</div>' in markup
+    assert ('<div class="seg seg-title"><span class="sent" data-start="0" data-end="13">War &amp; &lt;peace&gt;</span>'
+            '</div>') in markup
     assert reader_comments(doc) == ['Reader: "great" article']
 
 
@@ -137,7 +138,8 @@ def test_fine_roles_with_probabilities_are_shown_most_likely_first():
 
 def test_document_without_segments_is_one_body_block():
     doc = Document(text="Just <i>text</i>.", id="x")
-    assert str(render_document(doc)) == '<div class="seg seg-body">Just &lt;i&gt;text&lt;/i&gt;.</div>'
+    assert str(render_document(doc)) == ('<div class="seg seg-body"><span class="sent" data-start="0" data-end="17">'
+                                         'Just &lt;i&gt;text&lt;/i&gt;.</span></div>')
 
 
 def test_legend_entities_and_techniques_tables():
@@ -145,7 +147,7 @@ def test_legend_entities_and_techniques_tables():
     rows = legend(doc)
     assert [r["name"] for r in rows] == [WAR, CLIMATE]
     assert rows[0]["subnarratives"][0]["short"] == "Other"
-    assert rows[0]["evidence"][0] == "First <b>sentence</b> about the war."
+    assert rows[0]["evidence"][0]["text"] == "First <b>sentence</b> about the war."
     assert rows[0]["definition"]  # from the taxonomy
     row = entity_table(doc)[0]
     assert (row["entity"], row["role"], row["fine_names"], row["mentions"]) == ("NATO", "Antagonist", ["Instigator"], 1)

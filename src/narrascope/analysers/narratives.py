@@ -34,8 +34,11 @@ __all__ = ["NarrativeAnalyser", "default_model_dir", "load_model"]
 
 
 def default_model_dir() -> Path:
-    """Folder of the packaged default narrative model."""
-    return packaged_model_dir("narratives")
+    """Folder of the active narrative model version (see :mod:`narrascope.models.versions`), else the packaged
+    default."""
+    from narrascope.models.versions import active_dir
+
+    return active_dir("narratives") or packaged_model_dir("narratives")
 
 
 @lru_cache(maxsize=4)

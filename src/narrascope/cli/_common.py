@@ -21,6 +21,9 @@ PossibleOption = Annotated[bool, typer.Option("--possible", help="Also list labe
 CountPossibleOption = Annotated[bool, typer.Option("--possible", help="Also count and match narrative and sub-narrative "
                                                                       "labels below their display threshold (by default "
                                                                       "only those shown on the document).")]
+PredictedOption = Annotated[bool, typer.Option("--predicted", help="The model's predictions alone, ignoring reviewers' "
+                                                                  "corrections (default: reviewed where available, "
+                                                                  "else predicted).")]
 NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="Only documents carrying this narrative.")]
 SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
 EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]
@@ -61,12 +64,13 @@ def parse_date(value: str | None, option: str) -> date | None:
 def build_filter(narrative: str | None = None, subnarrative: str | None = None, entity: str | None = None,
                  role: str | None = None, technique: str | None = None, outlet: str | None = None,
                  language: str | None = None, since: str | None = None, until: str | None = None,
-                 text: str | None = None, possible: bool = False) -> DocumentFilter:
+                 text: str | None = None, possible: bool = False, predicted: bool = False) -> DocumentFilter:
     return DocumentFilter(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role, technique=technique,
                           outlet=outlet, language=language, since=parse_date(since, "--since"),
-                          until=parse_date(until, "--until"), text=text, possible=possible)
+                          until=parse_date(until, "--until"), text=text, possible=possible, predicted=predicted)
 
 
 def counted_labels(flt: DocumentFilter) -> str:
     """Which narrative labels a corpus view counts, said beside its figures."""
-    return "shown and possible labels" if flt.possible else "shown labels only (--possible adds weaker ones)"
+    which = "shown and possible labels" if flt.possible else "shown labels only (--possible adds weaker ones)"
+    return which + ("; predictions only" if flt.predicted else "; reviewed where reviewed (✓), else predicted")

@@ -30,7 +30,8 @@ def analyze(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html), http(s) "
                                                      "URLs of pages (fetched politely); '-' reads stdin.")],
     db: DbOption = None,
-    model: Annotated[str | None, typer.Option("--model", help="Narrative model directory (default: the embedded model).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Narrative model directory or saved version name "
+                                                              "(default: the active version, else the embedded model).")] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities (repeatable).")] = None,
     pattern: Annotated[str | None, typer.Option("--glob", help="Only files whose name matches this glob, e.g. 'EN_*.txt'.")] = None,
     field: Annotated[list[str] | None, typer.Option("--field", help="Map a record field to a column, e.g. text=body (JSONL/CSV).")] = None,
@@ -71,6 +72,13 @@ def analyze(
     if on_conflict not in ON_CONFLICT:
         raise typer.BadParameter(f"{on_conflict!r}: choose one of {', '.join(ON_CONFLICT)}", param_hint="--on-conflict")
     run_metadata = read_run_metadata(meta, outlet, published)
+    if model:
+        from narrascope.models.versions import VersionError, resolve_model
+
+        try:
+            model = str(resolve_model("narratives", model))
+        except VersionError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--model") from None
     config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
     pipeline = load_pipeline(exclude=skip or (), config=config)
     if out_shards is not None:

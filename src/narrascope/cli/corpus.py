@@ -14,13 +14,14 @@ from rich.text import Text
 
 from narrascope.cli._common import (
     CountPossibleOption, DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, PossibleOption,
-    RoleOption, SinceOption, SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console,
+    PredictedOption, RoleOption, SinceOption, SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console,
     counted_labels, err_console, open_store,
 )
 from narrascope.document import (
     COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label,
 )
 from narrascope.export import FORMATS, entity_rows, write_export
+from narrascope.store.review import review_state
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
            "on purple4", "on deep_pink4", "on dark_olive_green3", "on grey37"]
@@ -32,22 +33,31 @@ def show(
     techniques: Annotated[bool, typer.Option("--techniques/--no-techniques", help="Underline persuasion-technique spans.")] = True,
     entities: Annotated[int, typer.Option("--entities", min=0, help="Entity rows to list (most mentioned first).")] = 12,
     possible: PossibleOption = False,
+    predicted: PredictedOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Print a document with each narrative's evidence highlighted, one row per entity (its roles over its mentions
-    and best evidence), techniques, and the reader comments with their narratives apart. --json adds
-    ``entity_rows`` (every entity with all its mentions) and ``reader_comments``."""
+    and best evidence), techniques, and the reader comments with their narratives apart; reviewed labels are marked
+    ✓ (see --predicted). --json adds ``entity_rows`` (every entity with all its mentions), ``reader_comments``,
+    ``review_state`` and ``corrections``."""
     store = open_store(db)
-    doc = store.get(doc_id)
+    doc = store.get(doc_id, predicted=predicted)
+    corrections = store.corrections([doc_id]).get(doc_id, [])
+    as_predicted = store.get(doc_id, predicted=True)
     store.close()
     if doc is None:
         err_console.print(f"[red]error:[/] no document {doc_id!r} in the store")
         raise typer.Exit(1)
     if as_json:
         comments = [{"start": s.start, "end": s.end, "text": doc.quote(s)} for s in doc.comments()]
-        print(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc), "reader_comments": comments},
+        print(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc), "reader_comments": comments,
+                                          "review_state": review_state(as_predicted, corrections),
+                                          "corrections": [c.to_dict() for c in corrections]},
                          ensure_ascii=False, indent=2))
         return
+    if corrections and not predicted:
+        console.print(f"review: {review_state(as_predicted, corrections)} ({len(corrections)} corrections; ✓ marks "
+                      "reviewed labels, --predicted shows the model's output alone)")
     console.print(render_document(doc, techniques=techniques, max_entities=entities, possible=possible))
 
 
@@ -145,7 +155,8 @@ def _without(text: Text, ranges: list[tuple[int, int]]) -> Text:
 
 
 def _possible_tag(label: Label) -> str:
-    return " (possible)" if label.possible else ""
+    """" (possible)" for a weak label, " ✓" for a reviewed one."""
+    return (" (possible)" if label.possible else "") + (" ✓" if label.attrs.get("review") == "reviewed" else "")
 
 
 def list_documents(
@@ -155,17 +166,20 @@ def list_documents(
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
     possible: CountPossibleOption = False,
+    predicted: PredictedOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """List stored documents matching the filters, newest first, with the narratives shown on each (--possible: also
-    those below the display threshold, for matching too)."""
-    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible)
+    those below the display threshold, for matching too); reviewed labels are marked ✓."""
+    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible,
+                       predicted)
     store = open_store(db)
     total = store.count(flt)
     rows = store.list(flt, limit=limit, offset=offset)
     store.close()
     if as_json:
-        print(json.dumps({"total": total, "possible": possible, "documents": rows}, ensure_ascii=False))
+        print(json.dumps({"total": total, "possible": possible, "predicted": predicted, "documents": rows},
+                         ensure_ascii=False))
         return
     table = Table(title=f"{total} documents" + (f" (showing {offset + 1}–{offset + len(rows)})" if rows else ""),
                   caption=f"narratives: {counted_labels(flt)}")
@@ -174,7 +188,7 @@ def list_documents(
     for row in rows:
         table.add_row(row["id"], row["published"] or "", row["source"] or "", row["language"] or "",
                       "\n".join(f"{n['score']:.2f} {n['name']}" + (" (possible)" if n["possible"] else "")
-                                for n in row["narratives"]))
+                                + (" ✓" if n["reviewed"] else "") for n in row["narratives"]))
     console.print(table)
 
 
@@ -185,13 +199,15 @@ def query(
     entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
     possible: CountPossibleOption = False,
+    predicted: PredictedOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Counts over the corpus. With --entity (any spelling, any of the five languages), how that entity is cast:
+    """Counts over the corpus (reviewed labels where reviewed, else predicted; --predicted: predictions only). With
+    --entity (any spelling, any of the five languages), how that entity is cast:
     mentions and documents per role, optionally one --role, and --by outlet or month. Narratives and sub-narratives
     count as on the document: only those shown, unless --possible."""
     flt = build_filter(narrative, subnarrative, None, role if not entity else None, technique, outlet, language, since,
-                       until, text, possible)
+                       until, text, possible, predicted)
     store = open_store(db)
     if entity:
         group = {"outlet": "outlet", "month": "period"}.get(by)
@@ -217,7 +233,8 @@ def query(
     total = store.count(dataclasses.replace(flt, entity=entity, role=role) if entity else flt)  # those naming it
     store.close()
     if as_json:
-        print(json.dumps({"documents": total, "possible": possible, "rows": rows}, ensure_ascii=False, default=str))
+        print(json.dumps({"documents": total, "possible": possible, "predicted": predicted, "rows": rows},
+                         ensure_ascii=False, default=str))
         return
     table = Table(title=f"{total} documents matched", caption=f"narratives: {counted_labels(flt)}")
     for column in columns:
@@ -234,12 +251,15 @@ def export(
     entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
     possible: CountPossibleOption = False,
+    predicted: PredictedOption = False,
 ) -> None:
     """Export stored documents with all their layers (every stored label; --possible only widens --narrative and
-    --subnarrative matching to labels below the display threshold)."""
+    --subnarrative matching to labels below the display threshold), reviewed where reviewed (each label of a
+    reviewed document says ``review``: reviewed or predicted), else predicted; --predicted: predictions only."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r}: choose one of {', '.join(FORMATS)}", param_hint="--format")
-    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible)
+    flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible,
+                       predicted)
     store = open_store(db)
     docs = store.iter_documents(flt)
     if out is None:

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from narrascope.cli._common import DbOption, open_store
+
 SemevalOption = Annotated[
     Path,
     typer.Option("--semeval", help="SemEval-2025 Task 10 train folder (labels/, raw-documents/).", exists=True,
@@ -51,14 +53,25 @@ def train_entities(
     semeval: SemevalOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write (model.json, weights.npz, "
                                       "gazetteer.json).", file_okay=False)],
+    with_reviews: Annotated[bool, typer.Option("--with-reviews", help="Also train on the mentions whose role "
+                                                                      "reviewers set in --db.")] = False,
+    db: DbOption = None,
 ) -> None:
     """Train the entity-role model and mention gazetteer on the development part of the subtask-1 annotations (the
-    fixed held-out split left out) and save them in OUT."""
+    fixed held-out split left out), with --with-reviews also on reviewed entity roles, and save them in OUT."""
     from narrascope.models.entity_training import data_fingerprint, load_subtask1, split_heldout, train_and_save
 
     dev, _ = split_heldout(load_subtask1(semeval))
-    train_and_save(dev, out, fingerprint=data_fingerprint(semeval))
-    typer.echo(f"trained on {len(dev)} mentions; model and gazetteer saved in {out}")
+    reviewed = []
+    if with_reviews:
+        from narrascope.review import reviewed_mentions
+
+        store = open_store(db)
+        reviewed = reviewed_mentions(store)
+        store.close()
+    train_and_save(dev, out, fingerprint=data_fingerprint(semeval), reviewed=reviewed)
+    typer.echo(f"trained on {len(dev)} mentions" + (f" + {len(reviewed)} reviewed" if with_reviews else "")
+               + f"; model and gazetteer saved in {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -20,11 +20,22 @@ def serve(
                                               help="Require this API token on every request.")] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", min=0.001,
                                                  help="Largest accepted request body, in MB.")] = 20.0,
+    reviewer: Annotated[str | None, typer.Option("--reviewer", envvar="NARRASCOPE_REVIEWER", show_envvar=True,
+                                                 help="Record corrections made through this server under this "
+                                                      "name (default: the name a request gives, else the login "
+                                                      "name).")] = None,
+    reviewer_token: Annotated[list[str] | None, typer.Option("--reviewer-token", help="NAME=TOKEN: a token that "
+                                                             "opens the server as reviewer NAME, whose corrections are "
+                                                             "recorded under that name (repeatable; also "
+                                                             "$NARRASCOPE_REVIEWER_TOKENS, comma-separated).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Narrative model folder or saved version name "
+                                                              "(default: the active version, else the packaged model).")] = None,
     insecure_no_token: Annotated[bool, typer.Option("--insecure-no-token",
                                                     help="Serve beyond this machine (--host) without --token: anyone "
                                                          "who can reach it may read and change the corpus.")] = False,
 ) -> None:
     """Serve the web UI (dashboard, documents, analyse) and the REST API (docs at /docs)."""
+    import os
     import socket
     from urllib.parse import quote
 
@@ -33,10 +44,14 @@ def serve(
 
     from narrascope.cli._common import open_store
     from narrascope.server import Settings, create_app
-    from narrascope.server.settings import is_loopback
+    from narrascope.server.settings import is_loopback, parse_reviewer_tokens
 
+    try:
+        reviewer_tokens = parse_reviewer_tokens(reviewer_token) if reviewer_token else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--reviewer-token") from None
     loopback = is_loopback(host)
-    if not loopback and not token:
+    if not loopback and not token and not reviewer_tokens and not os.environ.get("NARRASCOPE_REVIEWER_TOKENS"):
         if not insecure_no_token:
             err_console.print(f"[red]error:[/] refusing to serve on {escape(host)} without --token: anyone who can "
                               "reach this machine could read the corpus and change it. Give --token (or set "
@@ -45,7 +60,15 @@ def serve(
         err_console.print(f"[yellow]warning:[/] serving on {escape(host)} without a token (--insecure-no-token): "
                           "anyone who can reach this machine can read the corpus and run analyses.")
     open_store(db).close()  # fail early, with a readable message, on a bad --db
-    settings = Settings.from_env(db_url=db, token=token, host=host, port=port,
+    if model:
+        from narrascope.models.versions import VersionError, resolve_model
+
+        try:
+            model = str(resolve_model("narratives", model))
+        except VersionError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--model") from None
+    settings = Settings.from_env(db_url=db, token=token, host=host, port=port, reviewer=reviewer, narratives_model=model,
+                                 reviewer_tokens=reviewer_tokens,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                                  allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:

@@ -14,10 +14,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from narrascope.cli._common import JsonOption, console, err_console
+from narrascope.cli._common import DbOption, JsonOption, console, err_console, open_store
 
 SemevalOption = Annotated[Path, typer.Option("--semeval", help="SemEval-2025 Task 10 training folder (raw-documents/, labels/).",
                                              exists=True, file_okay=False)]
+OptionalSemevalOption = Annotated[Path | None, typer.Option("--semeval", help="SemEval-2025 Task 10 training folder "
+                                                           "(raw-documents/, labels/).", exists=True, file_okay=False)]
 LangsOption = Annotated[list[str] | None, typer.Option("--langs", help="Languages to use (BG EN HI PT RU; repeatable or "
                                                                        "comma-separated). Default: all.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (folds, calibration splits).")]
@@ -97,7 +99,12 @@ RepeatsOption = Annotated[int, typer.Option("--repeats", min=1, help="Repeat the
 
 
 def evaluate(
-    semeval: SemevalOption,
+    semeval: OptionalSemevalOption = None,
+    reviews: Annotated[bool, typer.Option("--reviews", help="Instead: the agreement of a model (--model, default the "
+                                                            "active one) with the reviewed documents of --db.")] = False,
+    model: Annotated[str | None, typer.Option("--model", help="With --reviews: a model folder or saved version name "
+                                                              "(default: the active version, else the packaged model).")] = None,
+    db: DbOption = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Outer cross-validation folds.")] = 5,
     repeats: RepeatsOption = 1,
     langs: LangsOption = None,
@@ -112,7 +119,13 @@ def evaluate(
     development part, and the packaged fixed held-out split scored once by a model trained on the development
     part. Official samples-F1, coarse and fine, per language (mean and 95 % interval), beside the 'Other
     everywhere' baseline; the calibration of held-out probabilities; and how often the top evidence sentence is
-    where the gold explanation points, beside a random and the lead sentence."""
+    where the gold explanation points, beside a random and the lead sentence. With --reviews: how well a model
+    agrees with a team's reviews (before switching to it)."""
+    if reviews:
+        _evaluate_reviews(model, db, as_json)
+        return
+    if semeval is None:
+        raise typer.BadParameter("give --semeval DIR (or --reviews)", param_hint="--semeval")
     docs = _load(semeval, _langs(langs))
     dev, heldout = _protocol(docs, include_heldout)
 
@@ -133,10 +146,51 @@ def evaluate(
     _print_results(result)
 
 
+def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
+    """Print the agreement of a model with the reviews of a store (:func:`narrascope.models.training.evaluate_reviews`)."""
+    from narrascope.analysers.narratives import default_model_dir
+    from narrascope.models.narratives import NarrativeModel
+    from narrascope.models.training import evaluate_reviews
+    from narrascope.models.versions import VersionError, resolve_model
+    from narrascope.review import reviewed_documents
+
+    try:
+        folder = resolve_model("narratives", model) if model else default_model_dir()
+    except VersionError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from None
+    store = open_store(db)
+    docs = reviewed_documents(store)
+    store.close()
+    if not docs:
+        err_console.print("[red]error:[/] no reviewed documents in the store (narrascope review correct, the web UI, "
+                          "or import-annotations record some)")
+        raise typer.Exit(2)
+    result = {"model": str(folder), **evaluate_reviews(NarrativeModel.load(folder), docs)}
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    console.print(f"model {escape(str(folder))}: {result['n_documents']} reviewed documents"
+                  + (f" ({result['excluded_trained_on']} left out: the model was trained on them)"
+                     if result["excluded_trained_on"] else ""))
+    if result["n_documents"]:
+        table = Table(title="Agreement with reviews, samples-F1 (mean [95 % interval])")
+        for column in ("coarse", "fine", "baseline coarse", "baseline fine"):
+            table.add_column(column, justify="right")
+        table.add_row(*(_cell(result[k]) for k in ("coarse", "fine", "base_coarse", "base_fine")))
+        console.print(table)
+
+
 def train(
-    semeval: SemevalOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the model (and its MODEL_CARD.md) to.",
-                                      file_okay=False)],
+    component: Annotated[str, typer.Argument(help="What to train: narratives or entities (as train-entities).")] = "narratives",
+    semeval: SemevalOption = ...,  # type: ignore[assignment]
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write the model (and its MODEL_CARD.md) "
+                                             "to.", file_okay=False)] = None,
+    save_version: Annotated[str | None, typer.Option("--save-version", help="Keep the model as this named version in "
+                                                     "the models directory ($NARRASCOPE_MODELS), beside the others.")] = None,
+    activate: Annotated[bool, typer.Option("--activate", help="With --save-version: make it the active version.")] = False,
+    with_reviews: Annotated[bool, typer.Option("--with-reviews", help="Add the reviewed documents of --db (their "
+                                                                      "reviewed labels, any language) to the training data.")] = False,
+    db: DbOption = None,
     langs: LangsOption = None,
     seed: SeedOption = 0,
     include_heldout: IncludeHeldoutOption = False,
@@ -144,26 +198,59 @@ def train(
                                                         "split, and put the figures in the model card (0: skip).")] = 0,
     repeats: RepeatsOption = 1,
 ) -> None:
-    """Train the narrative model on SemEval-2025 Task 10 subtask-2 data (deterministic for a seed). The packaged
-    held-out split is left out unless --include-heldout."""
+    """Train the narrative model on SemEval-2025 Task 10 subtask-2 data (deterministic for a seed), with --with-reviews
+    also on a team's reviewed documents. The packaged held-out split is left out unless --include-heldout."""
+    import shutil
+    import tempfile
+
     from narrascope.models.narratives_card import write_model_card
     from narrascope.models.training import label_file_hashes, train_model
+    from narrascope.models.versions import VersionError, activate as make_active, add_version, version_dir
 
+    if component == "entities":
+        from narrascope.cli.entities import train_entities
+
+        if out is None or save_version is not None:
+            raise typer.BadParameter("entities: give --out FOLDER (versions are kept for narratives only)",
+                                     param_hint="--out")
+        train_entities(semeval, out, with_reviews, db)
+        return
+    if component != "narratives":
+        raise typer.BadParameter(f"{component!r}: choose narratives or entities", param_hint="COMPONENT")
+    if out is None and save_version is None:
+        raise typer.BadParameter("give --out FOLDER or --save-version NAME", param_hint="--out")
+    if save_version is not None:
+        try:
+            version_dir(component, save_version)
+        except VersionError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--save-version") from None
     chosen = _langs(langs)
     docs = _load(semeval, chosen)
     dev, heldout = _protocol(docs, include_heldout)
+    reviewed = []
+    if with_reviews:
+        from narrascope.review import reviewed_documents
+
+        store = open_store(db)
+        reviewed = reviewed_documents(store)
+        store.close()
+        err_console.print(f"adding {len(reviewed)} reviewed documents from the store")
     started = time.time()
-    model, _ = train_model(dev, random_state=seed)
+    model, _ = train_model(dev + reviewed, random_state=seed)
     elapsed = time.time() - started
     command = "narrascope train " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else "narrascope train"
     model.info.update({
         "command": command,
         "seed": seed,
         "documents": {lang: sum(d.lang == lang for d in dev) for lang in sorted({d.lang for d in dev})},
+        "reviewed_documents": sorted(d.id for d in reviewed),
         "heldout_documents": len(heldout),
         "label_files_sha256": label_file_hashes(semeval, chosen),
         "train_seconds": round(elapsed, 1),
     })
+    scratch = None if out else Path(tempfile.mkdtemp(prefix="narrascope-model-"))  # only for --save-version
+    out = out or scratch
+    out.mkdir(parents=True, exist_ok=True)
     model.save(out)
     result = None
     if cv:
@@ -175,11 +262,61 @@ def train(
         (out / "cv.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
         _print_results(result)
     write_model_card(out, model, result)
-    console.print(f"model written to {escape(str(out))} ({len(model.classes)} labels, {len(dev)} documents, "
-                  f"{elapsed:.0f} s)")
+    console.print(("trained" if scratch else f"model written to {escape(str(out))}") + f" ({len(model.classes)} "
+                  f"labels, {len(dev)} documents" + (f" + {len(reviewed)} reviewed" if with_reviews else "")
+                  + f", {elapsed:.0f} s)")
+    if save_version is not None:
+        try:
+            folder = add_version(component, save_version, out)
+        except VersionError as exc:
+            err_console.print(f"[red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from exc
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+        if activate:
+            make_active(component, save_version)
+        console.print(f"saved as {component} version {escape(save_version)} in {escape(str(folder))}"
+                      + (" (active)" if activate else " (not active: `narrascope models activate` switches)"))
+
+
+models_app = typer.Typer(help="Model versions kept side by side; one is active.", no_args_is_help=True)
+
+
+@models_app.command("list")
+def list_models(component: Annotated[str, typer.Argument(help="narratives")] = "narratives",
+                as_json: JsonOption = False) -> None:
+    """Saved versions of a component's model, and which one is active (none: the packaged model)."""
+    from narrascope.models.versions import list_versions, models_dir
+
+    versions = list_versions(component)
+    if as_json:
+        typer.echo(json.dumps(versions, indent=1))
+        return
+    table = Table(title=f"{component} model versions in {escape(str(models_dir()))}")
+    for column in ("active", "name", "reviewed documents", "command"):
+        table.add_column(column, overflow="fold")
+    for v in versions:
+        table.add_row("*" if v["active"] else "", v["name"], str(v["reviewed_documents"]), v["command"] or "")
+    console.print(table if versions else f"no saved {component} versions; the packaged model is used")
+
+
+@models_app.command("activate")
+def activate_model(name: Annotated[str, typer.Argument(help="The version to make active.")],
+                   component: Annotated[str, typer.Option("--component")] = "narratives") -> None:
+    """Make a saved version the one `analyze` and `serve` use (documents are re-analysed on their next run)."""
+    from narrascope.models.versions import VersionError, activate
+
+    try:
+        folder = activate(component, name)
+    except VersionError as exc:
+        err_console.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    console.print(f"{component} model version {escape(name)} is active ({escape(str(folder))})")
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``train`` and ``eval`` to the root command line."""
+    """Add ``train``, ``eval`` and ``models`` to the root command line."""
     app.command("train")(train)
     app.command("eval")(evaluate)
+    app.add_typer(models_app, name="models")

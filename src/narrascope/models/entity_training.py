@@ -248,9 +248,11 @@ def train_and_save(
     params: dict | None = None,
     cv: dict | None = None,
     fingerprint: dict[str, str] | None = None,
+    reviewed: list[LabelledMention] = (),  # type: ignore[assignment]
 ) -> EntityRoleClassifier:
-    """Train on all ``data``, then save the model, its metadata (CV means, data hashes) and the gazetteer in ``out``."""
-    model = fit_mentions(EntityRoleClassifier(**(params or {})), data)
+    """Train on all ``data`` (and mentions whose role reviewers set), then save the model, its metadata (CV means,
+    data hashes) and the gazetteer in ``out``."""
+    model = fit_mentions(EntityRoleClassifier(**(params or {})), list(data) + list(reviewed))
     cv = cv or {}
     model.save(
         out,
@@ -258,6 +260,7 @@ def train_and_save(
             "trained_on": "SemEval-2025 Task 10 subtask-1 training annotations (EN, BG, HI, PT, RU), development "
                           "part (the packaged held-out split left out)",
             "mentions": len(data),
+            "reviewed_mentions": len(reviewed),
             "annotation_sha256_16": fingerprint or {},
             "cv": {lang: {k: v["mean"] for k, v in r.items()} for lang, r in cv.get("cv", {}).items()},
             "heldout": cv.get("heldout", {}),

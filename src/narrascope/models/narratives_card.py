@@ -136,6 +136,9 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         "Documents per language: " + ", ".join(f"{k} {v}" for k, v in info.get("documents", {}).items())
         + (f"; the {info['heldout_documents']} documents of the fixed held-out split are left out (`--include-heldout` "
            "would use them)." if info.get("heldout_documents") else "."), "",
+        *([f"Also {len(info['reviewed_documents'])} reviewed documents of a store (`--with-reviews`, their reviewed "
+           "labels); `narrascope eval --reviews` leaves them out when it measures agreement with reviews.", ""]
+          if info.get("reviewed_documents") else []),
         "sha256 of the label files:", "",
     ]
     lines += [f"- `{path}`: `{digest}`" for path, digest in info.get("label_files_sha256", {}).items()]

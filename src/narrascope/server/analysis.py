@@ -60,9 +60,11 @@ class Job:
 class AnalysisService:
     """Owns the lazily built pipeline, the lock that serialises analyses, and the batch jobs."""
 
-    def __init__(self, store: Store, components: list[str] | None = None, *, max_jobs_kept: int = 100):
+    def __init__(self, store: Store, components: list[str] | None = None, *, max_jobs_kept: int = 100,
+                 narratives_model: str | None = None):
         self.store = store
         self.components = components
+        self.narratives_model = narratives_model  # None: the active version, else the packaged model
         self.max_jobs_kept = max_jobs_kept
         self._pipeline: Pipeline | None = None
         self._lock = threading.Lock()
@@ -71,6 +73,16 @@ class AnalysisService:
         self._stop = threading.Event()
         self._reader: ProcessPoolExecutor | None = None
         self._reader_lock = threading.Lock()
+
+    def use_narratives_model(self, model_dir: str, wait: float = 60.0) -> None:
+        """Analyse with another narrative model from the next request on (the pipeline is rebuilt then)."""
+        if not self._lock.acquire(timeout=wait):
+            raise Busy("the analyser is busy with a batch job; try again later")
+        try:
+            self.narratives_model = model_dir
+            self._pipeline = None
+        finally:
+            self._lock.release()
 
     def component_names(self) -> list[str]:
         """The pipeline's components, in order, without building it."""
@@ -89,7 +101,8 @@ class AnalysisService:
         """The analysis pipeline, built on first use (call with the lock held); a failed build is retried next time."""
         if self._pipeline is None:
             try:
-                self._pipeline = load_pipeline(self.components)
+                config = {"narratives": {"model_dir": self.narratives_model}} if self.narratives_model else {}
+                self._pipeline = load_pipeline(self.components, config=config)
             except Exception as exc:  # noqa: BLE001 - missing model files, bad configuration
                 raise PipelineUnavailable(f"the analysis pipeline cannot be loaded: {type(exc).__name__}: {exc}") from exc
         return self._pipeline

@@ -22,7 +22,7 @@ from narrascope.server.security import (
     SecurityHeadersMiddleware,
     TokenMiddleware,
 )
-from narrascope.server.render import document_path, web_link
+from narrascope.server.render import document_path, review_path, web_link
 from narrascope.server.settings import Settings
 from narrascope.store import Store
 from narrascope.taxonomy import load_taxonomy
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in app.state.templates.env.list_templates(extensions=["html"]):
             app.state.templates.env.get_template(name)
         load_taxonomy()
-        app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept)
+        app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept,
+                                             narratives_model=settings.narratives_model)
         try:
             yield
         finally:
@@ -63,16 +64,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
-    app.state.templates.env.filters.update(document_path=document_path, web_link=web_link)
+    app.state.templates.env.filters.update(document_path=document_path, review_path=review_path, web_link=web_link)
 
     swagger = _swagger_dir()
     if swagger:  # mounted before /static, which would otherwise shadow it
         app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
 
-    from narrascope.server.routers import analyse, documents, exports, pages, stats
+    from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 
-    for module in (documents, analyse, stats, exports):
+    for module in (documents, analyse, stats, exports, review, models):
         app.include_router(module.router, prefix="/api")
     app.include_router(pages.router)
 
@@ -88,8 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost last: headers on every response, then host check, token, origin check, size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SameOriginMiddleware)
-    if settings.token:
-        app.add_middleware(TokenMiddleware, token=settings.token)
+    if settings.token or settings.reviewer_tokens:
+        app.add_middleware(TokenMiddleware, token=settings.token, reviewer_tokens=settings.reviewer_tokens)
     if settings.allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -24,6 +24,12 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def reviewer_of(request: Request, given: str | None = None) -> str | None:
+    """Who makes a correction: the reviewer the request's token names, else the server's configured reviewer, else
+    ``given`` (a name the client sent); None leaves it to :func:`narrascope.review.default_reviewer`."""
+    return getattr(request.state, "reviewer", None) or request.app.state.settings.reviewer or given
+
+
 def _blank_to_none(value: str | None) -> str | None:
     """HTML forms send empty fields as ``""``; treat them as not set."""
     return value.strip() or None if value is not None else None
@@ -43,6 +49,8 @@ def document_filter(
     q: Annotated[str | None, Query(max_length=500, description="Free text contained in the document.")] = None,
     possible: Annotated[bool, Query(description="Also count and match narrative and sub-narrative labels below their "
                                                 "display threshold (by default only those the document view shows).")] = False,
+    predicted: Annotated[bool, Query(description="Use the model's predictions alone (by default reviewed labels "
+                                                 "where reviewers corrected them, else predicted).")] = False,
 ) -> DocumentFilter:
     """The corpus filter from query parameters; 422 for malformed or inverted dates, and for a NUL character (which
     no stored text can contain, and which SQLite would read as the end of the pattern, matching everything)."""
@@ -63,14 +71,14 @@ def document_filter(
                           entity=_blank_to_none(entity), role=_blank_to_none(role),
                           technique=_blank_to_none(technique), outlet=_blank_to_none(outlet),
                           language=_blank_to_none(language), since=dates["since"], until=dates["until"],
-                          text=_blank_to_none(q), possible=possible)
+                          text=_blank_to_none(q), possible=possible, predicted=predicted)
 
 
 def filter_params(flt: DocumentFilter) -> dict[str, str]:
     """The query parameters that reproduce a filter (the inverse of :func:`document_filter`)."""
     out = {}
     for name, value in vars(flt).items():
-        if name == "possible":
+        if name in ("possible", "predicted"):
             if value:
                 out[name] = "true"
         elif value is not None:

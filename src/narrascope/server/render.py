@@ -16,8 +16,10 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
+from narrascope.analysers.sentences import split_sentences
 from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
 from narrascope.export import entity_rows
+from narrascope.store.review import entity_key
 from narrascope.taxonomy import load_taxonomy
 
 # Colours for narratives, in taxonomy order (CSS classes n0..n21 in static/style.css); the last one is grey.
@@ -34,6 +36,11 @@ def document_path(doc_id: str) -> str:
     """The address of a document's page: the id percent-encoded whole, ``/`` included, so every id is reachable
     (the route takes the decoded id, slashes and all)."""
     return "/documents/" + quote(doc_id, safe="")
+
+
+def review_path(doc_id: str) -> str:
+    """Where the document page's review controls post their corrections."""
+    return "/review/" + quote(doc_id, safe="")
 
 
 def web_link(url: str | None) -> str | None:
@@ -70,7 +77,7 @@ def definition(label: str) -> str | None:
 class _Overlay:
     start: int
     end: int
-    kind: str  # "ev", "tech" or "ent"
+    kind: str  # "sent", "ev", "tech" or "ent"
     label: str
     title: str
     extra: tuple[tuple[str, str], ...] = ()
@@ -78,7 +85,9 @@ class _Overlay:
 
 def _overlays(doc: Document, visible_narratives: list[Label]) -> list[_Overlay]:
     n = len(doc.text)
-    out: list[_Overlay] = []
+    # Sentences of the article, so that a reviewer can pick one as evidence with a click.
+    out: list[_Overlay] = [_Overlay(start, end, "sent", "", "") for seg in doc.content_segments()
+                           for start, end in split_sentences(doc.text, seg.start, min(seg.end, n))]
     for label in visible_narratives:
         for ev in label.evidence:
             if ev.start < n:
@@ -108,6 +117,8 @@ def _fine_roles(span: Span) -> list[str]:
 
 def _open_tag(overlay: _Overlay, depth: int) -> str:
     extra = dict(overlay.extra)
+    if overlay.kind == "sent":
+        return f'<span class="sent" data-start="{overlay.start}" data-end="{overlay.end}">'
     if overlay.kind == "ev":
         return (f'<mark class="ev {extra["class"]} d{depth}" data-label="{escape(overlay.label)}" '
                 f'title="{escape(overlay.title)}">')
@@ -122,14 +133,15 @@ def _render_range(text: str, start: int, end: int, overlays: list[_Overlay]) -> 
     """Escaped ``text[start:end]`` with each piece wrapped in the overlays covering it (well nested by construction)."""
     inside = [o for o in overlays if o.start < end and o.end > start]
     cuts = sorted({start, end} | {max(o.start, start) for o in inside} | {min(o.end, end) for o in inside})
-    kind_order = {"ev": 0, "tech": 1, "ent": 2}
+    kind_order = {"sent": -1, "ev": 0, "tech": 1, "ent": 2}
     parts: list[str] = []
     for a, b in zip(cuts, cuts[1:]):
         active = sorted((o for o in inside if o.start <= a and o.end >= b),
                         key=lambda o: (kind_order[o.kind], o.label))
         n_evidence = sum(o.kind == "ev" for o in active)
         # evidence marks come first; the outermost gets the deepest underline so stacked marks stay visible
-        opened = [_open_tag(o, n_evidence - 1 - i if o.kind == "ev" else 0) for i, o in enumerate(active)]
+        evidence_rank = {id(o): i for i, o in enumerate(o for o in active if o.kind == "ev")}
+        opened = [_open_tag(o, n_evidence - 1 - evidence_rank[id(o)] if o.kind == "ev" else 0) for o in active]
         closing = "".join("</mark>" if o.kind == "ev" else "</span>" for o in reversed(active))
         parts.append("".join(opened) + str(escape(text[a:b])) + closing)
     return "".join(parts)
@@ -191,26 +203,47 @@ def reader_comments(doc: Document) -> list[str]:
 
 
 def legend(doc: Document, layer: str = NARRATIVES) -> list[dict[str, Any]]:
-    """Narratives of ``layer`` by descending score, each with colour, evidence, its sub-narratives (article layer)
-    and whether it is only *possible* (below its display threshold, hidden unless asked for)."""
+    """Narratives of ``layer`` by descending score, each with colour, evidence (``{start, end, text}``), its
+    sub-narratives (article layer), whether it is only *possible* (below its display threshold, hidden unless asked
+    for) and its review mark (``reviewed``/``predicted``, or None on a document no one reviewed)."""
     subs = doc.cats.get(SUBNARRATIVES, []) if layer == NARRATIVES else []
     out = []
     for label in sorted(doc.cats.get(layer, []), key=lambda lb: -lb.score):
         children = sorted((s for s in subs if s.name.startswith(label.name + ":")), key=lambda s: -s.score)
         out.append({"name": label.name, "score": label.score, "colour": colour_class(label.name),
-                    "possible": label.possible,
-                    "evidence": [doc.quote(e) for e in label.evidence], "definition": definition(label.name),
+                    "possible": label.possible, "review": label.attrs.get("review"),
+                    "reviewer": label.attrs.get("reviewer"), "added": bool(label.attrs.get("added")),
+                    "evidence": _quotes(doc, label), "definition": definition(label.name),
                     "subnarratives": [{"name": s.name, "short": s.name[len(label.name) + 1:].strip(),
                                        "score": s.score, "definition": definition(s.name), "possible": s.possible,
-                                       "evidence": [doc.quote(e) for e in s.evidence]} for s in children]})
+                                       "review": s.attrs.get("review"), "reviewer": s.attrs.get("reviewer"),
+                                       "evidence": _quotes(doc, s)} for s in children]})
     return out
+
+
+def orphan_subnarratives(doc: Document) -> list[dict[str, Any]]:
+    """Sub-narratives whose narrative is not among the document's (e.g. a reviewer rejected it), so they can be seen
+    and reviewed too."""
+    parents = {label.name for label in doc.cats.get(NARRATIVES, [])}
+    return [{"name": s.name, "score": s.score, "colour": colour_class(s.name), "possible": s.possible,
+             "review": s.attrs.get("review"), "reviewer": s.attrs.get("reviewer"), "definition": definition(s.name),
+             "evidence": _quotes(doc, s)}
+            for s in sorted(doc.cats.get(SUBNARRATIVES, []), key=lambda s: -s.score)
+            if not any(s.name.startswith(p + ":") for p in parents)]
+
+
+def _quotes(doc: Document, label: Label) -> list[dict[str, Any]]:
+    return [{"start": e.start, "end": e.end, "text": doc.quote(e), "picked": e.attrs.get("review") == "reviewed"}
+            for e in label.evidence]
 
 
 def entity_table(doc: Document) -> list[dict[str, Any]]:
     """One row per entity (see :func:`narrascope.export.entity_rows`), with its role distribution as display
-    pieces ("Antagonist 80%") and its fine roles each once."""
+    pieces ("Antagonist 80%"), its fine roles each once, and who reviewed its role (None: predicted)."""
     rows = entity_rows(doc)
+    reviewed = {entity_key(doc, s): s.attrs for s in doc.spans.get(ENTITIES, []) if s.attrs.get("review") == "reviewed"}
     for row in rows:
+        row["reviewer"] = reviewed.get(row["entity_id"], {}).get("reviewer")
         total = row["mentions"]
         row["role_shares"] = [{"role": role, "count": n, "share": n / total} for role, n in row["roles"].items()]
         row["fine_names"] = list(row["fine_roles"])[:3]

@@ -65,6 +65,7 @@ class NarrativeScore(BaseModel):
     name: str
     score: float | None = None
     possible: bool = Field(False, description="Below its display threshold (listed only with ``possible=true``).")
+    reviewed: bool = Field(False, description="A reviewer kept or added it (else it is the model's prediction).")
 
 
 class DocumentSummary(BaseModel):
@@ -74,6 +75,7 @@ class DocumentSummary(BaseModel):
     url: str | None = None
     published: date | None = None
     language: str | None = None
+    reviewed: bool = Field(False, description="A reviewer corrected this document.")
     narratives: list[NarrativeScore] = Field(default_factory=list)
 
 
@@ -157,6 +159,9 @@ class DashboardData(BaseModel):
     total: int
     period: Literal["week", "month"]
     possible: bool = Field(False, description="Whether narratives below their display threshold were counted.")
+    predicted: bool = Field(False, description="Whether the model's predictions alone were counted (else reviewed "
+                                               "labels where reviewed).")
+    reviewed: int = Field(0, description="Matching documents with reviewers' corrections.")
     narratives: list[LabelCount]
     over_time: list[LabelCount]
     by_outlet: list[LabelCount]
@@ -173,3 +178,49 @@ class Info(BaseModel):
     token_required: bool
     max_upload_bytes: int
     max_text_chars: int
+
+
+class CorrectionIn(BaseModel):
+    """A reviewer's correction of one prediction of one document."""
+
+    document_id: str
+    layer: Literal["narratives", "subnarratives", "evidence", "entities"]
+    action: Literal["accept", "reject", "add", "set-role", "mark-evidence-wrong", "pick-evidence"] = Field(
+        description="accept/reject/add a narrative or sub-narrative; mark-evidence-wrong/pick-evidence for a label's "
+                    "evidence sentence; set-role for an entity.")
+    target: str = Field(max_length=255, description="The label (for evidence: the label whose evidence it is), or "
+                                                    "the entity id.")
+    start: int | None = Field(None, ge=0, description="Evidence span start (evidence only).")
+    end: int | None = Field(None, ge=0, description="Evidence span end, half-open (evidence only).")
+    role: str | None = Field(None, description="Main role (set-role only).")
+    fine_roles: list[str] = Field(default_factory=list, description="Fine roles (set-role only).")
+    reviewer: str | None = Field(None, max_length=255, description="Who reviews, when the server has no "
+                                                                  "configured reviewer name.")
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    document_id: str
+    layer: str
+    target: str
+    action: str
+    label: str | None = None
+    start: int | None = None
+    end: int | None = None
+    value: dict[str, Any] = Field(default_factory=dict)
+    replaced: dict[str, Any] | None = Field(None, description="The model output it replaced: label, score, "
+                                                              "analyser, version.")
+    reviewer: str
+    created_at: datetime
+    current: bool = Field(description="False once a later correction of the same target superseded it.")
+
+
+class QueueItemOut(BaseModel):
+    id: str
+    title: str | None = None
+    source: str | None = None
+    language: str | None = None
+    state: Literal["unreviewed", "partly reviewed", "reviewed"]
+    conflicts: list[str]
+    low_confidence: list[str]
+    possible: list[str]

@@ -24,18 +24,25 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 class TokenMiddleware:
-    """Requires the API token on every request when one is configured.
+    """Requires an API token on every request when one is configured: the server's ``token`` or a reviewer's
+    (``reviewer_tokens``, token -> name), whose name the request then carries in ``scope["state"]["reviewer"]``
+    so that corrections record who made them.
 
     Accepted as ``Authorization: Bearer <token>``, an ``X-Narrascope-Token`` header, or the cookie a browser gets
     by opening any page once with ``?token=<token>`` (the address ``narrascope serve`` prints).
     """
 
-    def __init__(self, app: ASGIApp, token: str):
+    def __init__(self, app: ASGIApp, token: str | None = None, reviewer_tokens: dict[str, str] | None = None):
         self.app = app
-        self.token = token
+        self.names: dict[str, str | None] = {**({token: None} if token else {}), **(reviewer_tokens or {})}
 
-    def _valid(self, candidate: str | None) -> bool:
-        return candidate is not None and hmac.compare_digest(candidate.encode(), self.token.encode())
+    def _match(self, candidate: str | None) -> tuple[bool, str | None]:
+        """Whether ``candidate`` is a configured token (every one compared in constant time), and its reviewer."""
+        found, name = False, None
+        for token, reviewer in self.names.items():
+            if candidate is not None and hmac.compare_digest(candidate.encode(), token.encode()):
+                found, name = True, reviewer
+        return found, name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,16 +53,20 @@ class TokenMiddleware:
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
         cookie = SimpleCookie(headers.get("cookie", ""))
         from_cookie = cookie[TOKEN_COOKIE].value if TOKEN_COOKIE in cookie else None
-        if self._valid(bearer) or self._valid(headers.get(TOKEN_HEADER)) or self._valid(from_cookie):
-            await self.app(scope, receive, send)
-            return
+        for candidate in (bearer, headers.get(TOKEN_HEADER), from_cookie):
+            valid, reviewer = self._match(candidate)
+            if valid:
+                if reviewer is not None:
+                    scope.setdefault("state", {})["reviewer"] = reviewer
+                await self.app(scope, receive, send)
+                return
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         given = dict(query).get("token")
-        if scope["method"] == "GET" and self._valid(given):
+        if scope["method"] == "GET" and self._match(given)[0]:
             # Trade the token in the address for a cookie, then drop it from the address bar.
             rest = urlencode([(k, v) for k, v in query if k != "token"])
             response = RedirectResponse(scope["path"] + (f"?{rest}" if rest else ""), status_code=303)
-            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+            response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
             await response(scope, receive, send)
             return
         response = JSONResponse({"detail": "missing or invalid API token"}, status_code=401,

@@ -19,12 +19,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def parse_reviewer_tokens(items: list[str]) -> dict[str, str]:
+    """``NAME=TOKEN`` items as ``{token: name}``; ``ValueError`` naming a malformed item."""
+    out = {}
+    for item in items:
+        name, sep, token = item.strip().partition("=")
+        if not sep or not name.strip() or not token.strip():
+            raise ValueError(f"{item!r} is not NAME=TOKEN")
+        out[token.strip()] = name.strip()
+    return out
+
+
 @dataclass
 class Settings:
     """What the application needs to know.
 
     ``db_url`` None means the store's default (``$NARRASCOPE_DB`` or the user data directory); ``token`` set means
-    every request must present it; ``components`` None means the default analysis pipeline; ``allowed_hosts``
+    every request must present it (or one of ``reviewer_tokens``, which also names who makes corrections); ``components`` None means the default analysis pipeline; ``allowed_hosts``
     restricts the ``Host`` header (guards a loopback server against DNS rebinding).
     """
 
@@ -39,15 +50,23 @@ class Settings:
     components: list[str] | None = None
     allowed_hosts: list[str] | None = None
     max_jobs_kept: int = 100
+    reviewer: str | None = None  # the name corrections made through this server are recorded under
+    reviewer_tokens: dict[str, str] | None = None  # token -> reviewer name: each opens the server as that reviewer
+    narratives_model: str | None = None  # a narrative model folder; None: the active version, else the packaged one
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings from ``NARRASCOPE_DB``, ``NARRASCOPE_TOKEN`` and ``NARRASCOPE_MAX_UPLOAD_BYTES``, then overrides."""
+        """Settings from ``NARRASCOPE_DB``, ``NARRASCOPE_TOKEN``, ``NARRASCOPE_MAX_UPLOAD_BYTES``,
+        ``NARRASCOPE_REVIEWER`` and ``NARRASCOPE_REVIEWER_TOKENS`` (``name=token,...``), then overrides."""
         values: dict[str, object] = {}
         if db := os.environ.get("NARRASCOPE_DB"):
             values["db_url"] = db
         if token := os.environ.get("NARRASCOPE_TOKEN"):
             values["token"] = token
+        if reviewer := os.environ.get("NARRASCOPE_REVIEWER"):
+            values["reviewer"] = reviewer
+        if named := os.environ.get("NARRASCOPE_REVIEWER_TOKENS"):
+            values["reviewer_tokens"] = parse_reviewer_tokens(named.split(","))
         if size := os.environ.get("NARRASCOPE_MAX_UPLOAD_BYTES"):
             values["max_upload_bytes"] = int(size)
         values.update({k: v for k, v in overrides.items() if v is not None})

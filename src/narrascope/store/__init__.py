@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, text, true, update
+from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from narrascope.document import SENTENCES, Document, Label, Span
-from narrascope.store.schema import AnnotationRow, DocumentRow, RunRow
+from narrascope.store.review import Correction, apply_corrections, effective_entities, effective_labels
+from narrascope.store.schema import AnnotationRow, CorrectionRow, DocumentRow, RunRow
 
 __all__ = ["Store", "DocumentFilter", "StoredVersion", "default_db_url", "analysis_key", "storable_problem"]
 
@@ -107,14 +108,20 @@ class DocumentFilter:
     text: str | None = None
     # Also count and match labels below their display threshold (hidden on the document unless asked for).
     possible: bool = False
+    # Use the model's predictions alone, ignoring reviewers' corrections (default: reviewed where available).
+    predicted: bool = False
 
     def is_empty(self) -> bool:
-        """Whether no field narrows the documents (``possible`` only widens which labels count)."""
-        return all(getattr(self, f.name) is None for f in fields(self) if f.name != "possible")
+        """Whether no field narrows the documents (``possible`` and ``predicted`` only change which labels count)."""
+        return all(getattr(self, f.name) is None for f in fields(self) if f.name not in ("possible", "predicted"))
 
-    def counted(self) -> Any:
-        """Condition on annotation rows: only labels the document view shows, unless ``possible``."""
-        return true() if self.possible else AnnotationRow.possible.is_(False)
+    def labels(self, layer: str) -> Any:
+        """The labels of a narrative layer this filter counts: see :func:`narrascope.store.review.effective_labels`."""
+        return effective_labels(layer, possible=self.possible, predicted=self.predicted)
+
+    def entities(self) -> Select:
+        """Entity mentions with the main role this filter counts (reviewed unless ``predicted``)."""
+        return effective_entities(predicted=self.predicted)
 
 
 def _entity_is(column: Any, name: str) -> Any:
@@ -132,6 +139,11 @@ def _entity_is(column: Any, name: str) -> Any:
 
 def _has_annotation(*conditions: Any):
     return exists().where(AnnotationRow.document_id == DocumentRow.id, *conditions)
+
+
+def _has_label(flt: DocumentFilter, layer: str, label: str) -> Any:
+    labels = flt.labels(layer).subquery()
+    return DocumentRow.id.in_(select(labels.c.document_id).where(labels.c.label == label))
 
 
 class Store:
@@ -310,7 +322,9 @@ class Store:
                 session.execute(insert(AnnotationRow), annotations)
 
     # ---- reading ----------------------------------------------------------------------------------------------
-    def get(self, doc_id: str) -> Document | None:
+    def get(self, doc_id: str, *, predicted: bool = False) -> Document | None:
+        """A document with all stored layers, reviewed where corrections exist (the model's predictions alone with
+        ``predicted``)."""
         if "\x00" in doc_id:  # never stored (see storable_problem); PostgreSQL would refuse the query
             return None
         with Session(self.engine) as session:
@@ -319,7 +333,42 @@ class Store:
                 return None
             annotations = session.scalars(select(AnnotationRow).where(AnnotationRow.document_id == doc_id)
                                           .order_by(AnnotationRow.id)).all()
-            return _to_document(row, annotations)
+            doc = _to_document(row, annotations)
+        return doc if predicted else apply_corrections(doc, self.corrections([doc_id]).get(doc_id, []))
+
+    # ---- corrections --------------------------------------------------------------------------------------------
+    def add_correction(self, correction: Correction) -> Correction:
+        """Store a reviewer's correction (validated by :func:`narrascope.review.correct`); an earlier correction of
+        the same target stays in the history but is no longer current."""
+        with Session(self.engine) as session, session.begin():
+            doc_id, layer, target, start, end = correction.key()
+            C = CorrectionRow
+            same = [C.document_id == doc_id, C.layer == layer, C.target == target, C.current.is_(True),
+                    C.start.is_(None) if start is None else C.start == start,
+                    C.end.is_(None) if end is None else C.end == end]
+            session.execute(update(C).where(*same).values(current=False))
+            row = CorrectionRow(document_id=doc_id, layer=layer, target=target, start=start, end=end,
+                                action=correction.action, label=correction.label, value=correction.value or None,
+                                replaced=correction.replaced, reviewer=correction.reviewer,
+                                created_at=correction.created_at or _now(), content_hash=correction.content_hash,
+                                current=True)
+            session.add(row)
+            session.flush()
+            return Correction.of_row(row)
+
+    def corrections(self, doc_ids: Iterable[str] | None = None, *, history: bool = False) -> dict[str, list[Correction]]:
+        """Current corrections (all of them with ``history``) by document id, oldest first; every document's when
+        ``doc_ids`` is None."""
+        stmt = select(CorrectionRow).order_by(CorrectionRow.id)
+        if doc_ids is not None:
+            stmt = stmt.where(CorrectionRow.document_id.in_(list(doc_ids)))
+        if not history:
+            stmt = stmt.where(CorrectionRow.current.is_(True))
+        out: dict[str, list[Correction]] = {}
+        with Session(self.engine) as session:
+            for row in session.scalars(stmt):
+                out.setdefault(row.document_id, []).append(Correction.of_row(row))
+        return out
 
     def filtered_query(self, flt: DocumentFilter | None) -> Select:
         """SELECT of the documents matching ``flt``, for callers building their own aggregates."""
@@ -327,20 +376,21 @@ class Store:
         flt = flt or DocumentFilter()
         A = AnnotationRow
         if flt.narrative:
-            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.narrative, flt.counted()))
+            stmt = stmt.where(_has_label(flt, "narratives", flt.narrative))
         if flt.also_narrative:
-            stmt = stmt.where(_has_annotation(A.layer == "narratives", A.label == flt.also_narrative, flt.counted()))
+            stmt = stmt.where(_has_label(flt, "narratives", flt.also_narrative))
         if flt.subnarrative:
-            stmt = stmt.where(_has_annotation(A.layer == "subnarratives", A.label == flt.subnarrative, flt.counted()))
+            stmt = stmt.where(_has_label(flt, "subnarratives", flt.subnarrative))
         if flt.technique:
             stmt = stmt.where(_has_annotation(A.layer == "techniques", A.label == flt.technique))
         if flt.entity or flt.role:
-            conds = [A.layer == "entities"]
+            mentions = flt.entities().subquery()
+            conds = []
             if flt.entity:
-                conds.append(_entity_is(A.entity, flt.entity))
+                conds.append(_entity_is(mentions.c.entity, flt.entity))
             if flt.role:
-                conds.append(A.label == flt.role)
-            stmt = stmt.where(_has_annotation(*conds))
+                conds.append(mentions.c.label == flt.role)
+            stmt = stmt.where(DocumentRow.id.in_(select(mentions.c.document_id).where(*conds)))
         if flt.outlet:
             stmt = stmt.where(DocumentRow.source == flt.outlet)
         if flt.language:
@@ -357,28 +407,37 @@ class Store:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(self.filtered_query(flt).subquery())) or 0
 
+    def count_reviewed(self, flt: DocumentFilter | None = None) -> int:
+        """Number of matching documents with at least one current correction."""
+        reviewed = select(CorrectionRow.document_id).where(CorrectionRow.current.is_(True))
+        stmt = self.filtered_query(flt).where(DocumentRow.id.in_(reviewed))
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Summaries (metadata and narrative labels, no text) of matching documents, newest first; possible labels
-        only with ``flt.possible``."""
+        """Summaries (metadata, whether a reviewer corrected it, narrative labels each marked reviewed or not; no
+        text) of matching documents, newest first; possible labels only with ``flt.possible``."""
         stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
                 .limit(limit).offset(offset))
         with Session(self.engine) as session:
             rows = session.scalars(stmt).all()
-            labels: dict[str, list[tuple[str, float, bool]]] = {r.id: [] for r in rows}
+            labels: dict[str, list[tuple[str, float, bool, bool]]] = {r.id: [] for r in rows}
             if rows:
-                found = session.execute(select(AnnotationRow.document_id, AnnotationRow.label, AnnotationRow.score,
-                                               AnnotationRow.possible)
-                                        .where(AnnotationRow.document_id.in_(list(labels)),
-                                               AnnotationRow.layer == "narratives", (flt or DocumentFilter()).counted())
-                                        .order_by(AnnotationRow.id))
-                for doc_id, label, score, possible in found:
-                    labels[doc_id].append((label, score, possible))
+                effective = (flt or DocumentFilter()).labels("narratives").subquery()
+                found = session.execute(select(effective).where(effective.c.document_id.in_(list(labels))))
+                for doc_id, label, score, possible, reviewed in found:
+                    labels[doc_id].append((label, score, bool(possible), bool(reviewed)))
+            corrected = set(session.scalars(select(CorrectionRow.document_id).distinct().where(
+                CorrectionRow.document_id.in_(list(labels)), CorrectionRow.current.is_(True)))) if rows else set()
             return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
                      "published": r.published.isoformat() if r.published else None, "language": r.language,
-                     "narratives": [{"name": n, "score": s, "possible": p} for n, s, p in labels[r.id]]} for r in rows]
+                     "reviewed": r.id in corrected,
+                     "narratives": [{"name": n, "score": s, "possible": p, "reviewed": v}
+                                    for n, s, p, v in labels[r.id]]} for r in rows]
 
     def iter_documents(self, flt: DocumentFilter | None = None, *, batch_size: int = 200) -> Iterator[Document]:
-        """Every matching document with all stored layers, streamed in id order with bounded memory."""
+        """Every matching document with all stored layers (reviewed where corrections exist, unless
+        ``flt.predicted``), streamed in id order with bounded memory."""
         last_id = ""
         while True:
             stmt = self.filtered_query(flt).where(DocumentRow.id > last_id).order_by(DocumentRow.id).limit(batch_size)
@@ -392,6 +451,9 @@ class Store:
                                            .order_by(AnnotationRow.id)):
                     by_doc[ann.document_id].append(ann)
                 docs = [_to_document(r, by_doc[r.id]) for r in rows]
+            if not (flt and flt.predicted):
+                corrections = self.corrections(ids)
+                docs = [apply_corrections(d, corrections.get(d.id, [])) for d in docs]
             yield from docs
             last_id = ids[-1]
 
@@ -400,7 +462,13 @@ class Store:
         """Number of documents per label of ``layer`` (optionally also per ``by``: outlet, language or period);
         possible labels count only with ``flt.possible``."""
         docs = self.filtered_query(flt).subquery()
-        A = AnnotationRow
+        flt = flt or DocumentFilter()
+        if layer in ("narratives", "subnarratives"):
+            A = flt.labels(layer).subquery().c
+        elif layer == "entities":
+            A = flt.entities().subquery().c
+        else:
+            A = select(AnnotationRow).where(AnnotationRow.layer == layer).subquery().c
         columns: list[Any] = [A.label]
         if by == "outlet":
             columns.append(docs.c.source)
@@ -411,8 +479,7 @@ class Store:
         elif by is not None:
             raise ValueError(f"cannot group by {by!r}; use outlet, language or period")
         stmt = (select(*columns, func.count(func.distinct(A.document_id)))
-                .join(docs, docs.c.id == A.document_id).where(A.layer == layer, (flt or DocumentFilter()).counted())
-                .group_by(*columns))
+                .join(docs, docs.c.id == A.document_id).group_by(*columns))
         with Session(self.engine) as session:
             out = []
             for row in session.execute(stmt):
@@ -436,7 +503,7 @@ class Store:
         """How entities are cast: mention counts per entity and main role (optionally one ``role`` only, and per
         outlet or month)."""
         docs = self.filtered_query(flt).subquery()
-        A = AnnotationRow
+        A = (flt or DocumentFilter()).entities().subquery().c
         columns: list[Any] = [A.entity, A.label]
         if by == "outlet":
             columns.append(docs.c.source)
@@ -445,7 +512,7 @@ class Store:
         elif by is not None:
             raise ValueError(f"cannot group by {by!r}; use outlet or period")
         stmt = (select(*columns, func.count(), func.count(func.distinct(A.document_id)))
-                .join(docs, docs.c.id == A.document_id).where(A.layer == "entities").group_by(*columns))
+                .join(docs, docs.c.id == A.document_id).group_by(*columns))
         if entity:
             stmt = stmt.where(_entity_is(A.entity, entity))
         if role:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from narrascope.document import NARRATIVES
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.schema import AnnotationRow, DocumentRow
+from narrascope.store.schema import DocumentRow
 
 __all__ = ["period_start", "label_breakdown"]
 
@@ -41,14 +41,15 @@ def label_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer: s
     """Documents per label of ``layer`` among matching documents: overall, per period, outlet and language, and per
     unordered pair of labels found in the same document.
 
-    Possible labels (below their display threshold) count only with ``flt.possible``, as on the document page.
+    Labels are reviewed where corrections exist, else predicted (``flt.predicted``: predicted only); possible labels
+    (below their display threshold) count only with ``flt.possible``, as on the document page.
     Returns ``{"labels", "by_period", "by_outlet", "by_language", "pairs"}``; rows have the shapes of
     ``Store.label_counts`` (``period`` as an ISO date string) and, for pairs, ``{"a", "b", "count"}`` with ``a < b``.
     """
     period_start(date.today(), period)  # validates the period name
     matching = store.filtered_query(flt)
-    A = AnnotationRow
-    labels_stmt = select(A.document_id, A.label).where(A.layer == layer, (flt or DocumentFilter()).counted())
+    A = (flt or DocumentFilter()).labels(layer).subquery().c
+    labels_stmt = select(A.document_id, A.label)
     if flt is not None and not flt.is_empty():
         labels_stmt = labels_stmt.where(A.document_id.in_(matching.with_only_columns(DocumentRow.id)))
     meta_stmt = matching.with_only_columns(DocumentRow.id, DocumentRow.published, DocumentRow.source,

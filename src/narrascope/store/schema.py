@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, false, func, text, BigInteger, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, false, func, text, true, BigInteger, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns; PostgreSQL gets a 64-bit key.
@@ -88,3 +88,36 @@ class AnnotationRow(Base):
     entity: Mapped[str | None] = mapped_column(String(255))
     attrs: Mapped[dict | None] = mapped_column(JSON)
     possible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CorrectionRow(Base):
+    """A reviewer's correction of one prediction, stored apart from the predictions (a re-analysis replaces
+    annotations, never these).
+
+    ``layer`` is ``narratives``, ``subnarratives``, ``entities`` or ``evidence``; ``target`` the label name (the
+    label whose evidence it is, for ``evidence``) or the entity id; ``start``/``end`` an evidence span; ``label`` the
+    value the correction sets (the label, or the main role), ``value`` any more of it (fine roles, the entity's
+    name); ``replaced`` the model output it replaced (label, score, analyser, version); ``current`` is false once a
+    later correction of the same target supersedes it.
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        Index("ix_corrections_document_current", "document_id", "current"),
+        Index("ix_corrections_layer_label", "layer", "label"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    layer: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(255))
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str | None] = mapped_column(String(255))
+    value: Mapped[dict | None] = mapped_column(JSON)
+    replaced: Mapped[dict | None] = mapped_column(JSON)
+    reviewer: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    current: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -68,7 +68,7 @@ def info(
     """What this server runs: version, stored documents, the analysers it can use, and its limits."""
     return Info(version=narrascope.__version__, documents=service.store.count(),
                 analysers=service.component_names(), pipeline_loaded=service.pipeline_loaded,
-                token_required=settings.token is not None, max_upload_bytes=settings.max_upload_bytes,
+                token_required=bool(settings.token or settings.reviewer_tokens), max_upload_bytes=settings.max_upload_bytes,
                 max_text_chars=settings.max_text_chars)
 
 

@@ -27,11 +27,15 @@ def list_documents(
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentOut, responses={404: {"description": "No such document"}})
-def get_document(doc_id: str, store: Annotated[Store, Depends(get_store)], possible: PossibleQuery = False) -> DocumentOut:
-    """One document with all its layers: segments, narratives and sub-narratives with evidence, entities, techniques.
+def get_document(doc_id: str, store: Annotated[Store, Depends(get_store)], possible: PossibleQuery = False,
+                 predicted: Annotated[bool, Query(description="The model's predictions alone, without reviewers' "
+                                                              "corrections.")] = False) -> DocumentOut:
+    """One document with all its layers: segments, narratives and sub-narratives with evidence, entities, techniques;
+    reviewed where reviewers corrected it (``attrs.review`` says ``reviewed`` or ``predicted`` on each label of a
+    reviewed document), else predicted.
 
     Ids may contain ``/`` (folder paths with ``--ids path``); other reserved characters are percent-encoded."""
-    doc = store.get(doc_id)
+    doc = store.get(doc_id, predicted=predicted)
     if doc is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
     return DocumentOut.of(doc, possible=possible)

@@ -13,20 +13,23 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from narrascope.document import COMMENT_NARRATIVES, Document
+from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SUBNARRATIVES, Document
 from narrascope.export import FORMATS
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
-from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store
+from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store, reviewer_of
 from narrascope.server.render import (
-    colour_class, document_path, entity_table, legend, reader_comments, render_document, technique_table,
+    colour_class, document_path, entity_table, legend, orphan_subnarratives, reader_comments, render_document,
+    technique_table,
 )
 from narrascope.server.routers.analyse import analyse_one, check_text, read_upload, upload_options
 from narrascope.server.routers.stats import dashboard_data
 from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
+from narrascope.review import ReviewError, correct, review_queue
 from narrascope.store import DocumentFilter, Store
-from narrascope.taxonomy import load_taxonomy
+from narrascope.store.review import LABEL_LAYERS, Correction, apply_corrections, review_state
+from narrascope.taxonomy import load_entity_roles, load_taxonomy
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +38,7 @@ TOP_BARS = 12
 ROLE_ORDER = ("Protagonist", "Antagonist", "Innocent", "unclear")
 FILTER_NAMES = {"narrative": "Narrative", "also_narrative": "With narrative", "subnarrative": "Sub-narrative", "entity": "Entity", "role": "Role",
                 "technique": "Technique", "outlet": "Outlet", "language": "Language", "since": "From",
-                "until": "To", "q": "Text", "possible": "Possible labels counted"}
+                "until": "To", "q": "Text", "possible": "Possible labels counted", "predicted": "Predictions only"}
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -172,18 +175,73 @@ def documents_page(
 
 @router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends(get_store)]) -> HTMLResponse:
-    doc = store.get(doc_id)
-    if doc is None:
+    predicted = store.get(doc_id, predicted=True)
+    if predicted is None:
         raise HTTPException(404, f"No document with id {doc_id!r}.")
-    return _render(request, "document.html", document_context(doc))
+    corrections = store.corrections([doc_id]).get(doc_id, [])
+    doc = apply_corrections(store.get(doc_id, predicted=True), corrections)
+    return _render(request, "document.html", document_context(doc) | review_context(doc, predicted, corrections))
 
 
 def document_context(doc: Document) -> dict[str, Any]:
     return {"doc": doc, "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
             "comment_legend": legend(doc, COMMENT_NARRATIVES), "entities": entity_table(doc),
-            "possible_labels": doc.possible_labels(),
+            "possible_labels": doc.possible_labels(), "orphan_subs": orphan_subnarratives(doc),
             "techniques": technique_table(doc), "page": "document",
             "segments": sorted({s.label for s in doc.spans.get("segments", [])})}
+
+
+def review_context(doc: Document, predicted: Document, corrections: list[Correction]) -> dict[str, Any]:
+    """What the review controls need: the review state, labels reviewers rejected (to restore), the taxonomy labels
+    one may add, and the entity roles to choose from."""
+    shown = {(layer, lab.name) for layer in LABEL_LAYERS for lab in doc.cats.get(layer, [])}
+    rejected = [{"layer": layer, "name": lab.name, "score": lab.score,
+                 "reviewer": next((c.reviewer for c in corrections if c.target == lab.name and c.layer == layer), None)}
+                for layer in LABEL_LAYERS for lab in predicted.cats.get(layer, []) if (layer, lab.name) not in shown]
+    taxonomy, roles = load_taxonomy(), load_entity_roles()
+    return {"review_state": review_state(predicted, corrections), "rejected": rejected,
+            "add_narratives": [n for n in taxonomy.narratives if (NARRATIVES, n) not in shown],
+            "add_subnarratives": [n for n in taxonomy.subnarratives if (SUBNARRATIVES, n) not in shown],
+            "main_roles": roles.main_roles, "fine_roles": {r: roles.fine_roles_of(r) for r in roles.main_roles},
+            "corrections": corrections}
+
+
+@router.post("/review/{doc_id:path}", response_class=HTMLResponse)
+def review_form(
+    request: Request,
+    doc_id: str,
+    store: Annotated[Store, Depends(get_store)],
+    action: Annotated[str, Form()],
+    target: Annotated[str, Form(max_length=255)],
+    layer: Annotated[str, Form()] = "label",
+    start: Annotated[int | None, Form()] = None,
+    end: Annotated[int | None, Form()] = None,
+    role: Annotated[str, Form()] = "",
+    fine_role: Annotated[str, Form()] = "",
+) -> Response:
+    """A correction from the document page's review controls; back to the page (``layer=label`` finds whether the
+    target is a narrative or a sub-narrative)."""
+    if store.get(doc_id, predicted=True) is None:
+        raise HTTPException(404, f"No document with id {doc_id!r}.")
+    if layer == "label":
+        layer = SUBNARRATIVES if target in load_taxonomy().subnarratives else NARRATIVES
+    try:
+        correct(store, doc_id, layer, action, target, start=start, end=end, role=role or None,
+                fine_roles=[fine_role] if fine_role else [], reviewer=reviewer_of(request))
+    except ReviewError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return RedirectResponse(document_path(doc_id), status_code=303)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_queue_page(
+    request: Request,
+    flt: Annotated[DocumentFilter, Depends(document_filter)],
+    store: Annotated[Store, Depends(get_store)],
+) -> HTMLResponse:
+    """Documents most needing review first, with the reasons."""
+    items = review_queue(store, flt, limit=PAGE_SIZE)
+    return _render(request, "review.html", {"items": items, "page": "review", **_filter_context(store, flt, "/review")})
 
 
 @router.get("/analyse", response_class=HTMLResponse)

@@ -1,0 +1,60 @@
+"""Model versions over REST: which are saved, which is active, and switching the active one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field
+
+from narrascope.models.versions import VersionError, activate, active_dir, list_versions
+from narrascope.server.analysis import AnalysisService, Busy
+from narrascope.server.deps import get_service
+
+router = APIRouter(prefix="/models", tags=["models"])
+
+
+class ModelVersion(BaseModel):
+    name: str
+    path: str
+    active: bool
+    reviewed_documents: int = Field(description="Reviewed documents it was trained on.")
+    command: str | None = None
+
+
+class ModelVersions(BaseModel):
+    component: str
+    versions: list[ModelVersion]
+    in_use: str | None = Field(description="The model folder this server analyses with (null: the packaged model).")
+
+
+class Activate(BaseModel):
+    version: str = Field(max_length=100)
+
+
+def _versions(component: str, service: AnalysisService) -> ModelVersions:
+    try:
+        in_use = service.narratives_model or (str(active_dir(component)) if active_dir(component) else None)
+    except VersionError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return ModelVersions(component=component, versions=[ModelVersion(**v) for v in list_versions(component)],
+                         in_use=in_use)
+
+
+@router.get("/narratives", response_model=ModelVersions)
+def narrative_models(service: Annotated[AnalysisService, Depends(get_service)]) -> ModelVersions:
+    """Saved narrative model versions, side by side, with the active one marked."""
+    return _versions("narratives", service)
+
+
+@router.put("/narratives/active", response_model=ModelVersions, responses={404: {"description": "No such version"}})
+def activate_narrative_model(body: Activate, service: Annotated[AnalysisService, Depends(get_service)]) -> ModelVersions:
+    """Make a saved version the active one; this server analyses with it from the next request on."""
+    try:
+        folder = activate("narratives", body.version)
+        service.use_narratives_model(str(folder))
+    except VersionError as exc:
+        raise HTTPException(404, str(exc)) from None
+    except Busy as exc:
+        raise HTTPException(503, str(exc)) from None
+    return _versions("narratives", service)

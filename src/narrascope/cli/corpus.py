@@ -161,7 +161,7 @@ def list_documents(
     those below the display threshold, for matching too)."""
     flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible)
     store = open_store(db)
-    total = store.count(flt)
+    total = store.count(flt, per_id=True)
     rows = store.list(flt, limit=limit, offset=offset)
     store.close()
     if as_json:

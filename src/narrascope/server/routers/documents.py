@@ -23,7 +23,7 @@ def list_documents(
     """Matching documents, newest first, one page at a time (metadata and the narrative labels shown on each, no
     text; ``possible=true`` also matches and lists those below the display threshold)."""
     items = [DocumentSummary.model_validate(row) for row in store.list(flt, limit=limit, offset=offset)]
-    return DocumentPage(total=store.count(flt), possible=flt.possible, limit=limit, offset=offset, items=items)
+    return DocumentPage(total=store.count(flt, per_id=True), possible=flt.possible, limit=limit, offset=offset, items=items)
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentOut, responses={404: {"description": "No such document"}})

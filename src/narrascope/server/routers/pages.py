@@ -154,7 +154,7 @@ def documents_page(
     store: Annotated[Store, Depends(get_store)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    total = store.count(flt)
+    total = store.count(flt, per_id=True)
     rows = store.list(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for row in rows:
         row["narratives"] = [{**n, "colour": colour_class(n["name"]), "href": documents_url(flt, narrative=n["name"])}

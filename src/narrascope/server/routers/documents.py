@@ -7,8 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from narrascope.server.deps import document_filter, get_store
-from narrascope.server.schemas import MAX_OFFSET, MAX_PAGE_SIZE, DocumentOut, DocumentPage, DocumentSummary, PossibleQuery
+from narrascope.server.schemas import (
+    MAX_OFFSET, MAX_PAGE_SIZE, DocumentCopies, DocumentOut, DocumentPage, DocumentSummary, PossibleQuery,
+)
 from narrascope.store import DocumentFilter, Store
+from narrascope.store.copies import earliest_publication
 
 router = APIRouter(tags=["documents"])
 
@@ -35,3 +38,14 @@ def get_document(doc_id: str, store: Annotated[Store, Depends(get_store)], possi
     if doc is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
     return DocumentOut.of(doc, possible=possible)
+
+
+@router.get("/copies/{doc_id:path}", response_model=DocumentCopies, responses={404: {"description": "No such document"}})
+def get_copies(doc_id: str, store: Annotated[Store, Depends(get_store)]) -> DocumentCopies:
+    """The stored copies of a document (syndicated or re-published versions of its article text, and exact
+    re-uploads) with their outlets, dates and similarity, and the earliest known publication."""
+    doc = store.get(doc_id)
+    copies = store.copies(doc_id) if doc is not None else None
+    if doc is None or copies is None:
+        raise HTTPException(404, f"no document with id {doc_id!r}")
+    return DocumentCopies(id=doc.id, copies=copies, earliest_publication=earliest_publication(doc, copies))

@@ -26,6 +26,7 @@ from narrascope.server.routers.stats import dashboard_data
 from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
 from narrascope.store import DocumentFilter, Store
+from narrascope.store.copies import earliest_publication
 from narrascope.taxonomy import load_taxonomy
 
 router = APIRouter(include_in_schema=False)
@@ -175,11 +176,11 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
     doc = store.get(doc_id)
     if doc is None:
         raise HTTPException(404, f"No document with id {doc_id!r}.")
-    return _render(request, "document.html", document_context(doc))
+    return _render(request, "document.html", document_context(doc, store.copies(doc_id) or []))
 
 
-def document_context(doc: Document) -> dict[str, Any]:
-    return {"doc": doc, "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
+def document_context(doc: Document, copies: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"doc": doc, "copies": copies, "earliest": earliest_publication(doc, copies), "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
             "comment_legend": legend(doc, COMMENT_NARRATIVES), "entities": entity_table(doc),
             "possible_labels": doc.possible_labels(),
             "techniques": technique_table(doc), "page": "document",

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from narrascope.document import SEGMENTS, SENTENCES, Document, Label, Span
 from narrascope.store.copies import (
-    COPY_JACCARD, Signature, copy_rows, count_texts, outlet_pairs, signature, signature_rows, similar_documents, similar_pairs,
+    COPY_JACCARD, Signature, copy_rows, count_texts, outlet_pairs, signature, signature_rows, similar_documents,
+    similar_pairs,
 )
 from narrascope.store.schema import AnnotationRow, CopyBandRow, CopySignatureRow, DocumentRow, RunRow
 
@@ -278,7 +279,8 @@ class Store:
             annotations = [row for i in ids for row in _annotation_rows(latest[i])]
             if annotations:
                 session.execute(insert(AnnotationRow), annotations)
-            signed = set(session.scalars(select(CopySignatureRow.document_id).where(CopySignatureRow.document_id.in_(ids))))
+            signed = set(session.scalars(select(CopySignatureRow.document_id)
+                                         .where(CopySignatureRow.document_id.in_(ids))))
             self._write_signatures(session, [latest[i] for i in ids
                                              if i not in kept or i not in signed or SEGMENTS in kept[i]])
 
@@ -313,9 +315,10 @@ class Store:
         """The stored copies of a document (see :mod:`narrascope.store.copies`): id, title, outlet, published, url,
         similarity and whether it is the exact same text, earliest first; None when no such document is stored."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(DocumentRow.content_hash, CopySignatureRow.minhash, CopySignatureRow.shingles)
-                                     .join(CopySignatureRow, CopySignatureRow.document_id == DocumentRow.id, isouter=True)
-                                     .where(DocumentRow.id == doc_id)).first()
+            row = connection.execute(
+                select(DocumentRow.content_hash, CopySignatureRow.minhash, CopySignatureRow.shingles)
+                .join(CopySignatureRow, CopySignatureRow.document_id == DocumentRow.id, isouter=True)
+                .where(DocumentRow.id == doc_id)).first()
             if row is None:
                 return None
             content, minhash, shingles = row
@@ -329,7 +332,7 @@ class Store:
         """Stored copies of a document, stored or not (as :meth:`copies`), from its own text and segments."""
         with self.engine.connect() as connection:
             found = similar_documents(connection, signature(doc), doc.content_hash, exclude=doc.id,
-                                             threshold=threshold)
+                                      threshold=threshold)
             return copy_rows(connection, found)
 
     def copy_pairs(self, flt: DocumentFilter | None = None, *,
@@ -344,7 +347,7 @@ class Store:
 
     def outlet_copies(self, flt: DocumentFilter | None = None) -> list[dict[str, Any]]:
         """Who re-publishes whom: copy pairs counted per pair of outlets, with which outlet published first (see
-        :func:`narrascope.store.outlet_pairs`)."""
+        :func:`narrascope.store.copies.outlet_pairs`)."""
         pairs = self.copy_pairs(flt)
         ids = sorted({i for pair in pairs for i in pair})
         meta: dict[str, tuple[str | None, Any]] = {}
@@ -391,7 +394,8 @@ class Store:
         """Matching documents, exact re-uploads once (``per_id``: every stored id, as a list pages through them)."""
         docs = self.filtered_query(flt).subquery()
         with Session(self.engine) as session:
-            return session.scalar(select(func.count() if per_id else count_texts(docs.c.content_hash)).select_from(docs)) or 0
+            counted = func.count() if per_id else count_texts(docs.c.content_hash)
+            return session.scalar(select(counted).select_from(docs)) or 0
 
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries (metadata and narrative labels, no text) of matching documents, newest first; possible labels

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Iterable
+from itertools import combinations
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from datasketch import MinHash
 from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import aliased
 
 from narrascope.document import Document
 from narrascope.store.schema import CopyBandRow, CopySignatureRow, DocumentRow
@@ -144,19 +145,25 @@ def similar_documents(connection: Connection, sig: Signature, content_hash: str,
 
 def similar_pairs(connection: Connection, *, threshold: float = COPY_JACCARD) -> dict[tuple[str, str], float]:
     """Every pair of stored copies in the store, ``{(a, b): similarity}`` with ``a < b``: pairs sharing an LSH band
-    and estimated at or above ``threshold``, and exact re-uploads (1.0)."""
-    a, b = aliased(CopyBandRow), aliased(CopyBandRow)
-    candidates = set(connection.execute(select(a.document_id, b.document_id).distinct()
-                                        .join(b, (a.key == b.key) & (a.document_id < b.document_id))).all())
-    da, db = aliased(DocumentRow), aliased(DocumentRow)
-    pairs = {(x, y): 1.0 for x, y in connection.execute(
-        select(da.id, db.id).join(db, (da.content_hash == db.content_hash) & (da.id < db.id)))}
+    and estimated at or above ``threshold``, and exact re-uploads (1.0). Only band keys and text hashes held by more
+    than one document are read (one grouped pass over each index), not a self-join of every row."""
+    pairs = {pair: 1.0 for pair in _pairs_sharing(connection, DocumentRow.content_hash, DocumentRow.id)}
+    candidates = _pairs_sharing(connection, CopyBandRow.key, CopyBandRow.document_id) - set(pairs)
     signatures = _signatures(connection, {i for pair in candidates for i in pair})
-    for x, y in candidates - set(pairs):
+    for x, y in candidates:
         similarity = estimated_jaccard(signatures[x], signatures[y])
         if similarity >= threshold:
             pairs[x, y] = similarity
     return pairs
+
+
+def _pairs_sharing(connection: Connection, key: Any, doc_id: Any) -> set[tuple[str, str]]:
+    """Pairs of ids ``(a, b)``, ``a < b``, sharing a value of ``key`` (rows of one table)."""
+    shared = select(key).group_by(key).having(func.count() > 1)
+    holders: dict[Any, list[str]] = defaultdict(list)
+    for value, holder in connection.execute(select(key, doc_id).where(key.in_(shared))):
+        holders[value].append(holder)
+    return {(a, b) for ids in holders.values() for a, b in combinations(sorted(ids), 2)}
 
 
 def copy_rows(connection: Connection, similarity: dict[str, float]) -> list[dict[str, Any]]:

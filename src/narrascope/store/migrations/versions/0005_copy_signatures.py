@@ -34,6 +34,7 @@ def upgrade() -> None:
         "copy_bands",
         sa.Column("key", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("document_id", sa.String(255), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_copy_bands_document", "copy_bands", ["document_id"])
     _sign_stored_documents(op.get_bind())

@@ -55,3 +55,11 @@ def test_an_exact_reupload_counts_once_in_query(db):
     assert {r["value"]: r["count"] for r in out["rows"]} == {"Black Sea Daily": 1, "Coastal Courier": 2}
     listed = json.loads(invoke("list", "--db", db, "--json").stdout)
     assert listed["total"] == 4 and len(listed["documents"]) == 4  # every stored id is still listed
+
+
+def test_documents_written_by_worker_processes_are_found_as_copies(tmp_path):
+    db = str(tmp_path / "workers.db")
+    fast = [a for a in FAST if a not in ("--workers", "1")]
+    assert invoke("analyze", ARTICLES, "--db", db, *fast, "--workers", "2", "--batch-size", "1", "--quiet").exit_code == 0
+    shown = json.loads(invoke("show", "varna-original", "--db", db, "--json").stdout)
+    assert {c["id"] for c in shown["copies"]} == {"varna-syndicated", "varna-reupload"}

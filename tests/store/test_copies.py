@@ -9,6 +9,9 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import column, insert, table
 
 from narrascope.analysers.segmenter import segment
 from narrascope.document import Document, Label, Span
@@ -122,9 +125,6 @@ def test_an_exact_reupload_counts_once_in_every_statistic(store):
 
 
 def test_migration_signs_documents_stored_before_it(tmp_path):
-    from alembic import command
-    from alembic.config import Config
-
     path = str(tmp_path / "old.db")
     with Store(path) as store:
         config = Config()
@@ -132,9 +132,6 @@ def test_migration_signs_documents_stored_before_it(tmp_path):
         with store.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.downgrade(config, "0004")
-        from sqlalchemy import insert
-        from sqlalchemy import table, column
-
         documents = table("documents", column("id"), column("content_hash"), column("title"), column("text"),
                           column("meta"))
         annotations = table("annotations", column("document_id"), column("layer"), column("label"), column("start"),

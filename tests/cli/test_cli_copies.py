@@ -63,3 +63,15 @@ def test_documents_written_by_worker_processes_are_found_as_copies(tmp_path):
     assert invoke("analyze", ARTICLES, "--db", db, *fast, "--workers", "2", "--batch-size", "1", "--quiet").exit_code == 0
     shown = json.loads(invoke("show", "varna-original", "--db", db, "--json").stdout)
     assert {c["id"] for c in shown["copies"]} == {"varna-syndicated", "varna-reupload"}
+
+
+@pytest.mark.ray
+def test_documents_imported_from_ray_shards_are_found_as_copies(tmp_path):
+    pytest.importorskip("ray")
+    shards = tmp_path / "shards"
+    fast = [a for a in FAST if a not in ("--workers", "1")]
+    assert invoke("analyze", ARTICLES, *fast, "--ray", "local", "--out-shards", shards).exit_code == 0
+    db = str(tmp_path / "imported.db")
+    assert invoke("import", shards, "--db", db).exit_code == 0
+    shown = json.loads(invoke("show", "varna-syndicated", "--db", db, "--json").stdout)
+    assert {c["id"] for c in shown["copies"]} == {"varna-original", "varna-reupload"}

@@ -75,3 +75,16 @@ def test_documents_imported_from_ray_shards_are_found_as_copies(tmp_path):
     assert invoke("import", shards, "--db", db).exit_code == 0
     shown = json.loads(invoke("show", "varna-syndicated", "--db", db, "--json").stdout)
     assert {c["id"] for c in shown["copies"]} == {"varna-original", "varna-reupload"}
+
+
+def test_outlet_names_are_printed_as_written_not_as_terminal_markup(tmp_path):
+    from narrascope.document import Document
+    from narrascope.store import Store
+
+    text = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+    db = str(tmp_path / "markup.db")
+    with Store(db) as store:
+        store.save([Document(text, id="a", source="[bold red]Evil[/]"), Document(text + " more", id="b", source="B")],
+                   pipeline_signature="sig")
+    assert "[bold red]Evil[/]" in invoke("query", "--by", "outlet", "--copies", "--db", db).stdout
+    assert "[bold red]Evil[/]" in invoke("show", "b", "--db", db).stdout

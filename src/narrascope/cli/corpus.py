@@ -60,8 +60,9 @@ def show(
 
 def render_copies(copies: list[dict], earliest: dict | None) -> Table:
     """The stored copies of a document (re-publications, exact re-uploads) and its earliest known publication."""
-    caption = (f"earliest known publication: {earliest['published']} by {earliest['outlet'] or 'an unknown outlet'} "
-               f"({earliest['id']})" if earliest else "no copy is dated")
+    caption = (Text(f"earliest known publication: {earliest['published']} by "
+                    f"{earliest['outlet'] or 'an unknown outlet'} ({earliest['id']})") if earliest
+               else "no copy is dated")
     table = Table(title=f"Copies ({len(copies)}): the same article text elsewhere in the store", caption=caption,
                   title_justify="left", box=None, header_style="bold")
     for column in ("id", "outlet", "published", "similarity"):
@@ -260,7 +261,7 @@ def query(
                          justify="right" if column in ("count", "mentions", "documents", "copies", "a_first", "b_first",
                                                        "order_unknown") else "left")
     for row in rows:
-        table.add_row(*(str(row.get(c) if row.get(c) is not None else "—") for c in columns))
+        table.add_row(*(Text(str(row.get(c) if row.get(c) is not None else "—")) for c in columns))  # names are data
     console.print(table)
 
 

@@ -20,14 +20,15 @@ TEXT = "NATO started the war. The climate is changing fast. Russia is praised he
 
 
 def make_doc(i: int, narratives: list[tuple[str, float]], *, entity_role: str = "Antagonist") -> Document:
-    doc = Document(TEXT, id=f"d{i}", title=f"T{i}", source="outlet-a" if i < 3 else "outlet-b", language="en",
+    text = f"{TEXT} Document {i}."  # distinct texts: an exact re-upload would count once
+    doc = Document(text, id=f"d{i}", title=f"T{i}", source="outlet-a" if i < 3 else "outlet-b", language="en",
                    published=date(2024, 1, 1 + i))
     first = Span(0, 21, "s")
     doc.cats["narratives"] = [Label(n, s, [first], {"display_threshold": 0.4}) for n, s in narratives]
     doc.cats["subnarratives"] = [Label(WAR_SUB, 0.6, [first])] if any(n == WAR for n, _ in narratives) else []
     doc.spans["entities"] = [Span(0, 4, entity_role, 0.7, {"entity": "NATO", "entity_id": "NATO",
                                                            "fine_roles": {"Instigator": 0.6}})]
-    doc.spans["segments"] = [Span(0, len(TEXT), "body")]
+    doc.spans["segments"] = [Span(0, len(text), "body")]
     doc.produced_by = {"narratives": {"analyser": "narratives", "version": "2"},
                        "subnarratives": {"analyser": "narratives", "version": "2"},
                        "entities": {"analyser": "entities", "version": "3"}}

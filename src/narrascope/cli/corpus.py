@@ -22,6 +22,7 @@ from narrascope.document import (
 )
 from narrascope.export import FORMATS, entity_rows, write_export
 from narrascope.store.review import review_state
+from narrascope.store.copies import COPY_JACCARD, earliest_publication
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
            "on purple4", "on deep_pink4", "on dark_olive_green3", "on grey37"]
@@ -37,28 +38,49 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Print a document with each narrative's evidence highlighted, one row per entity (its roles over its mentions
-    and best evidence), techniques, and the reader comments with their narratives apart; reviewed labels are marked
-    ✓ (see --predicted). --json adds ``entity_rows`` (every entity with all its mentions), ``reader_comments``,
-    ``review_state`` and ``corrections``."""
+    and best evidence), techniques, the reader comments with their narratives apart, and the stored copies of the
+    article; reviewed labels are marked ✓ (see --predicted). --json adds ``entity_rows`` (every entity with all its
+    mentions), ``reader_comments``, ``review_state``, ``corrections``, ``copies`` (id, outlet, date, similarity of
+    every copy) and ``earliest_publication``."""
     store = open_store(db)
     doc = store.get(doc_id, predicted=predicted)
     corrections = store.corrections([doc_id]).get(doc_id, [])
     as_predicted = store.get(doc_id, predicted=True)
+    copies = store.copies(doc_id) if doc is not None else []
     store.close()
     if doc is None:
         err_console.print(f"[red]error:[/] no document {doc_id!r} in the store")
         raise typer.Exit(1)
+    earliest = earliest_publication(doc, copies)
     if as_json:
         comments = [{"start": s.start, "end": s.end, "text": doc.quote(s)} for s in doc.comments()]
         print(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc), "reader_comments": comments,
                                           "review_state": review_state(as_predicted, corrections),
-                                          "corrections": [c.to_dict() for c in corrections]},
+                                          "corrections": [c.to_dict() for c in corrections],
+                                          "copies": copies, "earliest_publication": earliest},
                          ensure_ascii=False, indent=2))
         return
     if corrections and not predicted:
         console.print(f"review: {review_state(as_predicted, corrections)} ({len(corrections)} corrections; ✓ marks "
                       "reviewed labels, --predicted shows the model's output alone)")
     console.print(render_document(doc, techniques=techniques, max_entities=entities, possible=possible))
+    if copies:
+        console.print(render_copies(copies, earliest))
+
+
+def render_copies(copies: list[dict], earliest: dict | None) -> Table:
+    """The stored copies of a document (re-publications, exact re-uploads) and its earliest known publication."""
+    caption = (Text(f"earliest known publication: {earliest['published']} by "
+                    f"{earliest['outlet'] or 'an unknown outlet'} ({earliest['id']})") if earliest
+               else "no copy is dated")
+    table = Table(title=f"Copies ({len(copies)}): the same article text elsewhere in the store", caption=caption,
+                  title_justify="left", box=None, header_style="bold")
+    for column in ("id", "outlet", "published", "similarity"):
+        table.add_column(column, justify="right" if column == "similarity" else "left", overflow="fold")
+    for c in copies:
+        table.add_row(Text(c["id"]), Text(c["outlet"] or "—"), c["published"] or "—",
+                      "exact" if c["exact"] else f"{c['similarity']:.2f}")
+    return table
 
 
 def render_document(doc: Document, *, techniques: bool = True, max_entities: int = 12, possible: bool = False) -> Table:
@@ -174,7 +196,7 @@ def list_documents(
     flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible,
                        predicted)
     store = open_store(db)
-    total = store.count(flt)
+    total = store.count(flt, per_id=True)
     rows = store.list(flt, limit=limit, offset=offset)
     store.close()
     if as_json:
@@ -200,16 +222,24 @@ def query(
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
     possible: CountPossibleOption = False,
     predicted: PredictedOption = False,
+    copies: Annotated[bool, typer.Option("--copies", help="With --by outlet: who re-publishes whom (copies per pair of "
+                                                          "outlets and which published first).")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Counts over the corpus (reviewed labels where reviewed, else predicted; --predicted: predictions only). With
-    --entity (any spelling, any of the five languages), how that entity is cast:
-    mentions and documents per role, optionally one --role, and --by outlet or month. Narratives and sub-narratives
-    count as on the document: only those shown, unless --possible."""
+    """Counts over the corpus (documents; an exact re-upload counts once; reviewed labels where reviewed, else
+    predicted; --predicted: predictions only). With --by outlet --copies, who re-publishes whom: pairs of copies per
+    pair of outlets, and how often each published first. With --entity (any spelling, any of the five languages), how
+    that entity is cast: mentions and documents per role, optionally one --role, and --by outlet or month. Narratives
+    and sub-narratives count as on the document: only those shown, unless --possible."""
     flt = build_filter(narrative, subnarrative, None, role if not entity else None, technique, outlet, language, since,
                        until, text, possible, predicted)
+    if copies and (by != "outlet" or entity):
+        raise typer.BadParameter("--copies goes with --by outlet (and no --entity)", param_hint="--copies")
     store = open_store(db)
-    if entity:
+    if copies:
+        rows = store.outlet_copies(flt)
+        columns = ["outlet_a", "outlet_b", "copies", "a_first", "b_first", "order_unknown"]
+    elif entity:
         group = {"outlet": "outlet", "month": "period"}.get(by)
         if by not in ("outlet", "month", "narrative"):  # "narrative" is the default: no grouping asked for
             store.close()
@@ -236,11 +266,19 @@ def query(
         print(json.dumps({"documents": total, "possible": possible, "predicted": predicted, "rows": rows},
                          ensure_ascii=False, default=str))
         return
-    table = Table(title=f"{total} documents matched", caption=f"narratives: {counted_labels(flt)}")
+    caption = (f"pairs of copies (estimated Jaccard >= {COPY_JACCARD} of the article text, or the same text) between "
+               "documents of which one matches; A first / B first: which outlet published first" if copies
+               else f"narratives: {counted_labels(flt)}")
+    title = f"{total} documents matched" + (": who re-publishes whom" if copies else "")
+    table = Table(title=title, caption=caption)
+    headers = {"outlet_a": "outlet A", "outlet_b": "outlet B", "a_first": "A first", "b_first": "B first",
+               "order_unknown": "same day or undated"}
     for column in columns:
-        table.add_column(column, justify="right" if column in ("count", "mentions", "documents") else "left")
+        table.add_column(headers.get(column, column), overflow="fold",
+                         justify="right" if column in ("count", "mentions", "documents", "copies", "a_first", "b_first",
+                                                       "order_unknown") else "left")
     for row in rows:
-        table.add_row(*(str(row.get(c) if row.get(c) is not None else "—") for c in columns))
+        table.add_row(*(Text(str(row.get(c) if row.get(c) is not None else "—")) for c in columns))  # names are data
     console.print(table)
 
 

@@ -153,6 +153,45 @@ class PairCount(BaseModel):
     count: int
 
 
+class CopyOut(BaseModel):
+    """A stored document carrying the same article text as another one."""
+
+    id: str
+    title: str | None = None
+    outlet: str | None = None
+    published: date | None = None
+    url: str | None = None
+    similarity: float = Field(description="Estimated Jaccard similarity of the two article texts' word 5-grams "
+                                          "(MinHash); 1.0 for the exact same text.")
+    exact: bool = Field(description="The exact same text stored under another id (a re-upload).")
+
+
+class Publication(BaseModel):
+    id: str
+    outlet: str | None = None
+    published: date
+
+
+class DocumentCopies(BaseModel):
+    """Where else a document's article text was published, and when first."""
+
+    id: str
+    copies: list[CopyOut] = Field(description="Copies found in the store, earliest publication first (undated last).")
+    earliest_publication: Publication | None = Field(
+        None, description="The first dated publication among the document and its copies (none when none is dated).")
+
+
+class OutletCopies(BaseModel):
+    """Copy pairs between the documents of two outlets (``outlet_a`` <= ``outlet_b``) and which published first."""
+
+    outlet_a: str | None
+    outlet_b: str | None
+    copies: int = Field(description="Pairs of copies with one document in each outlet.")
+    a_first: int = Field(description="Pairs in which ``outlet_a`` published first.")
+    b_first: int = Field(description="Pairs in which ``outlet_b`` published first.")
+    order_unknown: int = Field(description="Pairs published the same day, or with an undated document.")
+
+
 class DashboardData(BaseModel):
     """Everything the dashboard draws, for the current filters, in one response."""
 

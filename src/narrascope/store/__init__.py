@@ -19,14 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
-from sqlalchemy import Select, create_engine, delete, event, exists, func, insert, select, text, update
+from sqlalchemy import Select, String, cast, create_engine, delete, event, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from narrascope.document import SENTENCES, Document, Label, Span
+from narrascope.document import SEGMENTS, SENTENCES, Document, Label, Span
+from narrascope.store.copies import (
+    COPY_JACCARD, Signature, copy_rows, count_texts, outlet_pairs, signature, signature_rows, similar_documents,
+    similar_pairs,
+)
 from narrascope.store.review import Correction, apply_corrections, effective_entities, effective_labels
-from narrascope.store.schema import AnnotationRow, CorrectionRow, DocumentRow, RunRow
+from narrascope.store.schema import AnnotationRow, CopyBandRow, CopySignatureRow, CorrectionRow, DocumentRow, RunRow
 
 __all__ = ["Store", "DocumentFilter", "StoredVersion", "default_db_url", "analysis_key", "storable_problem"]
 
@@ -282,6 +286,9 @@ class Store:
         unchanged, stored layers the new document does not carry are kept (a run with ``--skip techniques`` keeps
         the techniques found before), and when the text changed they are dropped, since their offsets no longer fit.
 
+        Each document's copy signature (:mod:`narrascope.store.copies`) is written in the same transaction, so copy
+        look-ups see every stored document; it is kept when the text is unchanged and the document brings no segments.
+
         Safe with several writers at once: on PostgreSQL a transaction lock per id is taken first, in one global
         order, so concurrent saves of one id serialise (the last one wins whole) and overlapping batches cannot
         deadlock; SQLite serialises writers itself.
@@ -320,6 +327,24 @@ class Store:
             annotations = [row for i in ids for row in _annotation_rows(latest[i])]
             if annotations:
                 session.execute(insert(AnnotationRow), annotations)
+            signed = set(session.scalars(select(CopySignatureRow.document_id)
+                                         .where(CopySignatureRow.document_id.in_(ids))))
+            self._write_signatures(session, [latest[i] for i in ids
+                                             if i not in kept or i not in signed or SEGMENTS in kept[i]])
+
+    @staticmethod
+    def _write_signatures(session: Session, docs: list[Document]) -> None:
+        """Replace the copy signatures and band keys of ``docs``, from their article text."""
+        if not docs:
+            return
+        ids = [d.id for d in docs]
+        session.execute(delete(CopyBandRow).where(CopyBandRow.document_id.in_(ids)))
+        session.execute(delete(CopySignatureRow).where(CopySignatureRow.document_id.in_(ids)))
+        rows = [signature_rows(doc) for doc in docs]
+        session.execute(insert(CopySignatureRow), [row for row, _ in rows])
+        bands = [band for _, doc_bands in rows for band in doc_bands]
+        if bands:
+            session.execute(insert(CopyBandRow), bands)
 
     # ---- reading ----------------------------------------------------------------------------------------------
     def get(self, doc_id: str, *, predicted: bool = False) -> Document | None:
@@ -370,6 +395,54 @@ class Store:
                 out.setdefault(row.document_id, []).append(Correction.of_row(row))
         return out
 
+    # ---- copies -----------------------------------------------------------------------------------------------
+    def copies(self, doc_id: str) -> list[dict[str, Any]] | None:
+        """The stored copies of a document (see :mod:`narrascope.store.copies`): id, title, outlet, published, url,
+        similarity and whether it is the exact same text, earliest first; None when no such document is stored."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(DocumentRow.content_hash, CopySignatureRow.minhash, CopySignatureRow.shingles)
+                .join(CopySignatureRow, CopySignatureRow.document_id == DocumentRow.id, isouter=True)
+                .where(DocumentRow.id == doc_id)).first()
+            if row is None:
+                return None
+            content, minhash, shingles = row
+            if minhash is None:  # written by a process that predates signatures: compute it from the stored document
+                sig = signature(self.get(doc_id))
+            else:
+                sig = Signature.from_bytes(minhash, shingles)
+            return copy_rows(connection, similar_documents(connection, sig, content, exclude=doc_id))
+
+    def find_copies(self, doc: Document, *, threshold: float = COPY_JACCARD) -> list[dict[str, Any]]:
+        """Stored copies of a document, stored or not (as :meth:`copies`), from its own text and segments."""
+        with self.engine.connect() as connection:
+            found = similar_documents(connection, signature(doc), doc.content_hash, exclude=doc.id,
+                                      threshold=threshold)
+            return copy_rows(connection, found)
+
+    def copy_pairs(self, flt: DocumentFilter | None = None, *,
+                   threshold: float = COPY_JACCARD) -> dict[tuple[str, str], float]:
+        """Every pair of copies ``{(a, b): similarity}`` (``a < b``) of which at least one document matches ``flt``."""
+        with self.engine.connect() as connection:
+            pairs = similar_pairs(connection, threshold=threshold)
+            if flt is not None and not flt.is_empty():
+                matching = set(connection.execute(self.filtered_query(flt).with_only_columns(DocumentRow.id)).scalars())
+                pairs = {pair: sim for pair, sim in pairs.items() if pair[0] in matching or pair[1] in matching}
+        return pairs
+
+    def outlet_copies(self, flt: DocumentFilter | None = None) -> list[dict[str, Any]]:
+        """Who re-publishes whom: copy pairs counted per pair of outlets, with which outlet published first (see
+        :func:`narrascope.store.copies.outlet_pairs`)."""
+        pairs = self.copy_pairs(flt)
+        ids = sorted({i for pair in pairs for i in pair})
+        meta: dict[str, tuple[str | None, Any]] = {}
+        with self.engine.connect() as connection:
+            for first in range(0, len(ids), 1000):
+                meta.update({doc_id: (source, published) for doc_id, source, published in connection.execute(
+                    select(DocumentRow.id, DocumentRow.source, DocumentRow.published)
+                    .where(DocumentRow.id.in_(ids[first:first + 1000])))})
+        return outlet_pairs(pairs, meta)
+
     def filtered_query(self, flt: DocumentFilter | None) -> Select:
         """SELECT of the documents matching ``flt``, for callers building their own aggregates."""
         stmt = select(DocumentRow)
@@ -403,16 +476,19 @@ class Store:
             stmt = stmt.where(DocumentRow.text.icontains(flt.text, autoescape=True))
         return stmt
 
-    def count(self, flt: DocumentFilter | None = None) -> int:
+    def count(self, flt: DocumentFilter | None = None, *, per_id: bool = False) -> int:
+        """Matching documents, exact re-uploads once (``per_id``: every stored id, as a list pages through them)."""
+        docs = self.filtered_query(flt).subquery()
         with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(self.filtered_query(flt).subquery())) or 0
+            counted = func.count() if per_id else count_texts(docs.c.content_hash)
+            return session.scalar(select(counted).select_from(docs)) or 0
 
     def count_reviewed(self, flt: DocumentFilter | None = None) -> int:
-        """Number of matching documents with at least one current correction."""
+        """Number of matching documents with at least one current correction (exact re-uploads once)."""
         reviewed = select(CorrectionRow.document_id).where(CorrectionRow.current.is_(True))
-        stmt = self.filtered_query(flt).where(DocumentRow.id.in_(reviewed))
+        docs = self.filtered_query(flt).where(DocumentRow.id.in_(reviewed)).subquery()
         with Session(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            return session.scalar(select(count_texts(docs.c.content_hash)).select_from(docs)) or 0
 
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries (metadata, whether a reviewer corrected it, narrative labels each marked reviewed or not; no
@@ -460,7 +536,7 @@ class Store:
     def label_counts(self, layer: str, flt: DocumentFilter | None = None, *, by: str | None = None,
                      period: str = "month") -> list[dict[str, Any]]:
         """Number of documents per label of ``layer`` (optionally also per ``by``: outlet, language or period);
-        possible labels count only with ``flt.possible``."""
+        possible labels count only with ``flt.possible``; exact re-uploads count once."""
         docs = self.filtered_query(flt).subquery()
         flt = flt or DocumentFilter()
         if layer in ("narratives", "subnarratives"):
@@ -478,7 +554,7 @@ class Store:
             columns.append(self._period(docs.c.published, period))
         elif by is not None:
             raise ValueError(f"cannot group by {by!r}; use outlet, language or period")
-        stmt = (select(*columns, func.count(func.distinct(A.document_id)))
+        stmt = (select(*columns, count_texts(docs.c.content_hash))
                 .join(docs, docs.c.id == A.document_id).group_by(*columns))
         with Session(self.engine) as session:
             out = []
@@ -490,18 +566,18 @@ class Store:
         return sorted(out, key=lambda r: (-r["count"], r["label"]))
 
     def field_counts(self, field: str, flt: DocumentFilter | None = None) -> list[dict[str, Any]]:
-        """Number of matching documents per ``source`` or ``language``."""
+        """Number of matching documents per ``source`` or ``language`` (exact re-uploads once in each)."""
         if field not in ("source", "language"):
             raise ValueError(f"cannot count by {field!r}")
         docs = self.filtered_query(flt).subquery()
-        stmt = select(docs.c[field], func.count()).group_by(docs.c[field])
+        stmt = select(docs.c[field], count_texts(docs.c.content_hash)).group_by(docs.c[field])
         with Session(self.engine) as session:
             return sorted(({"value": v, "count": n} for v, n in session.execute(stmt)), key=lambda r: -r["count"])
 
     def entity_roles(self, entity: str | None = None, flt: DocumentFilter | None = None, *, by: str | None = None,
                      role: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """How entities are cast: mention counts per entity and main role (optionally one ``role`` only, and per
-        outlet or month)."""
+        outlet or month); exact re-uploads count once."""
         docs = self.filtered_query(flt).subquery()
         A = (flt or DocumentFilter()).entities().subquery().c
         columns: list[Any] = [A.entity, A.label]
@@ -511,7 +587,8 @@ class Store:
             columns.append(self._period(docs.c.published, "month"))
         elif by is not None:
             raise ValueError(f"cannot group by {by!r}; use outlet or period")
-        stmt = (select(*columns, func.count(), func.count(func.distinct(A.document_id)))
+        mention = docs.c.content_hash + ":" + cast(A.start, String)  # one mention of one text, whatever its id
+        stmt = (select(*columns, count_texts(mention), count_texts(docs.c.content_hash))
                 .join(docs, docs.c.id == A.document_id).group_by(*columns))
         if entity:
             stmt = stmt.where(_entity_is(A.entity, entity))

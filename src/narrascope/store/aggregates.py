@@ -31,6 +31,20 @@ def period_start(day: date, period: str) -> date:
     raise ValueError("period must be week or month")
 
 
+class OncePerText(Counter):
+    """A counter of documents in which exact re-uploads (one text under several ids) count once per key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[Any, str]] = set()
+
+    def add(self, key: Any, content_hash: str) -> None:
+        """Count ``key`` for the text with ``content_hash``, unless that text was counted for it already."""
+        if (key, content_hash) not in self._seen:
+            self._seen.add((key, content_hash))
+            self[key] += 1
+
+
 def _rows(counter: Counter, key: str) -> list[dict[str, Any]]:
     rows = [{"label": label, key: group, "count": n} for (label, group), n in counter.items()]
     return sorted(rows, key=lambda r: (-r["count"], r["label"], str(r[key])))
@@ -42,7 +56,8 @@ def label_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer: s
     unordered pair of labels found in the same document.
 
     Labels are reviewed where corrections exist, else predicted (``flt.predicted``: predicted only); possible labels
-    (below their display threshold) count only with ``flt.possible``, as on the document page.
+    (below their display threshold) count only with ``flt.possible``, as on the document page; exact re-uploads count
+    once (:class:`OncePerText`, as ``count_texts`` in the store's SQL counts).
     Returns ``{"labels", "by_period", "by_outlet", "by_language", "pairs"}``; rows have the shapes of
     ``Store.label_counts`` (``period`` as an ISO date string) and, for pairs, ``{"a", "b", "count"}`` with ``a < b``.
     """
@@ -53,30 +68,27 @@ def label_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer: s
     if flt is not None and not flt.is_empty():
         labels_stmt = labels_stmt.where(A.document_id.in_(matching.with_only_columns(DocumentRow.id)))
     meta_stmt = matching.with_only_columns(DocumentRow.id, DocumentRow.published, DocumentRow.source,
-                                           DocumentRow.language)
+                                           DocumentRow.language, DocumentRow.content_hash)
     labels_of: dict[str, set[str]] = defaultdict(set)
     with store.engine.connect() as connection:  # Core rows: no ORM overhead on thousands of tuples
         for doc_id, label in connection.execute(labels_stmt).all():
             labels_of[doc_id].add(label)
         meta = {row[0]: row[1:] for row in connection.execute(meta_stmt).all() if row[0] in labels_of}
-    totals: Counter[str] = Counter()
-    by_period: Counter[tuple[str, str]] = Counter()
-    by_outlet: Counter[tuple[str, str | None]] = Counter()
-    by_language: Counter[tuple[str, str | None]] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
+    totals, by_period, by_outlet, by_language, pairs = (OncePerText() for _ in range(5))
     starts: dict[date, str] = {}
     for doc_id, labels in labels_of.items():
-        published, source, language = meta[doc_id]
+        published, source, language, text = meta[doc_id]
         start = None
         if published:
             start = starts.get(published) or starts.setdefault(published, period_start(published, period).isoformat())
         for label in labels:
-            totals[label] += 1
+            totals.add(label, text)
             if start:
-                by_period[label, start] += 1
-            by_outlet[label, source] += 1
-            by_language[label, language] += 1
-        pairs.update(combinations(sorted(labels), 2))
+                by_period.add((label, start), text)
+            by_outlet.add((label, source), text)
+            by_language.add((label, language), text)
+        for pair in combinations(sorted(labels), 2):
+            pairs.add(pair, text)
     return {
         "labels": sorted(({"label": k, "count": n} for k, n in totals.items()), key=lambda r: (-r["count"], r["label"])),
         "by_period": _rows(by_period, "period"),

@@ -175,14 +175,15 @@ def effective_labels(layer: str, *, possible: bool = False, predicted: bool = Fa
 
 
 def effective_entities(*, predicted: bool = False) -> Select:
-    """Rows ``(id, document_id, entity, label, reviewed)`` of entity mentions with their main role as reviewed
+    """Rows ``(id, document_id, start, entity, label, reviewed)`` of entity mentions with their main role as reviewed
     where a ``set-role`` correction exists, else as predicted."""
     A = AnnotationRow
     if predicted:
-        return select(A.id, A.document_id, A.entity, A.label, false().label("reviewed")).where(A.layer == ENTITIES)
+        return select(A.id, A.document_id, A.start, A.entity, A.label, false().label("reviewed")).where(
+            A.layer == ENTITIES)
     C = aliased(CorrectionRow)
     key = func.coalesce(A.attrs["entity_id"].as_string(), A.entity)
-    return (select(A.id, A.document_id, A.entity, func.coalesce(C.label, A.label).label("label"),
+    return (select(A.id, A.document_id, A.start, A.entity, func.coalesce(C.label, A.label).label("label"),
                    C.id.is_not(None).label("reviewed"))
             .outerjoin(C, and_(C.document_id == A.document_id, C.layer == ENTITIES, C.target == key,
                                C.action == "set-role", C.current.is_(True)))

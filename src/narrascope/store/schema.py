@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, false, func, text, true, BigInteger, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, false, func, text, true, BigInteger, Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY columns; PostgreSQL gets a 64-bit key.
@@ -43,6 +43,7 @@ class DocumentRow(Base):
     __table_args__ = (
         Index("ix_documents_published_id", "published", "id"),
         Index("ix_documents_source_published", "source", "published"),
+        Index("ix_documents_content_hash", "content_hash"),  # exact re-uploads: one text under several ids
     )
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -121,3 +122,24 @@ class CorrectionRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     content_hash: Mapped[str] = mapped_column(String(32))
     current: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class CopySignatureRow(Base):
+    """A document's MinHash signature over its article text (see :mod:`narrascope.store.copies`), written with it."""
+
+    __tablename__ = "copy_signatures"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)  # NUM_PERM little-endian unsigned 32-bit values
+    shingles: Mapped[int] = mapped_column(Integer)  # distinct word 5-grams summarised (short texts are not banded)
+
+
+class CopyBandRow(Base):
+    """One LSH band key of a document's signature: documents sharing a key are candidate copies."""
+
+    __tablename__ = "copy_bands"
+    # SQLite: the primary key is the table (no separate rowid table beside it), a third less space.
+    __table_args__ = (Index("ix_copy_bands_document", "document_id"), {"sqlite_with_rowid": False})
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)

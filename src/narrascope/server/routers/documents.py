@@ -7,8 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from narrascope.server.deps import document_filter, get_store
-from narrascope.server.schemas import MAX_OFFSET, MAX_PAGE_SIZE, DocumentOut, DocumentPage, DocumentSummary, PossibleQuery
+from narrascope.server.schemas import (
+    MAX_OFFSET, MAX_PAGE_SIZE, DocumentCopies, DocumentOut, DocumentPage, DocumentSummary, PossibleQuery,
+)
 from narrascope.store import DocumentFilter, Store
+from narrascope.store.copies import earliest_publication
 
 router = APIRouter(tags=["documents"])
 
@@ -23,7 +26,7 @@ def list_documents(
     """Matching documents, newest first, one page at a time (metadata and the narrative labels shown on each, no
     text; ``possible=true`` also matches and lists those below the display threshold)."""
     items = [DocumentSummary.model_validate(row) for row in store.list(flt, limit=limit, offset=offset)]
-    return DocumentPage(total=store.count(flt), possible=flt.possible, limit=limit, offset=offset, items=items)
+    return DocumentPage(total=store.count(flt, per_id=True), possible=flt.possible, limit=limit, offset=offset, items=items)
 
 
 @router.get("/documents/{doc_id:path}", response_model=DocumentOut, responses={404: {"description": "No such document"}})
@@ -39,3 +42,14 @@ def get_document(doc_id: str, store: Annotated[Store, Depends(get_store)], possi
     if doc is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
     return DocumentOut.of(doc, possible=possible)
+
+
+@router.get("/copies/{doc_id:path}", response_model=DocumentCopies, responses={404: {"description": "No such document"}})
+def get_copies(doc_id: str, store: Annotated[Store, Depends(get_store)]) -> DocumentCopies:
+    """The stored copies of a document (syndicated or re-published versions of its article text, and exact
+    re-uploads) with their outlets, dates and similarity, and the earliest known publication."""
+    doc = store.get(doc_id)
+    copies = store.copies(doc_id) if doc is not None else None
+    if doc is None or copies is None:
+        raise HTTPException(404, f"no document with id {doc_id!r}")
+    return DocumentCopies(id=doc.id, copies=copies, earliest_publication=earliest_publication(doc, copies))

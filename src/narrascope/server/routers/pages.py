@@ -28,6 +28,7 @@ from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
 from narrascope.review import ReviewError, correct, review_queue
 from narrascope.store import DocumentFilter, Store
+from narrascope.store.copies import earliest_publication
 from narrascope.store.review import LABEL_LAYERS, Correction, apply_corrections, review_state
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
 
@@ -157,7 +158,7 @@ def documents_page(
     store: Annotated[Store, Depends(get_store)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    total = store.count(flt)
+    total = store.count(flt, per_id=True)
     rows = store.list(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for row in rows:
         row["narratives"] = [{**n, "colour": colour_class(n["name"]), "href": documents_url(flt, narrative=n["name"])}
@@ -180,11 +181,13 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
         raise HTTPException(404, f"No document with id {doc_id!r}.")
     corrections = store.corrections([doc_id]).get(doc_id, [])
     doc = apply_corrections(store.get(doc_id, predicted=True), corrections)
-    return _render(request, "document.html", document_context(doc) | review_context(doc, predicted, corrections))
+    context = document_context(doc, store.copies(doc_id) or []) | review_context(doc, predicted, corrections)
+    return _render(request, "document.html", context)
 
 
-def document_context(doc: Document) -> dict[str, Any]:
-    return {"doc": doc, "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
+def document_context(doc: Document, copies: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"doc": doc, "copies": copies, "earliest": earliest_publication(doc, copies),
+            "article": render_document(doc), "comments": reader_comments(doc), "legend": legend(doc),
             "comment_legend": legend(doc, COMMENT_NARRATIVES), "entities": entity_table(doc),
             "possible_labels": doc.possible_labels(), "orphan_subs": orphan_subnarratives(doc),
             "techniques": technique_table(doc), "page": "document",

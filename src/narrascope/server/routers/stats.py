@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from narrascope.document import NARRATIVES
 from narrascope.server.deps import document_filter, get_store
-from narrascope.server.schemas import DashboardData, EntityRoleCount, FieldCount, LabelCount, PairCount
+from narrascope.server.schemas import DashboardData, EntityRoleCount, FieldCount, LabelCount, OutletCopies, PairCount
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import label_breakdown
 
@@ -60,6 +60,16 @@ def cooccurrence(
 ) -> list[dict]:
     """Documents carrying each pair of labels together."""
     return label_breakdown(store, flt, layer=layer)["pairs"][:limit]
+
+
+@router.get("/copies", response_model=list[OutletCopies])
+def outlet_copies(
+    flt: Annotated[DocumentFilter, Depends(document_filter)],
+    store: Annotated[Store, Depends(get_store)],
+) -> list[dict]:
+    """Who re-publishes whom: pairs of copies per pair of outlets (at least one document of each pair matching the
+    filters), and which outlet published first."""
+    return store.outlet_copies(flt)
 
 
 def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", *, top_entities: int = 15) -> DashboardData:

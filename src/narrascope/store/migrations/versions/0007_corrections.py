@@ -5,14 +5,14 @@ and the model output it replaced; ``current`` is false once a later correction o
 the history stays while views read only the current decision.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

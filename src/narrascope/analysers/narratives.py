@@ -161,13 +161,14 @@ class NarrativeAnalyser:
 
 
 def _article(doc: Document) -> tuple[str, list[Span]]:
-    """The text the article is scored on and its sentences: title and body sentences, plus the title from metadata
-    (appended after the text, so every offset still points into ``doc.text``) when the text has no title segment."""
+    """The text the article is scored on and its sentences in reading order: title and body sentences, or, when the
+    text has no title segment, the title from metadata first (its text appended after the document's, so every other
+    offset still points into ``doc.text``) and then the body."""
     sentences = doc.sentences()
     if not doc.title or any(s.label == "title" for s in doc.spans.get(SEGMENTS, [])):
         return doc.text, sentences
     start = len(doc.text) + 2
-    return f"{doc.text}\n\n{doc.title}", sentences + [Span(start, start + len(doc.title), "title")]
+    return f"{doc.text}\n\n{doc.title}", [Span(start, start + len(doc.title), "title")] + sentences
 
 
 def _comment_sentences(doc: Document) -> list[list[Span]]:

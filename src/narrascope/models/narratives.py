@@ -61,7 +61,7 @@ class NarrativeClassifier(BaseEstimator):
 
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
                  alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
-                 skip_rejected: bool = True, salience: bool = True, calibration_folds: int = 10, random_state: int = 0):
+                 skip_rejected: bool = True, salience: bool = True, salience_share: float = 1.0, calibration_folds: int = 10, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
@@ -71,6 +71,7 @@ class NarrativeClassifier(BaseEstimator):
         self.window = window
         self.skip_rejected = skip_rejected
         self.salience = salience
+        self.salience_share = salience_share
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
@@ -141,8 +142,8 @@ class NarrativeClassifier(BaseEstimator):
                                 centroid]).astype(np.float64)
 
     def _log_weights(self, features: np.ndarray | None, owner: np.ndarray, n_docs: int) -> np.ndarray:
-        """Each instance's log weight in its document's pool: log-softmax of the learned salience within the
-        document, or uniform (log-mean-exp pooling) without salience."""
+        """Each instance's log weight in its document's pool: ``salience_share`` of the softmax of the learned
+        salience within the document plus the rest spread evenly (all even, log-mean-exp pooling, without salience)."""
         if features is None or not self._salient():
             return -np.log(np.maximum(np.bincount(owner, minlength=n_docs), 1))[owner]
         z = features @ self.salience_coef_
@@ -150,7 +151,9 @@ class NarrativeClassifier(BaseEstimator):
         np.maximum.at(top, owner, z)
         total = np.zeros(n_docs)
         np.add.at(total, owner, np.exp(z - top[owner]))
-        return z - (top + np.log(np.maximum(total, 1e-300)))[owner]
+        salient = np.exp(z - top[owner]) / total[owner]
+        uniform = 1.0 / np.bincount(owner, minlength=n_docs)[owner]
+        return np.log((1 - self.salience_share) * uniform + self.salience_share * salient)
 
     def _windows(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
         """What each sentence is scored on: itself with ``window`` sentences of context on either side."""
@@ -243,8 +246,9 @@ class NarrativeClassifier(BaseEstimator):
         one of its evidence sentences (attention-style multiple-instance learning).
 
         For each document with evidence, a sentence's share of the label's pool is the softmax over the document's
-        sentences of ``features @ w + score / temperature`` (``score``: its out-of-fold ridge score for the label);
-        ``w`` maximises the log of the evidence sentences' total share, with an L2 penalty (``SALIENCE_L2``).
+        sentences of ``score / temperature + log weight`` (``score``: its out-of-fold ridge score for the label;
+        ``weight``: its pool weight, :meth:`_log_weights`, whose salience is the softmax of ``features @ w``); ``w``
+        maximises the log of the evidence sentences' total share, with an L2 penalty (``SALIENCE_L2``).
         """
         bounds = np.searchsorted(owner, np.arange(int(owner[-1]) + 2 if len(owner) else 1))
         column = {c: j for j, c in enumerate(self.classes_)}
@@ -266,17 +270,25 @@ class NarrativeClassifier(BaseEstimator):
         F = features[picked[:, 0]]
         offset = scores[picked[:, 0], picked[:, 1]] / self.temperature
         hit = np.concatenate(targets).astype(float)
-        starts = np.searchsorted(np.concatenate(docs), np.arange(len(docs)))
         seg = np.concatenate(docs)
+        starts = np.searchsorted(seg, np.arange(len(docs)))
+        even = (1 - self.salience_share) / np.bincount(seg)[seg]
+        share = self.salience_share
 
         def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-            z = F @ w + offset
-            z = z - np.maximum.reduceat(z, starts)[seg]
-            e = np.exp(z)
+            a = F @ w
+            salient = np.exp(a - np.maximum.reduceat(a, starts)[seg])
+            salient /= np.add.reduceat(salient, starts)[seg]
+            weight = even + share * salient
+            z = offset + np.log(weight)
+            e = np.exp(z - np.maximum.reduceat(z, starts)[seg])
             every, carried = np.add.reduceat(e, starts), np.add.reduceat(e * hit, starts)
-            share, share_carried = e / every[seg], e * hit / carried[seg]
-            grad = ((share - share_carried)[:, None] * F).sum(0) + SALIENCE_L2 * w
-            return float(np.log(every).sum() - np.log(carried).sum() + SALIENCE_L2 / 2 * w @ w), grad
+            pull = e / every[seg] - e * hit / carried[seg]  # d loss / d z
+            through = pull * share * salient / weight  # d loss / d a
+            mean_F = np.add.reduceat(salient[:, None] * F, starts)
+            grad = (through[:, None] * F).sum(0) - (np.add.reduceat(through, starts)[:, None] * mean_F).sum(0)
+            value = np.log(every).sum() - np.log(carried).sum()
+            return float(value + SALIENCE_L2 / 2 * w @ w), grad + SALIENCE_L2 * w
 
         self.salience_coef_ = minimize(loss, np.zeros(F.shape[1]), jac=True, method="L-BFGS-B").x
 

@@ -80,6 +80,10 @@ def _choices_section(rows: list[dict[str, Any]]) -> list[str]:
     return lines + [""]
 
 
+def _rounded(values: Any) -> str:
+    return "[" + ", ".join(f"{float(v):.2f}" for v in values) + "]"
+
+
 def _speed_section(speed: dict[str, Any]) -> list[str]:
     lines = ["## Speed and memory (`benchmarks/narratives_speed.py`)", "",
              f"Command: `{speed['command']}`", f"Machine: {speed['machine']}", ""]
@@ -109,8 +113,15 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         f"{clf.alpha}) fitted on whole documents and solved jointly. "
         + ("A text is scored sentence by sentence"
            + (f" (each read with {clf.window} neighbouring sentence(s) on either side)" if clf.window else "")
-           + f" and the sentence scores are pooled by log-mean-exp (temperature "
-           f"{clf.temperature}) into the document score, so the sentences that decide a label are its evidence"
+           + (f" and the sentence scores are pooled by a salience-weighted log-sum-exp (temperature {clf.temperature}) "
+              "into the document score: a sentence's weight is the softmax over its document of a learned salience "
+              "(first sentence, second sentence, relative position, log position, log length, cosine to the centroid "
+              f"of the other sentences; weights {_rounded(clf.salience_coef_)}), fitted in the training fold so that "
+              "the sentence adding most to the pool of a document's dominant narrative is one of the 3 closest to its "
+              "subtask-3 explanation (attention-style multiple-instance learning). The sentences that add most to a "
+              "label's pool are its evidence" if getattr(clf, "salience_coef_", None) is not None else
+              f" and the sentence scores are pooled by log-mean-exp (temperature {clf.temperature}) into the document "
+              "score, so the sentences that decide a label are its evidence")
            + ("; sentences in which the author rejects what they report (`REJECTION_CUES`: debunked, false claim, "
               "disinformation, ... in the five languages) are left out of every narrative's pool" if clf.skip_rejected else "")
            + ". " if clf.pooling == "sentences" else "The whole text is scored as one instance. ")

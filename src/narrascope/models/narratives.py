@@ -38,7 +38,7 @@ __all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "childre
 OTHER = "Other"
 LANGUAGES = ("bg", "en", "hi", "pt", "ru")
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
-SALIENCE_L2 = 1.0  # L2 penalty of the salience weights (six features, about a thousand evidenced documents)
+SALIENCE_L2 = 1.0  # L2 penalty of the salience weights (7 features x (shared + 5 languages), ~1,000 documents)
 _FLOOR = -5.0  # pooled score of a label with no sentence left to support it (far below any ridge score)
 
 
@@ -123,13 +123,16 @@ class NarrativeClassifier(BaseEstimator):
         return getattr(self, "salience_coef_", None) is not None
 
     def _salience_features(self, X: sparse.csr_matrix, owner: np.ndarray, quoted: list[str]) -> np.ndarray:
-        """Label-free features of each sentence's place in its document (``SALIENCE_FEATURES``): first or second
-        sentence, relative position, log position, log length, and cosine to the centroid of the other sentences."""
+        """Label-free features of each sentence's place in its document: first or second sentence, relative
+        position, log position, log length, cosine to the centroid of the other sentences and to the first sentence
+        (the title line); once shared by all languages and once more for the sentence's language, so each language
+        can weigh them its own way."""
         n_docs = int(owner[-1]) + 1 if len(owner) else 0
         bounds = np.searchsorted(owner, np.arange(n_docs + 1))
         size = np.diff(bounds)[owner]
         index = np.arange(len(owner)) - bounds[owner]
-        text = X[:, : X.shape[1] - len(LANGUAGES) - 1]  # the language block is the same for every sentence
+        n_text = X.shape[1] - len(LANGUAGES) - 1
+        text = X[:, :n_text]  # the language block is the same for every sentence
         member = sparse.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(n_docs, len(owner)))
         totals = member @ text
         own_sq = np.asarray(text.multiply(text).sum(1)).ravel()
@@ -137,9 +140,14 @@ class NarrativeClassifier(BaseEstimator):
         total_sq = np.asarray(totals.multiply(totals).sum(1)).ravel()[owner]
         rest_sq = np.maximum(total_sq - 2 * with_total + own_sq, 0.0)
         centroid = np.where(rest_sq > 0, (with_total - own_sq) / np.sqrt(np.maximum(own_sq * rest_sq, 1e-12)), 0.0)
+        first = bounds[owner]
+        with_first = np.asarray(text.multiply(text[first]).sum(1)).ravel()
+        to_first = with_first / np.sqrt(np.maximum(own_sq * own_sq[first], 1e-12))
         length = np.log1p([len(q) for q in quoted]) if quoted else np.zeros(0)
-        return np.column_stack([index == 0, index == 1, index / np.maximum(size - 1, 1), np.log1p(index), length,
-                                centroid]).astype(np.float64)
+        base = np.column_stack([index == 0, index == 1, index / np.maximum(size - 1, 1), np.log1p(index), length,
+                                centroid, to_first]).astype(np.float64)
+        language = X[:, n_text : n_text + len(LANGUAGES)].toarray()
+        return np.hstack([base] + [base * language[:, [k]] for k in range(len(LANGUAGES))])
 
     def _log_weights(self, features: np.ndarray | None, owner: np.ndarray, n_docs: int) -> np.ndarray:
         """Each instance's log weight in its document's pool: ``salience_share`` of the softmax of the learned

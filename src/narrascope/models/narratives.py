@@ -61,7 +61,7 @@ class NarrativeClassifier(BaseEstimator):
 
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
                  alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
-                 skip_rejected: bool = True, salience: bool = True, salience_share: float = 1.0, calibration_folds: int = 10, random_state: int = 0):
+                 skip_rejected: bool = True, salience: bool = True, salience_share: float = 0.5, calibration_folds: int = 10, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight

@@ -197,3 +197,16 @@ def test_one_partisan_comment_in_a_neutral_thread_is_found(model_dir):
     top = doc.quote(readers[0].evidence[0])
     assert top.startswith("The mighty Russian army crushed the enemy lines with tanks and\n")  # one sentence, unwrapped
     assert top.endswith("nobody can stand against it.")
+
+
+def test_default_model_finds_the_pro_kremlin_comments_of_the_example_page():
+    """The example page's article is neutral; two of its four reader comments push Kremlin narratives."""
+    from narrascope.document import COMMENT_NARRATIVES
+
+    page = Path(__file__).resolve().parents[2] / "examples" / "pages" / "news-with-comments.txt"
+    doc = load_pipeline(["segmenter", "language", "sentences", "narratives"])(
+        Document(page.read_text(encoding="utf-8"), id=page.name))
+    assert [label.name for label in doc.cats[NARRATIVES]] == [OTHER]
+    shown = [label for label in doc.cats[COMMENT_NARRATIVES] if not label.possible]
+    assert shown and all(label.name.startswith("URW: ") for label in shown)
+    assert all(doc.quote(span) not in ("1.", "2.") for label in shown for span in label.evidence)

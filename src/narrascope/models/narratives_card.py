@@ -114,9 +114,11 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         + ("A text is scored sentence by sentence"
            + (f" (each read with {clf.window} neighbouring sentence(s) on either side)" if clf.window else "")
            + (f" and the sentence scores are pooled by a salience-weighted log-sum-exp (temperature {clf.temperature}) "
-              "into the document score: a sentence's weight is the softmax over its document of a learned salience "
-              "(first sentence, second sentence, relative position, log position, log length, cosine to the centroid "
-              f"of the other sentences; weights {_rounded(clf.salience_coef_)}), fitted in the training fold so that "
+              f"into the document score: a sentence's weight is {1 - clf.salience_share:g} spread evenly plus "
+              f"{clf.salience_share:g} times the softmax over its document of a learned salience (first sentence, "
+              "second sentence, relative position, log position, log length, cosine to the centroid of the other "
+              "sentences, cosine to the first sentence; shared weights "
+              f"{_rounded(clf.salience_coef_[:7])} plus one more set per language), fitted in the training fold so that "
               "the sentence adding most to the pool of a document's dominant narrative is one of the 3 closest to its "
               "subtask-3 explanation (attention-style multiple-instance learning). The sentences that add most to a "
               "label's pool are its evidence" if getattr(clf, "salience_coef_", None) is not None else
@@ -176,6 +178,8 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               "  article and to its title line; a narrative carried by one side remark weighs less. Half the pool weight",
               "  stays even: giving it all to the salience found the evidence about as often but cost about 0.01",
               "  samples-F1 (choices table).",
+              "- In Hindi the top evidence sentence is where the explanation points less than twice as often as a",
+              "  random sentence (evidence table): the issue's target is not met there.",
               "- Reader comments are decided one by one, each from its own few sentences: a short comment gives the",
               "  model little to read, and the comment layer's probability is the highest any one comment gets.",
               "",

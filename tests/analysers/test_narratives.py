@@ -59,7 +59,7 @@ def test_other_document_has_single_label_without_evidence(model_dir):
 
 def test_version_follows_model(model_dir):
     pipeline = _pipeline(model_dir)
-    assert pipeline.get("narratives").version.startswith("2-")  # sentence-pooled model, comments apart
+    assert pipeline.get("narratives").version.startswith("3-")  # salience-pooled model, comments decided one by one
     assert pipeline.get("narratives").version != _pipeline(None).get("narratives").version
 
 
@@ -176,3 +176,37 @@ def test_title_from_metadata_is_read_but_never_quoted(model_dir):
     assert [label.name for label in titled.cats[NARRATIVES]] == ["URW: Praise of Russia"]
     for label in titled.cats[NARRATIVES] + titled.cats[SUBNARRATIVES]:
         assert all(span.end <= len(body) for span in label.evidence)
+
+
+THREAD = Path(__file__).resolve().parents[1] / "fixtures" / "narratives" / "news-with-comments.txt"
+
+
+def test_one_partisan_comment_in_a_neutral_thread_is_found(model_dir):
+    """Each comment is decided on its own, read whole: three neutral comments do not hide the fourth's narrative,
+    and a comment wrapped over two lines is not cut into fragments."""
+    from narrascope.document import COMMENT_NARRATIVES
+
+    text = THREAD.read_text(encoding="utf-8")
+    doc = load_pipeline(["segmenter", "sentences", "narratives"], config={"narratives": {"model_dir": model_dir}})(
+        Document(text, language="en"))
+    assert len(doc.comments()) == 4
+    assert [label.name for label in doc.cats[NARRATIVES]] == [OTHER]
+    readers = [label for label in doc.cats[COMMENT_NARRATIVES] if not label.possible]
+    assert [label.name for label in readers] == ["URW: Praise of Russia"]
+    assert readers[0].attrs["comments"] == 1  # one comment clearly carries it
+    top = doc.quote(readers[0].evidence[0])
+    assert top.startswith("The mighty Russian army crushed the enemy lines with tanks and\n")  # one sentence, unwrapped
+    assert top.endswith("nobody can stand against it.")
+
+
+def test_default_model_finds_the_pro_kremlin_comments_of_the_example_page():
+    """The example page's article is neutral; two of its four reader comments push Kremlin narratives."""
+    from narrascope.document import COMMENT_NARRATIVES
+
+    page = Path(__file__).resolve().parents[2] / "examples" / "pages" / "news-with-comments.txt"
+    doc = load_pipeline(["segmenter", "language", "sentences", "narratives"])(
+        Document(page.read_text(encoding="utf-8"), id=page.name))
+    assert [label.name for label in doc.cats[NARRATIVES]] == [OTHER]
+    shown = [label for label in doc.cats[COMMENT_NARRATIVES] if not label.possible]
+    assert shown and all(label.name.startswith("URW: ") for label in shown)
+    assert all(doc.quote(span) not in ("1.", "2.") for label in shown for span in label.evidence)

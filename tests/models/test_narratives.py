@@ -277,3 +277,45 @@ def test_cli_train_leaves_the_heldout_split_out(docs, tmp_path):
     assert info["heldout_documents"] == 1 and info["documents"] == {"EN": len(docs) - 1}
     result = runner.invoke(app, ["train", "--semeval", str(root), "--out", str(tmp_path / "all"), "--include-heldout"])
     assert NarrativeModel.load(tmp_path / "all").info["documents"] == {"EN": len(docs)}
+
+
+def _explained(docs: list[SemevalDocument]) -> list[SemevalDocument]:
+    """The synthetic documents, those praising the army with a subtask-3 style explanation."""
+    from narrascope.semeval.corpus import Explanation
+
+    why = Explanation(PRAISE, MIGHT, "The text praises the mighty Russian army that crushed the enemy lines with tanks.")
+    return [SemevalDocument(d.id, d.lang, d.text, d.narratives, d.subnarratives,
+                            explanation=why if "mighty Russian army" in d.text else None) for d in docs]
+
+
+def test_pooled_score_is_the_log_sum_exp_of_what_each_sentence_adds(docs, tmp_path):
+    """With learned salience the document score is made of the sentence contributions shown as evidence, exactly."""
+    from narrascope.analysers.sentences import split_sentences
+
+    model = train_model(_explained(docs), random_state=0)[0]
+    clf = model.classifier
+    assert clf.salience_coef_ is not None and clf.salience_coef_.shape == (42,)
+    text = ("Army day in Moscow. The meeting took place on Tuesday afternoon. The mighty Russian army crushed the "
+            "enemy lines with tanks and artillery. Scientists warn of a doomsday catastrophe for humanity.")
+    added = clf.sentence_scores(text, "en", split_sentences(text), list(range(len(clf.classes_))))
+    pooled = clf.decision_function([text], ["en"])[0]
+    t = clf.temperature
+    np.testing.assert_allclose(pooled, t * np.log(np.exp(added / t).sum(0)), rtol=1e-5, atol=1e-5)
+    model.save(tmp_path / "m")
+    loaded = NarrativeModel.load(tmp_path / "m").classifier
+    np.testing.assert_allclose(loaded.salience_coef_, clf.salience_coef_)
+    np.testing.assert_allclose(loaded.predict_proba([text], ["en"]), clf.predict_proba([text], ["en"]), atol=2e-3)
+    assert train_model(docs, random_state=0)[0].classifier.salience_coef_ is None  # no explanation: even weights
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5])
+def test_salience_learns_where_the_evidence_sits(docs, share):
+    """Evidence always on the first sentence teaches a higher first-sentence weight than evidence always on the last."""
+    from narrascope.analysers.sentences import split_sentences
+
+    texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
+    first = [(doc_labels[0], [0]) for doc_labels in labels]
+    last = [(doc_labels[0], [len(split_sentences(t)) - 1]) for t, doc_labels in zip(texts, labels)]
+    weights = [NarrativeClassifier(salience_share=share).fit(texts, labels, evidence=e).salience_coef_ for e in (first, last)]
+    assert weights[0][0] > weights[1][0]  # is-first
+    assert weights[0][2] < weights[1][2]  # relative position

@@ -8,9 +8,10 @@ label is the sentences that scored highest for it, up to ``max_evidence``; a spa
 pool (the sentences' weights sum to 1). ``<Narrative>: Other`` shows its narrative's evidence. A document with no
 narrative gets one ``Other`` label, without evidence.
 
-Reader comments (``comment`` segments) never feed the article's labels. Their sentences are pooled the same way
-into ``doc.cats["comment_narratives"]`` (narratives only, with comment sentences as evidence), empty when the
-document has no comment.
+Reader comments (``comment`` segments) never feed the article's labels. Each comment is decided on its own from
+its sentences, pooled the same way, and ``doc.cats["comment_narratives"]`` gets every narrative some comment carries, at
+the highest probability a comment gives it (narratives only, with comment sentences as evidence and the number of
+comments carrying it in ``attrs``), empty when the document has no comment.
 
 Every label carries the model's display threshold in ``attrs``; a label scoring below it is only *possible*
 (:attr:`narrascope.document.Label.possible`), hidden by default where labels are shown.
@@ -18,6 +19,7 @@ Every label carries the model's display threshold in ``attrs``; a label scoring 
 
 from __future__ import annotations
 
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from narrascope.document import (
     COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SENTENCES, SUBNARRATIVES, Document, Label, Span,
 )
 from narrascope.models import model_version, packaged_model_dir
+from narrascope.analysers.sentences import split_sentences
 from narrascope.models.narratives import OTHER, NarrativeModel
 from narrascope.pipeline import register_analyser
 
@@ -47,6 +50,7 @@ def load_model(model_dir: str) -> NarrativeModel:
     return NarrativeModel.load(Path(model_dir))
 
 
+_LIST_MARKER = re.compile(r"\s*(?:\d{1,3}[.)]|[-*\u2022])\s+")
 Prediction = tuple[list[Label], list[Label], list[Label]]
 Decoded = tuple[list[tuple[str, float]], list[tuple[str, float]]]
 
@@ -61,7 +65,7 @@ class NarrativeAnalyser:
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = 3):
         self.model_dir = str(Path(model_dir) if model_dir else default_model_dir())
-        self.version = f"2-{model_version(self.model_dir)}"
+        self.version = f"3-{model_version(self.model_dir)}"
         self.max_evidence = max_evidence
 
     @cached_property
@@ -74,19 +78,48 @@ class NarrativeAnalyser:
             return []
         langs = [doc.language for doc in docs]
         article = [_article(doc) for doc in docs]
-        comments = [_comment_sentences(doc) for doc in docs]
         decoded = self.model.predict([text for text, _ in article], langs,
                                      [[(s.start, s.end) for s in ss] for _, ss in article])
-        with_comments = [i for i, ss in enumerate(comments) if ss]
-        decoded_comments = dict(zip(with_comments, self.model.predict(
-            [docs[i].text for i in with_comments], [langs[i] for i in with_comments],
-            [[(s.start, s.end) for s in comments[i]] for i in with_comments]))) if with_comments else {}
+        comments = [(i, sentences) for i, doc in enumerate(docs) for sentences in _comment_sentences(doc)]
+        decoded_comments = self.model.predict([docs[i].text for i, _ in comments], [langs[i] for i, _ in comments],
+                                              [[(s.start, s.end) for s in ss] for _, ss in comments]) if comments else []
+        by_doc: dict[int, list[tuple[list[Span], Decoded]]] = {}
+        for (i, sentences), answer in zip(comments, decoded_comments):
+            by_doc.setdefault(i, []).append((sentences, answer))
         out = []
         for i, doc in enumerate(docs):
             narratives, subnarratives = self._with_evidence(doc, *article[i], decoded[i])
-            reader = self._with_evidence(doc, doc.text, comments[i], decoded_comments[i])[0] if i in decoded_comments else []
-            out.append((narratives, subnarratives, reader))
+            out.append((narratives, subnarratives, self._readers(doc, by_doc.get(i, []))))
         return out
+
+    def _readers(self, doc: Document, comments: list[tuple[list[Span], Decoded]]) -> list[Label]:
+        """The comment layer: each comment is decided on its own (a thread pooled as one text lets neutral comments
+        hide the narrative of another), and a narrative's probability is the highest any comment gives it.
+
+        Its evidence is the best sentence of each comment carrying it, most probable comment first; ``attrs``
+        ``comments`` counts the comments that give it at least the display threshold. With no comment carrying a narrative, one ``Other`` label scores the
+        least ``Other``-like comment.
+        """
+        if not comments:
+            return []
+        carried: dict[str, list[tuple[float, list[Span]]]] = {}
+        other = 1.0
+        for sentences, answer in comments:
+            for label in self._with_evidence(doc, doc.text, sentences, answer)[0]:
+                if label.name == OTHER:
+                    other = min(other, label.score)
+                else:
+                    carried.setdefault(label.name, []).append((label.score, label.evidence[:1]))
+        if not carried:
+            return [Label(OTHER, other)]
+        shown = _threshold(self.model.display_thresholds, NARRATIVES)
+        readers = []
+        for name, found in carried.items():
+            found.sort(key=lambda item: -item[0])
+            evidence = [span for _, best in found for span in best][: self.max_evidence]
+            clear = sum(p >= shown.get("display_threshold", 0.0) for p, _ in found)
+            readers.append(Label(name, found[0][0], evidence, {**shown, "comments": clear}))
+        return sorted(readers, key=lambda label: -label.score)
 
     def _with_evidence(self, doc: Document, text: str, sentences: list[Span], decoded: Decoded,
                        ) -> tuple[list[Label], list[Label]]:
@@ -131,19 +164,28 @@ class NarrativeAnalyser:
 
 
 def _article(doc: Document) -> tuple[str, list[Span]]:
-    """The text the article is scored on and its sentences: title and body sentences, plus the title from metadata
-    (appended after the text, so every offset still points into ``doc.text``) when the text has no title segment."""
+    """The text the article is scored on and its sentences in reading order: title and body sentences, or, when the
+    text has no title segment, the title from metadata first (its text appended after the document's, so every other
+    offset still points into ``doc.text``) and then the body."""
     sentences = doc.sentences()
     if not doc.title or any(s.label == "title" for s in doc.spans.get(SEGMENTS, [])):
         return doc.text, sentences
     start = len(doc.text) + 2
-    return f"{doc.text}\n\n{doc.title}", sentences + [Span(start, start + len(doc.title), "title")]
+    return f"{doc.text}\n\n{doc.title}", [Span(start, start + len(doc.title), "title")] + sentences
 
 
-def _comment_sentences(doc: Document) -> list[Span]:
-    """Sentences of the reader-comment segments only."""
-    article = set(doc.sentences())
-    return [s for s in doc.sentences(include_comments=True) if s not in article]
+def _comment_sentences(doc: Document) -> list[list[Span]]:
+    """The sentences of each reader comment, one list per comment: split within the comment with its wrapped lines
+    read as one line (a comment's continuation lines do not end a sentence) and its list marker ("1.", "-") left out."""
+    out = []
+    for comment in doc.comments():
+        marker = _LIST_MARKER.match(doc.text, comment.start, comment.end)
+        start = marker.end() if marker else comment.start
+        unwrapped = doc.text[start : comment.end].replace("\n", " ")  # same length: offsets still hold
+        sentences = [Span(start + a, start + b, "sentence") for a, b in split_sentences(unwrapped)]
+        if sentences:
+            out.append(sentences)
+    return out
 
 
 def _threshold(thresholds: dict[str, float], layer: str) -> dict[str, float]:

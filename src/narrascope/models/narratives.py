@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -37,6 +38,7 @@ __all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "childre
 OTHER = "Other"
 LANGUAGES = ("bg", "en", "hi", "pt", "ru")
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
+SALIENCE_L2 = 1.0  # L2 penalty of the salience weights (7 features x (shared + 5 languages), ~1,000 documents)
 _FLOOR = -5.0  # pooled score of a label with no sentence left to support it (far below any ridge score)
 
 
@@ -59,7 +61,7 @@ class NarrativeClassifier(BaseEstimator):
 
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
                  alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
-                 skip_rejected: bool = True, calibration_folds: int = 10, random_state: int = 0):
+                 skip_rejected: bool = True, salience: bool = True, salience_share: float = 0.5, calibration_folds: int = 10, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
@@ -68,6 +70,8 @@ class NarrativeClassifier(BaseEstimator):
         self.temperature = temperature
         self.window = window
         self.skip_rejected = skip_rejected
+        self.salience = salience
+        self.salience_share = salience_share
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
@@ -94,23 +98,70 @@ class NarrativeClassifier(BaseEstimator):
                              format="csr", dtype=np.float32)
 
     def _instances(self, texts: list[str], langs: list[str | None], sentences: list[list[tuple[int, int]]] | None,
-                   ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
-        """Features of the scored instances, the document each belongs to (sorted), and whether its author rejects it.
+                   ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+        """Features of the scored instances, the document each belongs to (sorted), whether its author rejects it,
+        and each instance's log weight in its document's pool (:meth:`_log_weights`).
 
-        ``sentences`` (offsets per text) are the parts of each text that are read; without them the whole text is,
-        split here into sentences.
+        ``sentences`` (offsets per text) are the parts of each text that are read, in reading order; without them
+        the whole text is, split here into sentences.
         """
         if self.pooling == "document":
             if sentences is not None:
                 texts = ["\n".join(text[s:e] for s, e in spans) for text, spans in zip(texts, sentences)]
-            return self._features(texts, langs), np.arange(len(texts)), np.zeros(len(texts), bool)
+            return self._features(texts, langs), np.arange(len(texts)), np.zeros(len(texts), bool), np.zeros(len(texts))
         if sentences is None:
             sentences = [split_sentences(text) for text in texts]
         quoted = [text[s:e] for text, spans in zip(texts, sentences) for s, e in spans]
         windows = [w for text, spans in zip(texts, sentences) for w in self._windows(text, spans)]
         owner = np.repeat(np.arange(len(texts)), [len(spans) for spans in sentences])
         rejected = np.array([rejects(q) for q in quoted], bool) if self.skip_rejected else np.zeros(len(quoted), bool)
-        return self._features(windows, [langs[i] for i in owner]), owner, rejected
+        X = self._features(windows, [langs[i] for i in owner])
+        features = self._salience_features(X, owner, quoted) if self._salient() else None
+        return X, owner, rejected, self._log_weights(features, owner, len(texts))
+
+    def _salient(self) -> bool:
+        return getattr(self, "salience_coef_", None) is not None
+
+    def _salience_features(self, X: sparse.csr_matrix, owner: np.ndarray, quoted: list[str]) -> np.ndarray:
+        """Label-free features of each sentence's place in its document: first or second sentence, relative
+        position, log position, log length, cosine to the centroid of the other sentences and to the first sentence
+        (the title line); once shared by all languages and once more for the sentence's language, so each language
+        can weigh them its own way."""
+        n_docs = int(owner[-1]) + 1 if len(owner) else 0
+        bounds = np.searchsorted(owner, np.arange(n_docs + 1))
+        size = np.diff(bounds)[owner]
+        index = np.arange(len(owner)) - bounds[owner]
+        n_text = X.shape[1] - len(LANGUAGES) - 1
+        text = X[:, :n_text]  # the language block is the same for every sentence
+        member = sparse.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(n_docs, len(owner)))
+        totals = member @ text
+        own_sq = np.asarray(text.multiply(text).sum(1)).ravel()
+        with_total = np.asarray(text.multiply(totals[owner]).sum(1)).ravel()
+        total_sq = np.asarray(totals.multiply(totals).sum(1)).ravel()[owner]
+        rest_sq = np.maximum(total_sq - 2 * with_total + own_sq, 0.0)
+        centroid = np.where(rest_sq > 0, (with_total - own_sq) / np.sqrt(np.maximum(own_sq * rest_sq, 1e-12)), 0.0)
+        first = bounds[owner]
+        with_first = np.asarray(text.multiply(text[first]).sum(1)).ravel()
+        to_first = with_first / np.sqrt(np.maximum(own_sq * own_sq[first], 1e-12))
+        length = np.log1p([len(q) for q in quoted]) if quoted else np.zeros(0)
+        base = np.column_stack([index == 0, index == 1, index / np.maximum(size - 1, 1), np.log1p(index), length,
+                                centroid, to_first]).astype(np.float64)
+        language = X[:, n_text : n_text + len(LANGUAGES)].toarray()
+        return np.hstack([base] + [base * language[:, [k]] for k in range(len(LANGUAGES))])
+
+    def _log_weights(self, features: np.ndarray | None, owner: np.ndarray, n_docs: int) -> np.ndarray:
+        """Each instance's log weight in its document's pool: ``salience_share`` of the softmax of the learned
+        salience within the document plus the rest spread evenly (all even, log-mean-exp pooling, without salience)."""
+        if features is None or not self._salient():
+            return -np.log(np.maximum(np.bincount(owner, minlength=n_docs), 1))[owner]
+        z = features @ self.salience_coef_
+        top = np.full(n_docs, -np.inf)
+        np.maximum.at(top, owner, z)
+        total = np.zeros(n_docs)
+        np.add.at(total, owner, np.exp(z - top[owner]))
+        salient = np.exp(z - top[owner]) / total[owner]
+        uniform = 1.0 / np.bincount(owner, minlength=n_docs)[owner]
+        return np.log((1 - self.salience_share) * uniform + self.salience_share * salient)
 
     def _windows(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
         """What each sentence is scored on: itself with ``window`` sentences of context on either side."""
@@ -119,49 +170,64 @@ class NarrativeClassifier(BaseEstimator):
         last = len(spans) - 1
         return [text[spans[max(i - self.window, 0)][0] : spans[min(i + self.window, last)][1]] for i in range(len(spans))]
 
-    def _pool(self, scores: np.ndarray, owner: np.ndarray, rejected: np.ndarray, n_docs: int) -> np.ndarray:
-        """Document scores from instance scores: log-mean-exp per document, rejected instances left out of
-        narrative labels (a document whose every sentence is rejected scores ``_FLOOR`` for them)."""
+    def _contributions(self, scores: np.ndarray, log_weights: np.ndarray, rejected: np.ndarray,
+                       class_mask: np.ndarray) -> np.ndarray:
+        """What each instance adds to its document's pool, on the score scale: its score plus ``temperature`` times
+        its log weight; ``-inf`` where the author rejects the sentence, for narrative labels (``class_mask``)."""
+        out = scores + self.temperature * log_weights[:, None]
+        return np.where(rejected[:, None] & class_mask[None, :], -np.inf, out)
+
+    def _pool(self, scores: np.ndarray, owner: np.ndarray, rejected: np.ndarray, log_weights: np.ndarray,
+              n_docs: int) -> np.ndarray:
+        """Document scores from instance scores: the salience-weighted log-sum-exp of each document's instances
+        (log-mean-exp without salience), rejected instances left out of narrative labels (a document whose every
+        sentence is rejected scores ``_FLOOR`` for them)."""
+        out = np.full((n_docs, scores.shape[1]), _FLOOR)
         if self.pooling == "document":
-            out = np.full((n_docs, scores.shape[1]), _FLOOR)
             out[owner] = scores
             return out
-        scores = np.where(rejected[:, None] & (self.classes_ != OTHER)[None, :], -np.inf, scores)
+        added = self._contributions(scores, log_weights, rejected, self.classes_ != OTHER)
         bounds = np.searchsorted(owner, np.arange(n_docs + 1))  # owner is sorted
-        out = np.full((n_docs, scores.shape[1]), _FLOOR)
         t = self.temperature
         for doc in range(n_docs):
-            block = scores[bounds[doc] : bounds[doc + 1]]
+            block = added[bounds[doc] : bounds[doc + 1]]
             if len(block):
                 top = block.max(0)
                 finite = np.isfinite(top)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    pooled = top + t * np.log(np.exp((block - top) / t).mean(0))
+                    pooled = top + t * np.log(np.exp((block - top) / t).sum(0))
                 out[doc, finite] = pooled[finite]
         return out
 
     # fitting --------------------------------------------------------------------------------------------
     def fit(self, texts: list[str], labels: list[list[str]], langs: list[str | None] | None = None,
-            groups: list[str] | None = None, auxiliary: list[bool] | None = None) -> NarrativeClassifier:
-        """Learn vocabularies, ridge weights for every label seen, and the calibration of pooled scores.
+            groups: list[str] | None = None, auxiliary: list[bool] | None = None,
+            evidence: list[tuple[str, list[int]] | None] | None = None) -> NarrativeClassifier:
+        """Learn vocabularies, ridge weights for every label seen, the sentence salience, and the calibration of
+        pooled scores.
 
         ``groups`` (near-duplicate copies) stay together in the calibration folds. Rows marked ``auxiliary`` (e.g.
         annotators' explanations) only add to the ridge fit: they are never scored for calibration, and are left out
-        of a fold's training rows when their group is in that fold. ``oof_scores_`` has the other rows, in order.
+        of a fold's training rows when their group is in that fold. ``evidence`` gives, for some texts, a label and
+        the indexes of the sentences (of ``split_sentences(text)``) that carry it: with ``salience``, the pool
+        weights are learned so that the sentence adding most to that label's pooled score is one of them
+        (:meth:`_fit_salience`). ``oof_scores_`` has the non-auxiliary rows, in order.
         """
         langs = list(langs) if langs is not None else [None] * len(texts)
         groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
         aux = np.array(auxiliary if auxiliary is not None else [False] * len(texts), bool)
         self.classes_ = np.array(sorted({label for doc in labels for label in doc}))
+        self.salience_coef_ = None
         Y = np.array([[label in set(doc) for label in self.classes_] for doc in labels], dtype=np.float64)
         self.word_vectorizer_, self.char_vectorizer_ = self._vectorizers()
         X = self._features(texts, langs, fit=True)
         K = (X @ X.T).toarray().astype(np.float64)
         primary = np.flatnonzero(~aux)
-        instances, owner, rejected = self._instances([texts[i] for i in primary], [langs[i] for i in primary], None)
+        primary_texts = [texts[i] for i in primary]
+        instances, owner, rejected, log_weights = self._instances(primary_texts, [langs[i] for i in primary], None)
 
-        # out-of-fold pooled scores for calibration: ridge refits on sub-blocks of the same kernel
-        oof = np.zeros((len(primary), len(self.classes_)))
+        # out-of-fold instance scores: ridge refits on sub-blocks of the same kernel
+        instance_oof = np.zeros((instances.shape[0], len(self.classes_)))
         strata = [f"{langs[i]}|{int(Y[i].sum() > 0)}" for i in primary]
         primary_groups = [groups[i] for i in primary]
         n_folds = max(min(self.calibration_folds, _smallest_stratum(strata), len(set(primary_groups))), 2)
@@ -171,12 +237,68 @@ class NarrativeClassifier(BaseEstimator):
             rows = np.concatenate([primary[tr], [i for i in np.flatnonzero(aux) if groups[i] not in held]]).astype(int)
             weights = X[rows].T @ self._dual(K[np.ix_(rows, rows)], Y[rows])
             scored = np.isin(owner, te)
-            pooled = self._pool(np.asarray(instances[scored] @ weights), owner[scored], rejected[scored], len(primary))
-            oof[te] = pooled[te]
-        self.oof_scores_ = oof
-        self.platt_ = _fit_platt(oof, Y[primary])
+            instance_oof[scored] = np.asarray(instances[scored] @ weights)
+        if self.salience and self.pooling == "sentences" and evidence is not None:
+            quoted = [text[s:e] for text in primary_texts for s, e in split_sentences(text)]
+            features = self._salience_features(instances, owner, quoted)
+            self._fit_salience(features, instance_oof, owner, rejected, [evidence[i] for i in primary])
+            log_weights = self._log_weights(features, owner, len(primary))
+        self.oof_scores_ = self._pool(instance_oof, owner, rejected, log_weights, len(primary))
+        self.platt_ = _fit_platt(self.oof_scores_, Y[primary])
         self.coef_ = np.asarray(X.T @ self._dual(K, Y)).astype(np.float32)  # (n_features, n_classes)
         return self
+
+    def _fit_salience(self, features: np.ndarray, scores: np.ndarray, owner: np.ndarray, rejected: np.ndarray,
+                      evidence: list[tuple[str, list[int]] | None]) -> None:
+        """Salience weights by which the sentence adding most to the pool of a document's evidenced label is likely
+        one of its evidence sentences (attention-style multiple-instance learning).
+
+        For each document with evidence, a sentence's share of the label's pool is the softmax over the document's
+        sentences of ``score / temperature + log weight`` (``score``: its out-of-fold ridge score for the label;
+        ``weight``: its pool weight, :meth:`_log_weights`, whose salience is the softmax of ``features @ w``); ``w``
+        maximises the log of the evidence sentences' total share, with an L2 penalty (``SALIENCE_L2``).
+        """
+        bounds = np.searchsorted(owner, np.arange(int(owner[-1]) + 2 if len(owner) else 1))
+        column = {c: j for j, c in enumerate(self.classes_)}
+        rows, targets, docs = [], [], []
+        for doc, item in enumerate(evidence):
+            if item is None or item[0] not in column:
+                continue
+            label, carriers = item
+            idx = np.arange(bounds[doc], bounds[doc + 1])
+            usable = idx[~rejected[idx]] if label != OTHER else idx
+            hit = np.isin(usable - bounds[doc], carriers)
+            if hit.any() and not hit.all():
+                rows.append(np.column_stack([usable, np.full(len(usable), column[label])]))
+                targets.append(hit)
+                docs.append(np.full(len(usable), len(docs)))
+        if not rows:
+            return
+        picked = np.concatenate(rows)
+        F = features[picked[:, 0]]
+        offset = scores[picked[:, 0], picked[:, 1]] / self.temperature
+        hit = np.concatenate(targets).astype(float)
+        seg = np.concatenate(docs)
+        starts = np.searchsorted(seg, np.arange(len(docs)))
+        even = (1 - self.salience_share) / np.bincount(seg)[seg]
+        share = self.salience_share
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            a = F @ w
+            salient = np.exp(a - np.maximum.reduceat(a, starts)[seg])
+            salient /= np.add.reduceat(salient, starts)[seg]
+            weight = even + share * salient
+            z = offset + np.log(weight)
+            e = np.exp(z - np.maximum.reduceat(z, starts)[seg])
+            every, carried = np.add.reduceat(e, starts), np.add.reduceat(e * hit, starts)
+            pull = e / every[seg] - e * hit / carried[seg]  # d loss / d z
+            through = pull * share * salient / weight  # d loss / d a
+            mean_F = np.add.reduceat(salient[:, None] * F, starts)
+            grad = (through[:, None] * F).sum(0) - (np.add.reduceat(through, starts)[:, None] * mean_F).sum(0)
+            value = np.log(every).sum() - np.log(carried).sum()
+            return float(value + SALIENCE_L2 / 2 * w @ w), grad + SALIENCE_L2 * w
+
+        self.salience_coef_ = minimize(loss, np.zeros(F.shape[1]), jac=True, method="L-BFGS-B").x
 
     def _dual(self, K: np.ndarray, Y: np.ndarray) -> np.ndarray:
         return np.linalg.solve(K + self.alpha * np.eye(len(K)), 2 * Y - 1)
@@ -186,8 +308,8 @@ class NarrativeClassifier(BaseEstimator):
                           sentences: list[list[tuple[int, int]]] | None = None) -> np.ndarray:
         """Pooled score of every class for each text (``sentences``: offsets per text; split here when None)."""
         langs = list(langs) if langs is not None else [None] * len(texts)
-        instances, owner, rejected = self._instances(texts, langs, sentences)
-        return self._pool(np.asarray(instances @ self.coef_), owner, rejected, len(texts))
+        instances, owner, rejected, log_weights = self._instances(texts, langs, sentences)
+        return self._pool(np.asarray(instances @ self.coef_), owner, rejected, log_weights, len(texts))
 
     def predict_proba(self, texts: list[str], langs: list[str | None] | None = None,
                       sentences: list[list[tuple[int, int]]] | None = None) -> np.ndarray:
@@ -196,21 +318,24 @@ class NarrativeClassifier(BaseEstimator):
 
     def sentence_scores(self, text: str, lang: str | None, sentences: list[tuple[int, int]],
                         class_index: list[int]) -> np.ndarray:
-        """Each sentence's own score for each requested class, ``(n_sentences, n_requested)``.
+        """What each sentence adds to each requested class's pooled score, ``(n_sentences, n_requested)``.
 
-        These are the scores the document decision pools; a sentence the author rejects scores ``-inf`` for
-        narrative labels (when ``skip_rejected``), so it is never evidence for them.
+        The document score is ``temperature * log(sum(exp(scores / temperature)))`` of these, so a sentence's
+        share of the decision is their softmax: its own ridge score plus ``temperature`` times its log salience
+        weight. A sentence the author rejects adds ``-inf`` to narrative labels (when ``skip_rejected``), so it is
+        never evidence for them.
         """
         if not sentences:
             return np.zeros((0, len(class_index)))
-        quoted = [text[s:e] for s, e in sentences]
-        windows = self._windows(text, sentences)
-        scores = np.asarray(self._features(windows, [lang] * len(quoted)) @ self.coef_[:, class_index], dtype=np.float64)
-        if self.skip_rejected:
-            rejected = np.array([rejects(q) for q in quoted], bool)
-            narrative = np.array([self.classes_[j] != OTHER for j in class_index], bool)
-            scores[np.ix_(rejected, narrative)] = -np.inf
-        return scores
+        if self.pooling == "document":  # sentences scored alone, as evidence for a decision made on the whole text
+            scores = np.asarray(self._features(self._windows(text, sentences), [lang] * len(sentences))
+                                @ self.coef_[:, class_index], dtype=np.float64)
+            log_weights, rejected = np.zeros(len(sentences)), np.zeros(len(sentences), bool)
+        else:
+            instances, _, rejected, log_weights = self._instances([text], [lang], [sentences])
+            scores = np.asarray(instances @ self.coef_[:, class_index], dtype=np.float64)
+        narrative = np.array([self.classes_[j] != OTHER for j in class_index], bool)
+        return self._contributions(scores, log_weights, rejected, narrative)
 
     # persistence ----------------------------------------------------------------------------------------
     def save(self, directory: str | Path) -> None:
@@ -221,7 +346,8 @@ class NarrativeClassifier(BaseEstimator):
                 "word_vocabulary": _vocab_list(self.word_vectorizer_),
                 "char_vocabulary": _vocab_list(self.char_vectorizer_)}
         (directory / "classifier.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        np.savez_compressed(directory / "classifier.npz", coef=self.coef_.astype(np.float16), platt=self.platt_,
+        salience = {"salience": self.salience_coef_} if self._salient() else {}
+        np.savez_compressed(directory / "classifier.npz", coef=self.coef_.astype(np.float16), platt=self.platt_, **salience,
                             word_idf=self.word_vectorizer_.idf_.astype(np.float32),
                             char_idf=self.char_vectorizer_.idf_.astype(np.float32))
 
@@ -239,6 +365,7 @@ class NarrativeClassifier(BaseEstimator):
             vectorizer.idf_ = idf
         model.coef_ = arrays["coef"].astype(np.float32)
         model.platt_ = arrays["platt"]
+        model.salience_coef_ = arrays["salience"] if "salience" in arrays else None
         return model
 
 

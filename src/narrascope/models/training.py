@@ -171,14 +171,18 @@ def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = 
     Internal folds keep near-duplicate ``groups`` together (computed here when not given). With ``explanations``,
     each document's subtask-3 explanation is one more (auxiliary) training text for its dominant narrative and
     sub-narrative; with ``witnesses`` > 0, so are that many of its sentences closest to the explanation
-    (:class:`EvidenceReference`), which teaches the model which sentences carry a narrative. Returns the model and the out-of-fold probabilities (rows aligned with ``docs``).
+    (:class:`EvidenceReference`), which teaches the model which sentences carry a narrative. With the classifier's
+    ``salience`` (default), the sentences closest to each training document's explanation teach the pool weights
+    (:meth:`NarrativeClassifier._fit_salience`). Returns the model and the out-of-fold probabilities (rows aligned
+    with ``docs``).
     """
     taxonomy = taxonomy or load_taxonomy()
     groups = list(groups) if groups is not None else near_duplicate_groups(docs)
     texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
     langs, auxiliary = [d.lang.lower() for d in docs], [False] * len(docs)
-    reference = EvidenceReference(docs) if witnesses else None
-    for doc, group in zip(list(docs), list(groups)):
+    reference = EvidenceReference(docs) if witnesses or params.get("salience", True) else None
+    evidence: list[tuple[str, list[int]] | None] = [None] * len(docs)
+    for k, (doc, group) in enumerate(zip(list(docs), list(groups))):
         if doc.explanation is None:
             continue
         taught = [t for t in (doc.explanation.narrative, doc.explanation.subnarrative)
@@ -186,14 +190,19 @@ def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = 
         extra = [doc.explanation.text] if explanations else []
         if reference is not None:
             sentences = split_sentences(doc.text)
-            extra += [doc.text[sentences[i][0]:sentences[i][1]] for i in reference.closest(doc, sentences)[:witnesses]]
+            closest = reference.closest(doc, sentences)
+            extra += [doc.text[sentences[i][0]:sentences[i][1]] for i in closest[:witnesses]]
+            if len(sentences) >= reference.MIN_SENTENCES:
+                evidence[k] = (doc.explanation.narrative, closest[: reference.TOP])
         for text in extra:
             texts.append(text)
             labels.append(taught)
             langs.append(doc.lang.lower())
             groups.append(group)
             auxiliary.append(True)
-    classifier = NarrativeClassifier(random_state=random_state, **params).fit(texts, labels, langs, groups, auxiliary)
+            evidence.append(None)
+    classifier = NarrativeClassifier(random_state=random_state, **params).fit(texts, labels, langs, groups, auxiliary,
+                                                                              evidence)
     classes = [str(c) for c in classifier.classes_]
     children = children_of(classes, taxonomy.narratives, _parent_map(taxonomy))
     oof = _platt(classifier.oof_scores_, classifier.platt_)

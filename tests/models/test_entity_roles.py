@@ -106,9 +106,12 @@ def test_unclear_threshold_keeps_the_shown_roles_right_often_enough():
 
     proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.6, 0.4], [0.55, 0.45]])
     gold = np.array(["a", "a", "b", "a", "b"])  # right, right, wrong, right, wrong
-    assert _unclear_threshold(proba, gold, ["a", "b"], 0.75) == 0.6  # top 4: 3 of 4 right
-    assert _unclear_threshold(proba, gold, ["a", "b"], 1.0) == 0.8
-    assert _unclear_threshold(proba, np.array(["b"] * 5), ["a", "b"], 0.5) == 1.0  # never right enough: all unclear
+    top = proba.argmax(axis=1)
+    assert _unclear_threshold(proba, top, gold, ["a", "b"], 0.75) == 0.6  # top 4: 3 of 4 right
+    assert _unclear_threshold(proba, top, gold, ["a", "b"], 1.0) == 0.8
+    assert _unclear_threshold(proba, top, np.array(["b"] * 5), ["a", "b"], 0.5) == 1.0  # never right enough
+    # decided against the top probability: a mention's role is judged by the probability of the role chosen
+    assert _unclear_threshold(proba, np.array([0, 0, 1, 0, 1]), gold, ["a", "b"], 1.0) == 0.3
 
 
 def test_leave_own_document_out_priors_do_not_see_the_mentions_own_label():

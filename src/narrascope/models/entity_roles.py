@@ -549,7 +549,10 @@ class EntityRoleClassifier(BaseEstimator):
         the leave-own-document-out priors (default: one group per distinct text)."""
         if not (len(contexts) == len(main_roles) == len(fine_roles)):
             raise ValueError("contexts, main_roles and fine_roles must have the same length")
-        documents = list(documents) if documents is not None else [str(id(c.text)) for c in contexts]
+        if documents is None:  # numbered in order of appearance, so the calibration folds do not vary between runs
+            order: dict[int, str] = {}
+            documents = [order.setdefault(id(c.text), str(len(order))) for c in contexts]
+        documents = list(documents)
         with remembered_parses():  # the calibration folds read the same texts again
             self._fit_models(contexts, main_roles, fine_roles, documents)
             self.calibrator_ = None

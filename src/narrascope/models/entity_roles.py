@@ -223,7 +223,8 @@ def _dependency_role(token: Any, category_of: Any) -> tuple[str, ...]:
         if role in ("agent", "is") else [governor]
     categories = sorted({category_of(w.lower_) for w in words} - {None}) or ["none"]
     negated = any(c.dep_ == "neg" for c in governor.children)
-    return (f"gram:{role}",) + tuple(f"gram:{role}:{c}" + (":neg" if negated else "") for c in categories)
+    return (f"gram:{role}", f"gram:{role}:w:{governor.lower_}") + tuple(
+        f"gram:{role}:{c}" + (":neg" if negated else "") for c in categories)
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,12 @@ of the mention: the mention string and its canonical entity id (so "НАТО" an
 languages), its character n-grams, the words just left and right of it in its sentence, the words of every
 sentence of the document that names the same head word, salience cues (frequency, position, title, quotation),
 predicate cues (is the mention the agent or the patient of violence, lying, helping, blaming; is a place where
-harm happened) from small per-language cue lexicons, crosses of the document's domain (war or climate, from a
-keyword cue) with the entity and the predicates, and entity priors: the role distribution of the same canonical
-entity, head word and stem in the training data, each mention's own document left out when training. Word
-features carry the language, so one model serves all five languages.
+harm happened) from small per-language cue lexicons, its grammatical role (English: from spaCy's dependency parse,
+e.g. subject of "attacked", object of "help", "by" agent of a passive, "strikes on X", "in the town of X"; other
+languages: marker words such as "pela", "срещу", "ने", "पर" next to the mention), crosses of the document's domain
+(war or climate, from a keyword cue) with the entity and the predicates, and entity priors: the role distribution
+of the same canonical entity, head word and stem in the training data, each mention's own document left out when
+training. Word features carry the language, so one model serves all five languages.
 
 Features are computed once per document (:class:`_DocumentIndex`) and once per (document, entity head), so the
 cost of a document is linear in its length, however often its entities recur.
@@ -17,7 +19,8 @@ Fine roles are constrained by the main role: per main role, one-vs-rest logistic
 roles, applied under the predicted main role; the most probable fine role is given, plus any other whose
 conditional probability reaches ``fine_threshold``. Calibration: a multinomial logistic map of the main model's
 log-probabilities fitted on out-of-fold predictions of the training data, and ``unclear_below_``, the calibrated
-probability under which a role is reported as unclear (chosen on the same out-of-fold predictions).
+probability under which a role is reported as unclear (chosen on the same out-of-fold predictions). Optional
+per-language decision weights (``min_recall``), also chosen on them, trade accuracy for the recall of rare roles.
 
 Saved as JSON plus NumPy arrays (no pickle).
 """

@@ -380,7 +380,7 @@ class EntityFramer:
     def __init__(self, model_dir: str | Path | None = None):
         directory = Path(model_dir) if model_dir else packaged_model_dir("entities")
         self.model_dir = directory
-        self.version = f"3-{model_version(directory)}"
+        self.version = f"4-{model_version(directory)}"
         gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))
         aliases = directory / "aliases.json"
         if not aliases.is_file():

@@ -447,7 +447,7 @@ class EntityRoleClassifier(BaseEstimator):
         self,
         views: tuple[str, ...] = ALL_VIEWS,
         alpha: float = 1e-4,
-        fine_alpha: float = 1e-4,
+        fine_alpha: float = 1e-3,
         fine_threshold: float = 0.6,
         class_weight: str | None = "balanced",
         prior_smoothing: float = 2.0,

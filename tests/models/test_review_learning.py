@@ -93,7 +93,7 @@ def test_versions_side_by_side_with_one_active(tmp_path, monkeypatch):
         assert listed["in_use"].endswith("v2") and [v["active"] for v in listed["versions"]] == [False, True]
         switched = client.put("/api/models/narratives/active", json={"version": "v1"})
         assert switched.status_code == 200 and switched.json()["in_use"].endswith("v1")
-        assert client.app.state.analysis.narratives_model.endswith("v1")
+        assert client.app.state.analysis.models["narratives"].endswith("v1")
         assert client.put("/api/models/narratives/active", json={"version": "nope"}).status_code == 404
         assert client.put("/api/models/narratives/active", json={"version": "v2"},
                           headers={"Origin": "https://evil.example"}).status_code == 403

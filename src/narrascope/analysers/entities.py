@@ -37,7 +37,7 @@ from narrascope.models.entity_roles import (
 from narrascope.pipeline import register_analyser
 
 __all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "alias_gazetteer", "canonical_names", "name_key",
-           "english_ner", "LANGUAGES", "content_only_text"]
+           "english_ner", "LANGUAGES", "content_only_text", "default_model_dir"]
 
 # spaCy entity types that can be cast in a role (people, groups, organisations, places, events, laws)
 NER_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
@@ -363,6 +363,13 @@ def content_only_text(doc: Document) -> str:
     return "".join(parts)
 
 
+def default_model_dir() -> Path:
+    """Folder of the active entity model version (see :mod:`narrascope.models.versions`), else the packaged one."""
+    from narrascope.models.versions import active_dir
+
+    return active_dir("entities") or packaged_model_dir("entities")
+
+
 @register_analyser("entities")
 class EntityFramer:
     """Writes the ``entities`` layer: one span per mention, label = main role (``unclear`` when its calibrated
@@ -378,7 +385,7 @@ class EntityFramer:
     assigns = (ENTITIES,)
 
     def __init__(self, model_dir: str | Path | None = None):
-        directory = Path(model_dir) if model_dir else packaged_model_dir("entities")
+        directory = Path(model_dir) if model_dir else default_model_dir()
         self.model_dir = directory
         self.version = f"4-{model_version(directory)}"
         gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))

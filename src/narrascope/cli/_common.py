@@ -27,6 +27,26 @@ PredictedOption = Annotated[bool, typer.Option("--predicted", help="The model's 
 NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="Only documents carrying this narrative.")]
 SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
 EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]
+EntitiesModelOption = Annotated[str | None, typer.Option("--entities-model", help="Entity-role model folder or saved "
+                                                       "entities version name (default: the active version, else the "
+                                                       "packaged model).")]
+
+
+def chosen_models(narratives: str | None, entities: str | None) -> dict[str, str]:
+    """The model folder chosen per component on the command line (``--model``, ``--entities-model``): a folder or a
+    saved version name, resolved; components left unchosen use their active version, else the packaged model."""
+    from narrascope.models.versions import VersionError, resolve_model
+
+    chosen = {}
+    for component, value, hint in (("narratives", narratives, "--model"), ("entities", entities, "--entities-model")):
+        if value:
+            try:
+                chosen[component] = str(resolve_model(component, value))
+            except VersionError as exc:
+                raise typer.BadParameter(str(exc), param_hint=hint) from None
+    return chosen
+
+
 RoleOption = Annotated[str | None, typer.Option("--role", help="With --entity: only mentions cast in this main role.")]
 TechniqueOption = Annotated[str | None, typer.Option("--technique", help="Only documents using this persuasion technique.")]
 OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only documents from this source/outlet.")]

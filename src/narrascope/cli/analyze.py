@@ -12,8 +12,9 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, JsonOption, PossibleOption,
-                                   RetriesOption, console, err_console, open_store, parse_date)
+from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, EntitiesModelOption, JsonOption,
+                                   PossibleOption, RetriesOption, chosen_models, console, err_console, open_store,
+                                   parse_date)
 from narrascope.document import Document
 from narrascope.export import document_summary
 from narrascope.ingest import IngestOptions, find_files, read_documents
@@ -32,6 +33,7 @@ def analyze(
     db: DbOption = None,
     model: Annotated[str | None, typer.Option("--model", help="Narrative model directory or saved version name "
                                                               "(default: the active version, else the embedded model).")] = None,
+    entities_model: EntitiesModelOption = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities (repeatable).")] = None,
     pattern: Annotated[str | None, typer.Option("--glob", help="Only files whose name matches this glob, e.g. 'EN_*.txt'.")] = None,
     field: Annotated[list[str] | None, typer.Option("--field", help="Map a record field to a column, e.g. text=body (JSONL/CSV).")] = None,
@@ -72,14 +74,8 @@ def analyze(
     if on_conflict not in ON_CONFLICT:
         raise typer.BadParameter(f"{on_conflict!r}: choose one of {', '.join(ON_CONFLICT)}", param_hint="--on-conflict")
     run_metadata = read_run_metadata(meta, outlet, published)
-    if model:
-        from narrascope.models.versions import VersionError, resolve_model
-
-        try:
-            model = str(resolve_model("narratives", model))
-        except VersionError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--model") from None
-    config: dict[str, dict[str, Any]] = {"narratives": {"model_dir": model}} if model else {}
+    config: dict[str, dict[str, Any]] = {component: {"model_dir": folder}
+                                         for component, folder in chosen_models(model, entities_model).items()}
     pipeline = load_pipeline(exclude=skip or (), config=config)
     if out_shards is not None:
         if meta or outlet or published or any(is_url(item) for item in inputs):

@@ -51,16 +51,24 @@ def eval_entities(
 
 def train_entities(
     semeval: SemevalOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write (model.json, weights.npz, "
-                                      "gazetteer.json).", file_okay=False)],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Model folder to write (model.json, weights.npz, "
+                                             "gazetteer.json).", file_okay=False)] = None,
     with_reviews: Annotated[bool, typer.Option("--with-reviews", help="Also train on the mentions whose role "
                                                                       "reviewers set in --db.")] = False,
     db: DbOption = None,
+    save_version: Annotated[str | None, typer.Option("--save-version", help="Keep the model as this named entities "
+                                                     "version in the models directory ($NARRASCOPE_MODELS).")] = None,
+    activate: Annotated[bool, typer.Option("--activate", help="With --save-version: make it the active version.")] = False,
 ) -> None:
     """Train the entity-role model and mention gazetteer on the development part of the subtask-1 annotations (the
-    fixed held-out split left out), with --with-reviews also on reviewed entity roles, and save them in OUT."""
+    fixed held-out split left out), with --with-reviews also on reviewed entity roles, and save them in OUT and/or
+    as a saved version."""
+    import tempfile
+
+    from narrascope.cli.train import check_destination, command_line, keep_version
     from narrascope.models.entity_training import data_fingerprint, load_subtask1, split_heldout, train_and_save
 
+    check_destination("entities", out, save_version)
     dev, _ = split_heldout(load_subtask1(semeval))
     reviewed = []
     if with_reviews:
@@ -69,9 +77,12 @@ def train_entities(
         store = open_store(db)
         reviewed = reviewed_mentions(store)
         store.close()
-    train_and_save(dev, out, fingerprint=data_fingerprint(semeval), reviewed=reviewed)
+    folder = out or Path(tempfile.mkdtemp(prefix="narrascope-entities-"))  # a scratch folder only for --save-version
+    train_and_save(dev, folder, fingerprint=data_fingerprint(semeval), reviewed=reviewed, command=command_line())
     typer.echo(f"trained on {len(dev)} mentions" + (f" + {len(reviewed)} reviewed" if with_reviews else "")
-               + f"; model and gazetteer saved in {out}")
+               + (f"; model and gazetteer saved in {out}" if out else ""))
+    if save_version is not None:
+        keep_version("entities", save_version, folder, activate, scratch=out is None)
 
 
 def register(app: typer.Typer) -> None:

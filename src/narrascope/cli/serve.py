@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from narrascope.cli._common import DbOption, console, err_console
+from narrascope.cli._common import DbOption, EntitiesModelOption, chosen_models, console, err_console
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -30,6 +30,7 @@ def serve(
                                                              "$NARRASCOPE_REVIEWER_TOKENS, comma-separated).")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Narrative model folder or saved version name "
                                                               "(default: the active version, else the packaged model).")] = None,
+    entities_model: EntitiesModelOption = None,
     insecure_no_token: Annotated[bool, typer.Option("--insecure-no-token",
                                                     help="Serve beyond this machine (--host) without --token: anyone "
                                                          "who can reach it may read and change the corpus.")] = False,
@@ -60,14 +61,8 @@ def serve(
         err_console.print(f"[yellow]warning:[/] serving on {escape(host)} without a token (--insecure-no-token): "
                           "anyone who can reach this machine can read the corpus and run analyses.")
     open_store(db).close()  # fail early, with a readable message, on a bad --db
-    if model:
-        from narrascope.models.versions import VersionError, resolve_model
-
-        try:
-            model = str(resolve_model("narratives", model))
-        except VersionError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--model") from None
-    settings = Settings.from_env(db_url=db, token=token, host=host, port=port, reviewer=reviewer, narratives_model=model,
+    settings = Settings.from_env(db_url=db, token=token, host=host, port=port, reviewer=reviewer,
+                                 models=chosen_models(model, entities_model),
                                  reviewer_tokens=reviewer_tokens,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                                  allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)

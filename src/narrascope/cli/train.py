@@ -104,6 +104,8 @@ def evaluate(
                                                             "active one) with the reviewed documents of --db.")] = False,
     model: Annotated[str | None, typer.Option("--model", help="With --reviews: a model folder or saved version name "
                                                               "(default: the active version, else the packaged model).")] = None,
+    component: Annotated[str, typer.Option("--component", help="With --reviews: narratives (reviewed labels) or "
+                                                               "entities (main roles reviewers set).")] = "narratives",
     db: DbOption = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Outer cross-validation folds.")] = 5,
     repeats: RepeatsOption = 1,
@@ -120,9 +122,15 @@ def evaluate(
     part. Official samples-F1, coarse and fine, per language (mean and 95 % interval), beside the 'Other
     everywhere' baseline; the calibration of held-out probabilities; and how often the top evidence sentence is
     where the gold explanation points, beside a random and the lead sentence. With --reviews: how well a model
-    agrees with a team's reviews (before switching to it)."""
+    agrees with a team's reviews (before switching to it); --component entities: how often its main entity role
+    agrees with the roles reviewers set."""
     if reviews:
-        _evaluate_reviews(model, db, as_json)
+        if component == "entities":
+            _evaluate_entity_reviews(model, db, as_json)
+        elif component == "narratives":
+            _evaluate_reviews(model, db, as_json)
+        else:
+            raise typer.BadParameter(f"{component!r}: choose narratives or entities", param_hint="--component")
         return
     if semeval is None:
         raise typer.BadParameter("give --semeval DIR (or --reviews)", param_hint="--semeval")
@@ -180,6 +188,39 @@ def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
         console.print(table)
 
 
+def _evaluate_entity_reviews(model: str | None, db: str | None, as_json: bool) -> None:
+    """Print how often an entity model's main role agrees with reviewers' roles
+    (:func:`narrascope.models.entity_training.evaluate_reviews`)."""
+    from narrascope.analysers.entities import default_model_dir
+    from narrascope.models.entity_roles import EntityRoleClassifier
+    from narrascope.models.entity_training import evaluate_reviews
+    from narrascope.models.versions import VersionError, resolve_model, training_info
+    from narrascope.review import reviewed_mentions
+
+    try:
+        folder = resolve_model("entities", model) if model else default_model_dir()
+    except VersionError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from None
+    store = open_store(db)
+    mentions = reviewed_mentions(store)
+    store.close()
+    if not mentions:
+        err_console.print("[red]error:[/] no reviewed entity roles in the store (narrascope review correct ... "
+                          "set-role, the web UI, or import-annotations record some)")
+        raise typer.Exit(2)
+    trained_on = training_info(folder).get("reviewed_documents", [])
+    result = {"model": str(folder), **evaluate_reviews(EntityRoleClassifier.load(folder), mentions, trained_on)}
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    console.print(f"model {escape(str(folder))}: {result['n_mentions']} reviewed mentions in {result['n_documents']} "
+                  "documents" + (f" ({result['excluded_trained_on']} documents left out: the model was trained on "
+                                 "them)" if result["excluded_trained_on"] else ""))
+    if result["n_mentions"]:
+        console.print(f"main role agrees with reviewers: {_cell(result['main_agreement'])} (mean [95 % interval]); "
+                      f"most frequent reviewed role: {result['majority_role_share']:.3f}")
+
+
 def train(
     component: Annotated[str, typer.Argument(help="What to train: narratives or entities (as train-entities).")] = "narratives",
     semeval: SemevalOption = ...,  # type: ignore[assignment]
@@ -200,30 +241,19 @@ def train(
 ) -> None:
     """Train the narrative model on SemEval-2025 Task 10 subtask-2 data (deterministic for a seed), with --with-reviews
     also on a team's reviewed documents. The packaged held-out split is left out unless --include-heldout."""
-    import shutil
     import tempfile
 
     from narrascope.models.narratives_card import write_model_card
     from narrascope.models.training import label_file_hashes, train_model
-    from narrascope.models.versions import VersionError, activate as make_active, add_version, version_dir
 
     if component == "entities":
         from narrascope.cli.entities import train_entities
 
-        if out is None or save_version is not None:
-            raise typer.BadParameter("entities: give --out FOLDER (versions are kept for narratives only)",
-                                     param_hint="--out")
-        train_entities(semeval, out, with_reviews, db)
+        train_entities(semeval, out, with_reviews, db, save_version, activate)
         return
     if component != "narratives":
         raise typer.BadParameter(f"{component!r}: choose narratives or entities", param_hint="COMPONENT")
-    if out is None and save_version is None:
-        raise typer.BadParameter("give --out FOLDER or --save-version NAME", param_hint="--out")
-    if save_version is not None:
-        try:
-            version_dir(component, save_version)
-        except VersionError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--save-version") from None
+    check_destination(component, out, save_version)
     chosen = _langs(langs)
     docs = _load(semeval, chosen)
     dev, heldout = _protocol(docs, include_heldout)
@@ -238,7 +268,7 @@ def train(
     started = time.time()
     model, _ = train_model(dev + reviewed, random_state=seed)
     elapsed = time.time() - started
-    command = "narrascope train " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else "narrascope train"
+    command = command_line()
     model.info.update({
         "command": command,
         "seed": seed,
@@ -266,30 +296,60 @@ def train(
                   f"labels, {len(dev)} documents" + (f" + {len(reviewed)} reviewed" if with_reviews else "")
                   + f", {elapsed:.0f} s)")
     if save_version is not None:
+        keep_version(component, save_version, out, activate, scratch is not None)
+
+
+def command_line() -> str:
+    """The command that trained a model, for its card and version list."""
+    return "narrascope " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def check_destination(component: str, out: Path | None, save_version: str | None) -> None:
+    """Before training: a model needs somewhere to go, and a version name must be valid."""
+    from narrascope.models.versions import VersionError, version_dir
+
+    if out is None and save_version is None:
+        raise typer.BadParameter("give --out FOLDER or --save-version NAME", param_hint="--out")
+    if save_version is not None:
         try:
-            folder = add_version(component, save_version, out)
+            version_dir(component, save_version)
         except VersionError as exc:
-            err_console.print(f"[red]error:[/] {escape(str(exc))}")
-            raise typer.Exit(2) from exc
-        finally:
-            if scratch is not None:
-                shutil.rmtree(scratch, ignore_errors=True)
-        if activate:
-            make_active(component, save_version)
-        console.print(f"saved as {component} version {escape(save_version)} in {escape(str(folder))}"
-                      + (" (active)" if activate else " (not active: `narrascope models activate` switches)"))
+            raise typer.BadParameter(str(exc), param_hint="--save-version") from None
+
+
+def keep_version(component: str, name: str, folder: Path, make_active: bool, scratch: bool) -> None:
+    """Copy a trained model folder in as a saved version (made active if asked); a scratch folder is removed."""
+    import shutil
+
+    from narrascope.models.versions import VersionError, activate, add_version
+
+    try:
+        saved = add_version(component, name, folder)
+    except VersionError as exc:
+        err_console.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    finally:
+        if scratch:
+            shutil.rmtree(folder, ignore_errors=True)
+    if make_active:
+        activate(component, name)
+    console.print(f"saved as {component} version {escape(name)} in {escape(str(saved))}"
+                  + (" (active)" if make_active else " (not active: `narrascope models activate` switches)"))
 
 
 models_app = typer.Typer(help="Model versions kept side by side; one is active.", no_args_is_help=True)
 
 
 @models_app.command("list")
-def list_models(component: Annotated[str, typer.Argument(help="narratives")] = "narratives",
+def list_models(component: Annotated[str, typer.Argument(help="narratives or entities")] = "narratives",
                 as_json: JsonOption = False) -> None:
     """Saved versions of a component's model, and which one is active (none: the packaged model)."""
-    from narrascope.models.versions import list_versions, models_dir
+    from narrascope.models.versions import VersionError, list_versions, models_dir
 
-    versions = list_versions(component)
+    try:
+        versions = list_versions(component)
+    except VersionError as exc:
+        raise typer.BadParameter(str(exc), param_hint="COMPONENT") from None
     if as_json:
         typer.echo(json.dumps(versions, indent=1))
         return
@@ -303,7 +363,7 @@ def list_models(component: Annotated[str, typer.Argument(help="narratives")] = "
 
 @models_app.command("activate")
 def activate_model(name: Annotated[str, typer.Argument(help="The version to make active.")],
-                   component: Annotated[str, typer.Option("--component")] = "narratives") -> None:
+                   component: Annotated[str, typer.Option("--component", help="narratives or entities")] = "narratives") -> None:
     """Make a saved version the one `analyze` and `serve` use (documents are re-analysed on their next run)."""
     from narrascope.models.versions import VersionError, activate
 

@@ -32,6 +32,7 @@ __all__ = [
     "cross_validate",
     "mention_recall",
     "train_and_save",
+    "evaluate_reviews",
     "data_fingerprint",
     "LANGS",
 ]
@@ -250,9 +251,10 @@ def train_and_save(
     cv: dict | None = None,
     fingerprint: dict[str, str] | None = None,
     reviewed: list[LabelledMention] = (),  # type: ignore[assignment]
+    command: str | None = None,
 ) -> EntityRoleClassifier:
     """Train on all ``data`` (and mentions whose role reviewers set), then save the model, its metadata (CV means,
-    data hashes) and the gazetteer in ``out``."""
+    data hashes, the command, the reviewed documents trained on) and the gazetteer in ``out``."""
     model = fit_mentions(EntityRoleClassifier(**(params or {})), list(data) + list(reviewed))
     cv = cv or {}
     model.save(
@@ -262,6 +264,8 @@ def train_and_save(
                           "part (the packaged held-out split left out)",
             "mentions": len(data),
             "reviewed_mentions": len(reviewed),
+            "reviewed_documents": sorted({m.row.doc_id for m in reviewed}),
+            "command": command,
             "annotation_sha256_16": fingerprint or {},
             "cv": {lang: {k: v["mean"] for k, v in r.items()} for lang, r in cv.get("cv", {}).items()},
             "heldout": cv.get("heldout", {}),
@@ -270,6 +274,29 @@ def train_and_save(
     gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
     Path(out, "gazetteer.json").write_text(json.dumps(gazetteer, ensure_ascii=False) + "\n", encoding="utf-8")
     return model
+
+
+def evaluate_reviews(model: EntityRoleClassifier, reviewed: list[LabelledMention],
+                     trained_on: list[str] | tuple[str, ...] = ()) -> dict[str, object]:
+    """How often ``model``'s main role (its best guess, also when unclear) agrees with the role reviewers set
+    (:func:`narrascope.review.reviewed_mentions`), with a 95 % interval by bootstrap over documents, beside the
+    share of the most frequent reviewed role. Mentions of documents in ``trained_on`` (the model learnt their
+    reviewed roles) are left out and their documents counted."""
+    from narrascope.models.training import _interval
+
+    trained = set(trained_on)
+    kept = [m for m in reviewed if m.row.doc_id not in trained]
+    out: dict[str, object] = {"n_mentions": len(kept), "n_documents": len({m.row.doc_id for m in kept}),
+                              "excluded_trained_on": len({m.row.doc_id for m in reviewed} & trained)}
+    if not kept:
+        return out
+    predicted = model.predict_roles([m.context for m in kept])
+    agree = np.array([p.main_role == m.row.main_role for p, m in zip(predicted, kept)], dtype=float)
+    low, high = _interval(agree, [m.row.doc_id for m in kept])
+    majority = Counter(m.row.main_role for m in kept).most_common(1)[0][1] / len(kept)
+    out |= {"main_agreement": {"mean": float(agree.mean()), "low": low, "high": high},
+            "majority_role_share": majority}
+    return out
 
 
 def format_table(results: dict[str, dict[str, dict[str, float]]]) -> str:

@@ -3,6 +3,7 @@
 
     <models>/narratives/2026-12-03-with-reviews/   (a model folder: model.json, classifier.npz, MODEL_CARD.md ...)
     <models>/narratives/active                     (the text "2026-12-03-with-reviews")
+    <models>/entities/...                          (the same for the entity-role model)
 
 The models directory is ``$NARRASCOPE_MODELS``, else ``models/`` in the user's data directory. With no active
 version, analysers use the model packaged with narrascope.
@@ -19,10 +20,11 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
-__all__ = ["models_dir", "version_dir", "list_versions", "activate", "active_dir", "resolve_model", "add_version",
-           "VersionError"]
+__all__ = ["COMPONENTS", "models_dir", "version_dir", "list_versions", "activate", "active_dir", "resolve_model", "add_version",
+           "training_info", "VersionError"]
 
 ACTIVE = "active"
+COMPONENTS = ("narratives", "entities")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -37,30 +39,46 @@ def models_dir() -> Path:
     return Path(user_data_dir("narrascope", appauthor=False)) / "models"
 
 
+def _component_dir(component: str) -> Path:
+    """The folder holding a component's versions; only components with model versions are accepted."""
+    if component not in COMPONENTS:
+        raise VersionError(f"{component!r} has no model versions (choose {' or '.join(COMPONENTS)})")
+    return models_dir() / component
+
+
 def version_dir(component: str, name: str) -> Path:
     """The folder of one version; the name must be a plain file name (letters, digits, ``.``, ``_``, ``-``)."""
     if not _NAME.match(name) or name == ACTIVE:
         raise VersionError(f"{name!r} is not a valid version name (letters, digits, '.', '_', '-'; not 'active')")
-    return models_dir() / component / name
+    return _component_dir(component) / name
 
 
 def _active_name(component: str) -> str | None:
-    pointer = models_dir() / component / ACTIVE
+    pointer = _component_dir(component) / ACTIVE
     return pointer.read_text(encoding="utf-8").strip() or None if pointer.is_file() else None
 
 
 def list_versions(component: str) -> list[dict[str, Any]]:
     """Every saved version of ``component``, oldest first: name, folder, whether active, and what its training
-    recorded (``info`` of its model.json)."""
-    root = models_dir() / component
+    recorded (``info`` of a narrative model.json, the meta.json of an entity model)."""
+    root = _component_dir(component)
     active = _active_name(component)
     out = []
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime) if root.is_dir() else []:
-        config = folder / "model.json"
-        info = json.loads(config.read_text(encoding="utf-8")).get("info", {}) if config.is_file() else {}
+        info = training_info(folder)
         out.append({"name": folder.name, "path": str(folder), "active": folder.name == active,
                     "reviewed_documents": len(info.get("reviewed_documents", [])), "command": info.get("command")})
     return out
+
+
+def training_info(folder: Path) -> dict[str, Any]:
+    """What a model's training recorded (command, reviewed documents): ``info`` in a narrative model's model.json,
+    else an entity model's meta.json; empty when neither says."""
+    config, meta = folder / "model.json", folder / "meta.json"
+    info = json.loads(config.read_text(encoding="utf-8")).get("info") if config.is_file() else None
+    if info is None and meta.is_file():
+        info = json.loads(meta.read_text(encoding="utf-8"))
+    return info or {}
 
 
 def activate(component: str, name: str) -> Path:
@@ -81,7 +99,7 @@ def active_dir(component: str) -> Path | None:
     name = _active_name(component)
     if name is None:
         return None
-    folder = models_dir() / component / name
+    folder = _component_dir(component) / name
     if not folder.is_dir():
         raise VersionError(f"the active {component} model version {name!r} is missing from {folder.parent}")
     return folder

@@ -61,10 +61,10 @@ class AnalysisService:
     """Owns the lazily built pipeline, the lock that serialises analyses, and the batch jobs."""
 
     def __init__(self, store: Store, components: list[str] | None = None, *, max_jobs_kept: int = 100,
-                 narratives_model: str | None = None):
+                 models: dict[str, str] | None = None):
         self.store = store
         self.components = components
-        self.narratives_model = narratives_model  # None: the active version, else the packaged model
+        self.models = dict(models or {})  # component -> model folder; a component not named: active, else packaged
         self.max_jobs_kept = max_jobs_kept
         self._pipeline: Pipeline | None = None
         self._lock = threading.Lock()
@@ -74,12 +74,12 @@ class AnalysisService:
         self._reader: ProcessPoolExecutor | None = None
         self._reader_lock = threading.Lock()
 
-    def use_narratives_model(self, model_dir: str, wait: float = 60.0) -> None:
-        """Analyse with another narrative model from the next request on (the pipeline is rebuilt then)."""
+    def use_model(self, component: str, model_dir: str, wait: float = 60.0) -> None:
+        """Analyse with another model for ``component`` from the next request on (the pipeline is rebuilt then)."""
         if not self._lock.acquire(timeout=wait):
             raise Busy("the analyser is busy with a batch job; try again later")
         try:
-            self.narratives_model = model_dir
+            self.models[component] = model_dir
             self._pipeline = None
         finally:
             self._lock.release()
@@ -101,7 +101,7 @@ class AnalysisService:
         """The analysis pipeline, built on first use (call with the lock held); a failed build is retried next time."""
         if self._pipeline is None:
             try:
-                config = {"narratives": {"model_dir": self.narratives_model}} if self.narratives_model else {}
+                config = {component: {"model_dir": folder} for component, folder in self.models.items()}
                 self._pipeline = load_pipeline(self.components, config=config)
             except Exception as exc:  # noqa: BLE001 - missing model files, bad configuration
                 raise PipelineUnavailable(f"the analysis pipeline cannot be loaded: {type(exc).__name__}: {exc}") from exc

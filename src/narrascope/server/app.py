@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.templates.env.get_template(name)
         load_taxonomy()
         app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept,
-                                             narratives_model=settings.narratives_model)
+                                             models=settings.models)
         try:
             yield
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -52,7 +52,7 @@ class Settings:
     max_jobs_kept: int = 100
     reviewer: str | None = None  # the name corrections made through this server are recorded under
     reviewer_tokens: dict[str, str] | None = None  # token -> reviewer name: each opens the server as that reviewer
-    narratives_model: str | None = None  # a narrative model folder; None: the active version, else the packaged one
+    models: dict[str, str] = field(default_factory=dict)  # component -> model folder; others: active, else packaged
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

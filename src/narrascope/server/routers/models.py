@@ -1,4 +1,5 @@
-"""Model versions over REST: which are saved, which is active, and switching the active one."""
+"""Model versions over REST, per component (narratives, entities): which are saved, which is active, and
+switching the active one."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from narrascope.models.versions import VersionError, activate, active_dir, list_versions
+from narrascope.models.versions import COMPONENTS, VersionError, activate, active_dir, list_versions
 from narrascope.server.analysis import AnalysisService, Busy
 from narrascope.server.deps import get_service
 
@@ -34,27 +35,37 @@ class Activate(BaseModel):
 
 def _versions(component: str, service: AnalysisService) -> ModelVersions:
     try:
-        in_use = service.narratives_model or (str(active_dir(component)) if active_dir(component) else None)
+        in_use = service.models.get(component) or (str(active_dir(component)) if active_dir(component) else None)
     except VersionError as exc:
         raise HTTPException(409, str(exc)) from None
     return ModelVersions(component=component, versions=[ModelVersion(**v) for v in list_versions(component)],
                          in_use=in_use)
 
 
-@router.get("/narratives", response_model=ModelVersions)
-def narrative_models(service: Annotated[AnalysisService, Depends(get_service)]) -> ModelVersions:
-    """Saved narrative model versions, side by side, with the active one marked."""
-    return _versions("narratives", service)
+def _add_routes(component: str) -> None:
+    """``GET /models/{component}`` and ``PUT /models/{component}/active`` for one component (a route per
+    component, so the schema names each)."""
+
+    def list_models(service: Annotated[AnalysisService, Depends(get_service)]) -> ModelVersions:
+        return _versions(component, service)
+
+    def activate_model(body: Activate, service: Annotated[AnalysisService, Depends(get_service)]) -> ModelVersions:
+        try:
+            folder = activate(component, body.version)
+            service.use_model(component, str(folder))
+        except VersionError as exc:
+            raise HTTPException(404, str(exc)) from None
+        except Busy as exc:
+            raise HTTPException(503, str(exc)) from None
+        return _versions(component, service)
+
+    router.get(f"/{component}", response_model=ModelVersions, name=f"{component}_models",
+               description=f"Saved {component} model versions, side by side, with the active one marked.")(list_models)
+    router.put(f"/{component}/active", response_model=ModelVersions, name=f"activate_{component}_model",
+               responses={404: {"description": "No such version"}},
+               description=f"Make a saved {component} version the active one; this server analyses with it from the "
+                           "next request on.")(activate_model)
 
 
-@router.put("/narratives/active", response_model=ModelVersions, responses={404: {"description": "No such version"}})
-def activate_narrative_model(body: Activate, service: Annotated[AnalysisService, Depends(get_service)]) -> ModelVersions:
-    """Make a saved version the active one; this server analyses with it from the next request on."""
-    try:
-        folder = activate("narratives", body.version)
-        service.use_narratives_model(str(folder))
-    except VersionError as exc:
-        raise HTTPException(404, str(exc)) from None
-    except Busy as exc:
-        raise HTTPException(503, str(exc)) from None
-    return _versions("narratives", service)
+for _component in COMPONENTS:
+    _add_routes(_component)

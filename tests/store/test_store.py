@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from narrascope.document import Document, Label, Span
 from narrascope.store import DocumentFilter, Store, analysis_key
+from narrascope.store.search import SearchSyntaxError
 
 
 def make_doc(i: int, narrative: str = "URW: Discrediting Ukraine", entity: str = "NATO", **kw) -> Document:
@@ -64,7 +65,8 @@ def test_filters_counts_and_aggregates(store):
     assert store.count(DocumentFilter(entity="zelensky")) == 1
     assert store.count(DocumentFilter(since=date(2024, 1, 5))) == 6  # days 1..8 over three months
     assert store.count(DocumentFilter(text="document 7")) == 1
-    assert store.count(DocumentFilter(text="%")) == 0  # wildcards in user text are literal
+    with pytest.raises(SearchSyntaxError, match="no word"):  # no LIKE wildcards: "%" is not a word to look for
+        store.count(DocumentFilter(text="%"))
     counts = {r["label"]: r["count"] for r in store.label_counts("narratives")}
     assert counts == {"URW: Praise of Russia": 4, "URW: Discrediting Ukraine": 4}
     by_outlet = store.label_counts("narratives", by="outlet")
@@ -116,10 +118,11 @@ def test_migrations_produce_exactly_the_declared_schema(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from narrascope.store.schema import Base
+    from narrascope.store.schema import Base, declared_here
 
     with store.engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        context = MigrationContext.configure(conn, opts={"include_name": declared_here})
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_label_attrs_survive_the_store_so_possible_labels_are_decided_from_stored_scores(store):

@@ -67,6 +67,11 @@ class NarrativeScore(BaseModel):
     possible: bool = Field(False, description="Below its display threshold (listed only with ``possible=true``).")
 
 
+class SnippetPiece(BaseModel):
+    text: str = Field(description="Document text as stored (escape it before putting it in HTML).")
+    match: bool = Field(description="Whether this piece matches the search.")
+
+
 class DocumentSummary(BaseModel):
     id: str
     title: str | None = None
@@ -75,6 +80,8 @@ class DocumentSummary(BaseModel):
     published: date | None = None
     language: str | None = None
     narratives: list[NarrativeScore] = Field(default_factory=list)
+    snippet: list[SnippetPiece] | None = Field(None, description="With a search (``q``): the passage around the "
+                                                                 "first match, in pieces.")
 
 
 class DocumentPage(BaseModel):

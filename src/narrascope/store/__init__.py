@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from narrascope.document import SENTENCES, Document, Label, Span
 from narrascope.store.schema import AnnotationRow, DocumentRow, RunRow
+from narrascope.store.search import parse_search, search_condition, snippet
 
 __all__ = ["Store", "DocumentFilter", "StoredVersion", "default_db_url", "analysis_key", "storable_problem"]
 
@@ -103,7 +104,7 @@ class DocumentFilter:
     language: str | None = None
     since: date | None = None
     until: date | None = None
-    text: str | None = None
+    text: str | None = None  # a full-text search of title and text (syntax: narrascope.store.search)
     # Also count and match labels below their display threshold (hidden on the document unless asked for).
     possible: bool = False
 
@@ -314,7 +315,7 @@ class Store:
         if flt.until:
             stmt = stmt.where(DocumentRow.published <= flt.until)
         if flt.text:
-            stmt = stmt.where(DocumentRow.text.icontains(flt.text, autoescape=True))
+            stmt = stmt.where(search_condition(self.engine.dialect.name, parse_search(flt.text)))
         return stmt
 
     def count(self, flt: DocumentFilter | None = None) -> int:
@@ -323,7 +324,8 @@ class Store:
 
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries (metadata and narrative labels, no text) of matching documents, newest first; possible labels
-        only with ``flt.possible``."""
+        only with ``flt.possible``. With a search (``flt.text``), each has a ``snippet``: the passage around its
+        first match as ``{"text", "match"}`` pieces."""
         stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
                 .limit(limit).offset(offset))
         with Session(self.engine) as session:
@@ -337,9 +339,12 @@ class Store:
                                         .order_by(AnnotationRow.id))
                 for doc_id, label, score, possible in found:
                     labels[doc_id].append((label, score, possible))
+            search = parse_search(flt.text) if flt and flt.text else None
             return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
                      "published": r.published.isoformat() if r.published else None, "language": r.language,
-                     "narratives": [{"name": n, "score": s, "possible": p} for n, s, p in labels[r.id]]} for r in rows]
+                     "narratives": [{"name": n, "score": s, "possible": p} for n, s, p in labels[r.id]],
+                     **({"snippet": [{"text": part, "match": hit} for part, hit in snippet(r.title, r.text, search)]}
+                        if search else {})} for r in rows]
 
     def iter_documents(self, flt: DocumentFilter | None = None, *, batch_size: int = 200) -> Iterator[Document]:
         """Every matching document with all stored layers, streamed in id order with bounded memory."""

@@ -88,3 +88,13 @@ class AnnotationRow(Base):
     entity: Mapped[str | None] = mapped_column(String(255))
     attrs: Mapped[dict | None] = mapped_column(JSON)
     possible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# Kept by migration 0006 outside these declarations (SQLAlchemy cannot declare them): SQLite's FTS5 table with its
+# shadow tables, and PostgreSQL's GIN expression index for full-text search.
+SEARCH_OBJECTS = ("documents_fts", "ix_documents_search")
+
+
+def declared_here(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Whether a schema comparison (Alembic ``include_name``) should consider this object: not the search ones."""
+    return not (name or "").startswith(SEARCH_OBJECTS)

@@ -35,7 +35,7 @@ TOP_BARS = 12
 ROLE_ORDER = ("Protagonist", "Antagonist", "Innocent", "unclear")
 FILTER_NAMES = {"narrative": "Narrative", "also_narrative": "With narrative", "subnarrative": "Sub-narrative", "entity": "Entity", "role": "Role",
                 "technique": "Technique", "outlet": "Outlet", "language": "Language", "since": "From",
-                "until": "To", "q": "Text", "possible": "Possible labels counted"}
+                "until": "To", "q": "Search", "possible": "Possible labels counted"}
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

@@ -1,0 +1,55 @@
+"""Full-text search over the title and text of documents (``narrascope.store.search``).
+
+- SQLite: ``documents_fts``, an FTS5 table with external content (``documents``, by rowid: the text is not stored
+  twice), kept in step by triggers on insert, delete and on updates that change the title or text; filled from the
+  rows already stored. Tokens are runs of letters, digits and marks, case-folded, accents kept (as PostgreSQL's
+  ``simple`` configuration does, so both back-ends match alike). A later migration that rebuilds ``documents`` in
+  batch mode (copy and rename) drops these triggers and renumbers rowids: it must recreate them and run
+  ``INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')``.
+- PostgreSQL: a GIN index on ``to_tsvector('simple', coalesce(title, '') || ' ' || text)``, the expression the
+  search condition uses.
+
+Revision ID: 0006
+Revises: 0004
+"""
+
+from alembic import op
+
+revision = "0006"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+SQLITE_TRIGGERS = {
+    "documents_fts_insert": "AFTER INSERT ON documents BEGIN "
+                            "INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text); END",
+    "documents_fts_delete": "AFTER DELETE ON documents BEGIN "
+                            "INSERT INTO documents_fts(documents_fts, rowid, title, text) "
+                            "VALUES ('delete', old.rowid, old.title, old.text); END",
+    "documents_fts_update": "AFTER UPDATE OF title, text ON documents "
+                            "WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN "
+                            "INSERT INTO documents_fts(documents_fts, rowid, title, text) "
+                            "VALUES ('delete', old.rowid, old.title, old.text); "
+                            "INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text); END",
+}
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE INDEX ix_documents_search ON documents USING gin "
+                   "(to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || text))")
+        return
+    op.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents', "
+               "content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')")
+    for name, body in SQLITE_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {body}")
+    op.execute("INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_documents_search")
+        return
+    for name in SQLITE_TRIGGERS:
+        op.execute(f"DROP TRIGGER {name}")
+    op.execute("DROP TABLE documents_fts")

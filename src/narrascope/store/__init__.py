@@ -385,11 +385,11 @@ class Store:
         with Session(self.engine) as session:
             out = []
             for row in session.execute(stmt):
-                item = {"label": row[0], "count": row[-1]}
+                item = {"label": row[0], "documents": row[-1]}
                 if by:
                     item[by] = row[1]
                 out.append(item)
-        return sorted(out, key=lambda r: (-r["count"], r["label"]))
+        return sorted(out, key=lambda r: (-r["documents"], r["label"]))
 
     def field_counts(self, field: str, flt: DocumentFilter | None = None) -> list[dict[str, Any]]:
         """Number of matching documents per ``source`` or ``language``."""
@@ -398,7 +398,7 @@ class Store:
         docs = self.filtered_query(flt).subquery()
         stmt = select(docs.c[field], func.count()).group_by(docs.c[field])
         with Session(self.engine) as session:
-            return sorted(({"value": v, "count": n} for v, n in session.execute(stmt)), key=lambda r: -r["count"])
+            return sorted(({"value": v, "documents": n} for v, n in session.execute(stmt)), key=lambda r: -r["documents"])
 
     def entity_roles(self, entity: str | None = None, flt: DocumentFilter | None = None, *, by: str | None = None,
                      role: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

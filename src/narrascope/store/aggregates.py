@@ -7,6 +7,9 @@ way steps over its stored text, once per label. Here the labels and the document
 in index-only queries (see migration 0006), and grouped in Python.
 
 Every figure counts documents, never labels: a document carrying two narratives counts once in its outlet's total.
+
+Results are cached per store until its data changes (:func:`data_version`, kept by triggers of migration 0006), so
+a dashboard reloaded, shared or switched between views is answered without recomputing.
 """
 
 from __future__ import annotations
@@ -15,18 +18,21 @@ import csv
 import dataclasses
 import io
 import re
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from narrascope.document import NARRATIVES
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.schema import AnnotationRow, DocumentRow
 
-__all__ = ["INTERVALS", "STACKS", "VIEWS", "period_start", "label_breakdown", "parse_side", "compare", "view_table", "table_csv"]
+__all__ = ["INTERVALS", "STACKS", "VIEWS", "period_start", "label_breakdown", "parse_side", "compare", "view_table", "table_csv",
+           "cached", "clear_cache", "compute_breakdown", "data_version"]
 
 INTERVALS = ("day", "week", "month")
 STACKS = ("narrative", "outlet", "language")
@@ -62,8 +68,52 @@ def _groups(counter: Counter, key: str) -> list[dict[str, Any]]:
                   key=lambda r: (-r["documents"], str(r[key])))
 
 
+CACHE_ENTRIES = 64
+_cache: OrderedDict[tuple, Any] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def data_version(store: Store) -> int:
+    """A number that changes whenever a document is inserted, updated or deleted (committed), from migration 0006's
+    ``store_changes``."""
+    sql = ("SELECT count(*) FROM store_changes" if store.engine.dialect.name == "postgresql"
+           else "SELECT version FROM store_changes WHERE id = 1")
+    with store.engine.connect() as connection:
+        return connection.execute(text(sql)).scalar_one()
+
+
+def cached(store: Store, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered for this store until its data changes. The version is read first, so a write that
+    lands during the computation only makes the entry unused, never stale. Callers must not modify the result."""
+    entry = (store.url, data_version(store), key)
+    with _cache_lock:
+        if entry in _cache:
+            _cache.move_to_end(entry)
+            return _cache[entry]
+    value = compute()
+    with _cache_lock:
+        _cache[entry] = value
+        while len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    """Forget every cached view (benchmarks use it to time the computation itself)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def label_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer: str = NARRATIVES,
                     period: str = "month", stack: str = "narrative") -> dict[str, Any]:
+    """:func:`compute_breakdown`, cached until the store's data changes."""
+    flt = flt or DocumentFilter()
+    return cached(store, ("breakdown", layer, period, stack, dataclasses.astuple(flt)),
+                  lambda: compute_breakdown(store, flt, layer=layer, period=period, stack=stack))
+
+
+def compute_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer: str = NARRATIVES,
+                      period: str = "month", stack: str = "narrative") -> dict[str, Any]:
     """Documents per label of ``layer`` among matching documents: overall, over time, per outlet and language, and
     per unordered pair of labels found in the same document.
 

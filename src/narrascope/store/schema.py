@@ -91,8 +91,9 @@ class AnnotationRow(Base):
 
 
 # Kept by migration 0006 outside these declarations (SQLAlchemy cannot declare them): SQLite's FTS5 table with its
-# shadow tables, and PostgreSQL's GIN expression index for full-text search.
-SEARCH_OBJECTS = ("documents_fts", "ix_documents_search")
+# shadow tables, PostgreSQL's GIN expression index for full-text search, and the trigger-kept data version, whose
+# layout differs between the back-ends.
+SEARCH_OBJECTS = ("documents_fts", "ix_documents_search", "store_changes")
 
 
 def declared_here(name: str | None, type_: str, _parent_names: object) -> bool:

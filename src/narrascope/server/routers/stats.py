@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -13,7 +14,7 @@ from narrascope.server.schemas import (
     Comparison, DashboardData, EntityRoleCount, FieldCount, Interval, LabelCount, PairCount, Stack, ViewTable,
 )
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.aggregates import INTERVALS, STACKS, compare, label_breakdown, table_csv, view_table
+from narrascope.store.aggregates import INTERVALS, STACKS, cached, compare, label_breakdown, table_csv, view_table
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -85,7 +86,8 @@ def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", sta
         languages=breakdown["languages"],
         by_language=breakdown["by_language"],
         cooccurrence=breakdown["pairs"],
-        entities=store.entity_roles(flt.entity, flt, limit=top_entities * 3),
+        entities=cached(store, ("entity_roles", top_entities, dataclasses.astuple(flt)),
+                        lambda: store.entity_roles(flt.entity, flt, limit=top_entities * 3)),
     )
 
 

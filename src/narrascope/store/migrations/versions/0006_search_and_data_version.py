@@ -1,4 +1,6 @@
-"""Full-text search over the title and text of documents (``narrascope.store.search``).
+"""Full-text search over the title and text of documents (``narrascope.store.search``), and a data version that
+changes with every write to ``documents``, so corpus views can be cached until the data changes
+(``narrascope.store.aggregates``).
 
 - SQLite: ``documents_fts``, an FTS5 table with external content (``documents``, by rowid: the text is not stored
   twice), kept in step by triggers on insert, delete and on updates that change the title or text; filled from the
@@ -8,6 +10,10 @@
   ``INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')``.
 - PostgreSQL: a GIN index on ``to_tsvector('simple', coalesce(title, '') || ' ' || text)``, the expression the
   search condition uses.
+- ``store_changes``: on SQLite one row whose ``version`` a trigger raises on every insert, update or delete of a
+  document (writers are serialised there anyway); on PostgreSQL a row appended by a statement-level trigger per
+  writing statement (appends do not block concurrent writers), the version being their count. Either way a
+  reader sees the version of exactly the data it can see, committed.
 
 Revision ID: 0006
 Revises: 0004
@@ -34,11 +40,25 @@ SQLITE_TRIGGERS = {
 }
 
 
+VERSION_TRIGGERS = ("INSERT", "UPDATE", "DELETE")
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE INDEX ix_documents_search ON documents USING gin "
                    "(to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || text))")
+        op.execute("CREATE TABLE store_changes (id BIGSERIAL PRIMARY KEY)")
+        op.execute("CREATE FUNCTION narrascope_store_changed() RETURNS trigger LANGUAGE plpgsql AS "
+                   "$$ BEGIN INSERT INTO store_changes DEFAULT VALUES; RETURN NULL; END $$")
+        for event in VERSION_TRIGGERS:
+            op.execute(f"CREATE TRIGGER documents_changed_{event.lower()} AFTER {event} ON documents "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION narrascope_store_changed()")
         return
+    op.execute("CREATE TABLE store_changes (id INTEGER PRIMARY KEY, version INTEGER NOT NULL)")
+    op.execute("INSERT INTO store_changes (id, version) VALUES (1, 0)")
+    for event in VERSION_TRIGGERS:
+        op.execute(f"CREATE TRIGGER documents_changed_{event.lower()} AFTER {event} ON documents BEGIN "
+                   "UPDATE store_changes SET version = version + 1 WHERE id = 1; END")
     op.execute("CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents', "
                "content_rowid='rowid', tokenize='unicode61 remove_diacritics 0')")
     for name, body in SQLITE_TRIGGERS.items():
@@ -47,7 +67,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for event in VERSION_TRIGGERS:
+        op.execute(f"DROP TRIGGER documents_changed_{event.lower()}" +
+                   (" ON documents" if op.get_bind().dialect.name == "postgresql" else ""))
+    op.execute("DROP TABLE store_changes")
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION narrascope_store_changed()")
         op.execute("DROP INDEX ix_documents_search")
         return
     for name in SQLITE_TRIGGERS:

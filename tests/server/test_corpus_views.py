@@ -162,3 +162,17 @@ def test_search_in_api_and_ui_with_escaped_highlighted_snippets(client, views_co
     assert bad.status_code == 400 and "unclosed quote" in bad.json()["detail"]
     cli = runner.invoke(app, ["list", "--db", settings.db_url, "--text", "OR climate"])
     assert cli.exit_code == 2 and "OR needs" in cli.output
+
+
+@pytest.mark.postgres
+def test_views_compare_and_search_on_postgresql(postgres_client):
+    client = postgres_client
+    data = client.get("/api/stats/dashboard", params={"period": "week"}).json()
+    assert data["documents"] == 5 and len(data["periods"]) == 13 and data["undated"] == 0
+    outlets = client.get("/api/stats/views/outlets").json()
+    assert {(r["outlet"], r["label"]): r["share"] for r in outlets["rows"]}[("daily.example", WAR)] == 1.0
+    compared = client.get("/api/stats/compare", params={"a": "2024-01", "b": "2024-03"}).json()
+    assert (compared["a"]["documents"], compared["b"]["documents"]) == (2, 2)
+    found = client.get("/api/documents", params={"q": '"article 3" OR "article 4" -nothing'}).json()
+    assert sorted(d["id"] for d in found["items"]) == ["doc-3", "doc-4"]
+    assert client.get("/api/documents", params={"q": "NOT"}).status_code == 400

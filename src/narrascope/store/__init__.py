@@ -414,7 +414,11 @@ class Store:
         elif by is not None:
             raise ValueError(f"cannot group by {by!r}; use outlet or period")
         stmt = (select(*columns, func.count(), func.count(func.distinct(A.document_id)))
-                .join(docs, docs.c.id == A.document_id).where(A.layer == "entities").group_by(*columns))
+                .where(A.layer == "entities").group_by(*columns))
+        if by:
+            stmt = stmt.join(docs, docs.c.id == A.document_id)
+        elif flt is not None and not flt.is_empty():  # no document column needed: an index-only read when unfiltered
+            stmt = stmt.where(A.document_id.in_(select(docs.c.id)))
         if entity:
             stmt = stmt.where(_entity_is(A.entity, entity))
         if role:

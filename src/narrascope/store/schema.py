@@ -43,6 +43,7 @@ class DocumentRow(Base):
     __table_args__ = (
         Index("ix_documents_published_id", "published", "id"),
         Index("ix_documents_source_published", "source", "published"),
+        Index("ix_documents_facets", "id", "published", "source", "language"),  # corpus views read only these
     )
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -76,6 +77,9 @@ class AnnotationRow(Base):
         Index("ix_annotations_entity", "entity"),
         Index("ix_annotations_layer_label_document", "layer", "label", "document_id"),
         Index("ix_annotations_entity_lower", func.lower(text("entity"))),
+        # Index-only reads for the corpus views: the labels each document carries, and entities per role.
+        Index("ix_annotations_layer_possible_label_document", "layer", "possible", "label", "document_id"),
+        Index("ix_annotations_layer_entity_label_document", "layer", "entity", "label", "document_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

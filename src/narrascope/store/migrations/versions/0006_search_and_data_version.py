@@ -10,6 +10,9 @@ changes with every write to ``documents``, so corpus views can be cached until t
   ``INSERT INTO documents_fts(documents_fts) VALUES ('rebuild')``.
 - PostgreSQL: a GIN index on ``to_tsvector('simple', coalesce(title, '') || ' ' || text)``, the expression the
   search condition uses.
+- Covering indexes for the corpus views, so they read indexes only (on SQLite, reading a document's metadata from
+  its row steps over its text): ``documents(id, published, source, language)``, ``annotations(layer, possible,
+  label, document_id)`` and ``annotations(layer, entity, label, document_id)``.
 - ``store_changes``: on SQLite one row whose ``version`` a trigger raises on every insert, update or delete of a
   document (writers are serialised there anyway); on PostgreSQL a row appended by a statement-level trigger per
   writing statement (appends do not block concurrent writers), the version being their count. Either way a
@@ -43,7 +46,16 @@ SQLITE_TRIGGERS = {
 VERSION_TRIGGERS = ("INSERT", "UPDATE", "DELETE")
 
 
+VIEW_INDEXES = {
+    "ix_documents_facets": ("documents", ["id", "published", "source", "language"]),
+    "ix_annotations_layer_possible_label_document": ("annotations", ["layer", "possible", "label", "document_id"]),
+    "ix_annotations_layer_entity_label_document": ("annotations", ["layer", "entity", "label", "document_id"]),
+}
+
+
 def upgrade() -> None:
+    for name, (table, columns) in VIEW_INDEXES.items():
+        op.create_index(name, table, columns)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE INDEX ix_documents_search ON documents USING gin "
                    "(to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || text))")
@@ -67,6 +79,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name, (table, _) in VIEW_INDEXES.items():
+        op.drop_index(name, table_name=table)
     for event in VERSION_TRIGGERS:
         op.execute(f"DROP TRIGGER documents_changed_{event.lower()}" +
                    (" ON documents" if op.get_bind().dialect.name == "postgresql" else ""))

@@ -97,3 +97,20 @@ def test_snippet_marks_every_match_near_the_first_one():
     assert pieces[0] == ("…", False) and pieces[-1] == ("…", False)
     assert [part for part, hit in snippet("Climate title", "No match in the body.", parse_search("climate")) if hit] \
         == ["Climate"]
+
+
+def test_documents_stored_before_the_migration_are_searchable_after_it(database_url):
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+
+    with Store(database_url) as store:
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("narrascope.store") / "migrations"))
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
+        store.save([Document("Stored before search existed.", id="old", title="Old")], pipeline_signature="sig")
+    with Store(database_url) as store:  # upgraded again on opening: the index is filled from the stored rows
+        assert found(store, '"before search"') == {"old"}

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from narrascope.document import NARRATIVES
 from narrascope.store import DocumentFilter, Store
@@ -137,18 +137,22 @@ def compute_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer:
     labels_stmt = select(A.document_id, A.label).where(A.layer == layer, flt.counted())
     if not flt.is_empty():
         labels_stmt = labels_stmt.where(A.document_id.in_(matching.with_only_columns(DocumentRow.id)))
-    meta_stmt = store.filtered_query(base).with_only_columns(DocumentRow.id, DocumentRow.published,
-                                                             DocumentRow.source, DocumentRow.language)
+    meta_stmt = matching.with_only_columns(DocumentRow.id, DocumentRow.published, DocumentRow.source,
+                                           DocumentRow.language)
     labels_of: dict[str, set[str]] = defaultdict(set)
     with store.engine.connect() as connection:  # Core rows: no ORM overhead on thousands of tuples
         for doc_id, label in connection.execute(labels_stmt):
             labels_of[doc_id].add(label)
         meta = {row[0]: row[1:] for row in connection.execute(meta_stmt)}
-        matched = meta.keys() if base == flt else connection.execute(
-            matching.with_only_columns(DocumentRow.id)).scalars().all()
+        if base == flt:
+            outlets: Counter[str | None] = Counter(source for _, source, _ in meta.values())
+            languages: Counter[str | None] = Counter(language for _, _, language in meta.values())
+        else:  # the groups' documents under the non-label filters: counted by the database, from its indexes
+            group_of = store.filtered_query(base).subquery()
+            outlets, languages = (Counter(dict(connection.execute(select(column, func.count()).group_by(column)).all()))
+                                  for column in (group_of.c.source, group_of.c.language))
+    matched = meta.keys()
 
-    outlets: Counter[str | None] = Counter(source for _, source, _ in meta.values())
-    languages: Counter[str | None] = Counter(language for _, _, language in meta.values())
     totals: Counter[str] = Counter()
     dated: Counter[str] = Counter()
     over_time: Counter[tuple[str, str | None]] = Counter()

@@ -94,10 +94,10 @@ class AnnotationRow(Base):
     possible: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-# Kept by migration 0006 outside these declarations (SQLAlchemy cannot declare them): SQLite's FTS5 table with its
-# shadow tables, PostgreSQL's GIN expression index for full-text search, and the trigger-kept data version, whose
-# layout differs between the back-ends.
-SEARCH_OBJECTS = ("documents_fts", "ix_documents_search", "store_changes")
+# Kept by migration 0006 outside these declarations (they exist on one back-end only, or differ between them):
+# SQLite's FTS5 table with its shadow tables, PostgreSQL's stored search vector column and its GIN index, and the
+# trigger-kept data version.
+SEARCH_OBJECTS = ("documents_fts", "search_vector", "ix_documents_search", "store_changes")
 
 
 def declared_here(name: str | None, type_: str, _parent_names: object) -> bool:

@@ -126,8 +126,8 @@ def parse_search(query: str) -> SearchQuery:
     return SearchQuery(tuple(tuple(g) for g in groups), tuple(excluded))
 
 
-# PostgreSQL: the same expression as the GIN index of migration 0006, so the planner can use it.
-PG_SEARCH_VECTOR = "to_tsvector('simple'::regconfig, coalesce(documents.title, '') || ' ' || documents.text)"
+# PostgreSQL: the stored, GIN-indexed column of migration 0006 (title and text as a 'simple' tsvector).
+PG_SEARCH_VECTOR = "documents.search_vector"
 
 
 def search_condition(dialect: str, query: SearchQuery) -> Any:

@@ -52,7 +52,10 @@ def test_query_by_outlet_copies_says_who_republishes_whom(db):
 def test_an_exact_reupload_counts_once_in_query(db):
     out = json.loads(invoke("query", "--by", "outlet", "--db", db, "--json").stdout)
     assert out["documents"] == 3
-    assert {r["value"]: r["count"] for r in out["rows"]} == {"Black Sea Daily": 1, "Coastal Courier": 2}
+    assert {r["outlet"]: r["outlet_documents"] for r in out["rows"]} == {"Black Sea Daily": 1, "Coastal Courier": 2}
+    assert all(r["documents"] <= r["outlet_documents"] for r in out["rows"])  # shares never above 100 %
+    narratives = json.loads(invoke("query", "--by", "narrative", "--db", db, "--json").stdout)
+    assert narratives["documents"] == 3 and all(r["documents"] <= 3 for r in narratives["rows"])
     listed = json.loads(invoke("list", "--db", db, "--json").stdout)
     assert listed["total"] == 4 and len(listed["documents"]) == 4  # every stored id is still listed
 

@@ -66,7 +66,7 @@ def test_list_show_query_export(db):
     assert shown.exit_code == 0 and "Буче" in shown.stdout
     assert runner.invoke(app, ["show", "nope", "--db", db]).exit_code == 1
     counts = json.loads(invoke("query", "--by", "language", "--db", db, "--json").stdout)
-    assert {r["value"]: r["count"] for r in counts["rows"]}["en"] == 3
+    assert {r["language"]: r["language_documents"] for r in counts["rows"]}["en"] == 3
     jsonl = invoke("export", "--format", "jsonl", "--db", db).stdout
     assert len(jsonl.splitlines()) == 5 and json.loads(jsonl.splitlines()[0])["spans"]["segments"]
     table = list(csv.DictReader(io.StringIO(invoke("export", "--format", "csv", "--db", db).stdout)))
@@ -247,7 +247,7 @@ def test_list_and_query_count_only_shown_narratives_unless_possible(db):
     assert {n["name"]: n["possible"] for n in listed("--possible")["documents"][0]["narratives"]} == {
         "URW: Amplifying war-related fears": False, "URW: Praise of Russia": True}
     counted = json.loads(invoke("query", "--by", "narrative", "--db", db, "--json").stdout)
-    assert counted["rows"] == [{"label": "URW: Amplifying war-related fears", "count": 1}]
+    assert counted["rows"] == [{"label": "URW: Amplifying war-related fears", "documents": 1, "share": 1.0}]
     with_possible = json.loads(invoke("query", "--by", "narrative", "--db", db, "--json", "--possible").stdout)
     assert {r["label"] for r in with_possible["rows"]} == {"URW: Amplifying war-related fears", "URW: Praise of Russia"}
     table = invoke("query", "--by", "narrative", "--db", db).stdout

@@ -32,7 +32,11 @@ def test_review_commands_and_reviewed_views(tmp_path):
     assert json.loads(run("list", "--db", db, "--narrative", WAR, "--json").output)["total"] == 0
     assert json.loads(run("list", "--db", db, "--narrative", WAR, "--predicted", "--json").output)["total"] == 1
     counts = json.loads(run("query", "--db", db, "--json", "--possible").output)["rows"]
-    assert {r["label"]: r["count"] for r in counts} == {CLIMATE: 2}
+    assert {r["label"]: r["documents"] for r in counts} == {CLIMATE: 2}
+    predicted = json.loads(run("query", "--db", db, "--json", "--possible", "--predicted").output)["rows"]
+    assert {r["label"]: r["documents"] for r in predicted} == {WAR: 1, CLIMATE: 2}
+    compared = json.loads(run("compare", "language:en", "2020..", "--db", db, "--json", "--predicted").output)
+    assert compared["predicted"] is True
     shown = json.loads(run("show", "d1", "--db", db, "--json").output)
     assert shown["review_state"] == "partly reviewed" and [c["action"] for c in shown["corrections"]] == ["reject"]
     assert [lab["name"] for lab in shown["cats"]["narratives"]] == [CLIMATE]

@@ -200,12 +200,12 @@ def test_unknown_document_is_404_json(client):
 # ---- stats ---------------------------------------------------------------------------------------------------------
 def test_label_counts_by_outlet_language_and_period(client, corpus):
     totals = client.get("/api/stats/labels").json()
-    assert [(r["label"], r["count"]) for r in totals] == [(WAR, 3), (CLIMATE, 2)]
-    by_outlet = {(r["label"], r["outlet"]): r["count"] for r in
+    assert [(r["label"], r["documents"]) for r in totals] == [(WAR, 3), (CLIMATE, 2)]
+    by_outlet = {(r["label"], r["outlet"]): r["documents"] for r in
                  client.get("/api/stats/labels", params={"by": "outlet"}).json()}
     assert by_outlet == {(WAR, "daily.example"): 2, (WAR, "weekly.example"): 1, (CLIMATE, "daily.example"): 1,
                          (CLIMATE, "weekly.example"): 1}
-    by_month = {(r["label"], r["period"]): r["count"] for r in
+    by_month = {(r["label"], r["period"]): r["documents"] for r in
                 client.get("/api/stats/labels", params={"by": "period", "period": "month"}).json()}
     assert by_month == {(WAR, "2024-01-01"): 2, (WAR, "2024-03-01"): 1, (CLIMATE, "2024-01-01"): 1,
                         (CLIMATE, "2024-02-01"): 1}
@@ -214,11 +214,11 @@ def test_label_counts_by_outlet_language_and_period(client, corpus):
 
 def test_field_entity_and_cooccurrence_counts(client, corpus):
     fields = client.get("/api/stats/fields/language").json()
-    assert fields[0] == {"value": "en", "count": 3}
+    assert fields[0] == {"value": "en", "documents": 3}
     entities = client.get("/api/stats/entities").json()
     assert entities == [{"entity": "NATO", "role": "Antagonist", "mentions": 5, "documents": 5, "outlet": None,
                          "period": None}]
-    assert client.get("/api/stats/cooccurrence").json() == [{"a": CLIMATE, "b": WAR, "count": 1}]
+    assert client.get("/api/stats/cooccurrence").json() == [{"a": CLIMATE, "b": WAR, "documents": 1}]
     assert client.get("/api/stats/cooccurrence", params={"outlet": "weekly.example"}).json() == []
     both = client.get("/api/documents", params={"narrative": CLIMATE, "also_narrative": WAR}).json()
     assert both["total"] == 1 and both["total"] < client.get("/api/documents", params={"narrative": CLIMATE}).json()["total"]
@@ -226,20 +226,23 @@ def test_field_entity_and_cooccurrence_counts(client, corpus):
 
 def test_dashboard_aggregates_agree_with_store_queries(client, corpus, settings):
     data = client.get("/api/stats/dashboard", params={"language": "en"}).json()
-    assert data["total"] == 3
+    assert data["documents"] == 3
     with Store(settings.db_url) as store:
         flt = DocumentFilter(language="en")
-        for key, by in (("by_outlet", "outlet"), ("by_language", "language"), ("over_time", "period")):
+        for key, by in (("by_outlet", "outlet"), ("by_language", "language")):
             expected = store.label_counts("narratives", flt, by=by, period="month")
-            got = [{k: v for k, v in row.items() if v is not None} for row in data[key]]
+            got = [{k: v for k, v in row.items() if v is not None and k != "share"} for row in data[key]]
             assert sorted(got, key=str) == sorted(expected, key=str), key
-        assert [{"label": r["label"], "count": r["count"]} for r in data["narratives"]] == \
+        expected = store.label_counts("narratives", flt, by="period", period="month")
+        got = [{"label": r["group"], "documents": r["documents"], "period": r["period"]} for r in data["over_time"]]
+        assert sorted(got, key=str) == sorted(expected, key=str)
+        assert [{"label": r["label"], "documents": r["documents"]} for r in data["narratives"]] == \
             store.label_counts("narratives", flt)
 
 
 def test_weeks_start_on_monday(corpus, settings):
     with Store(settings.db_url) as store:
-        rows = label_breakdown(store, DocumentFilter(outlet="weekly.example"), period="week")["by_period"]
+        rows = label_breakdown(store, DocumentFilter(outlet="weekly.example"), period="week")["over_time"]
     # 2024-02-05 and 2024-03-11 are Mondays: each is the start of its own week
     assert {r["period"] for r in rows} == {"2024-02-05", "2024-03-11"}
 
@@ -357,9 +360,9 @@ def test_listing_stats_pages_and_export_on_postgresql(postgres_client):
         ["doc-4", "doc-2", "doc-1"]
     assert client.get("/api/documents", params={"q": "article 3", "entity": "nato"}).json()["total"] == 1
     data = client.get("/api/stats/dashboard", params={"period": "week"}).json()
-    assert data["total"] == 5
-    assert {(r["label"], r["period"]) for r in data["over_time"]} >= {(CLIMATE, "2024-02-05"), (WAR, "2024-03-11")}
-    assert data["cooccurrence"] == [{"a": CLIMATE, "b": WAR, "count": 1}]
+    assert data["documents"] == 5
+    assert {(r["group"], r["period"]) for r in data["over_time"]} >= {(CLIMATE, "2024-02-05"), (WAR, "2024-03-11")}
+    assert data["cooccurrence"] == [{"a": CLIMATE, "b": WAR, "documents": 1}]
     assert "<strong>5</strong> documents match" in client.get("/").text
     assert len(client.get("/api/export", params={"format": "jsonl"}).text.splitlines()) == 5
     analysed = client.post("/api/analyse", json={"text": "The war is here."})
@@ -404,7 +407,7 @@ def test_list_and_stats_count_only_shown_narratives_unless_possible(tmp_path, da
         found = client.get("/api/documents", params={"narrative": CLIMATE, "possible": "true"}).json()
         assert [d["id"] for d in found["items"]] == ["weak"] and found["possible"] is True
         assert [n["name"] for n in client.get("/api/documents").json()["items"][0]["narratives"]] == [WAR]
-        assert client.get("/api/stats/labels").json() == [{"label": WAR, "count": 1, "period": None, "outlet": None,
+        assert client.get("/api/stats/labels").json() == [{"label": WAR, "documents": 1, "share": None, "period": None, "outlet": None,
                                                           "language": None}]
         assert len(client.get("/api/stats/labels", params={"possible": "true"}).json()) == 2
         dashboard = client.get("/api/stats/dashboard").json()

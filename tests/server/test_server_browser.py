@@ -76,14 +76,21 @@ def test_dashboard_chart_click_filters_the_document_list(live_server, page, tmp_
     assert colour not in ("", "none", "rgb(0, 0, 0)")
     shot(page, tmp_path, "dashboard")
 
-    bar = page.locator(f'#chart-outlet rect[data-label="{WAR}"]').first
+    bar = page.locator(f'#chart-time rect[data-label="{WAR}"]').first
     expected = bar.get_attribute("data-value")
     bar.click()
     page.wait_for_url("**/documents?**")
-    assert "narrative=" in page.url and "outlet=" in page.url
+    assert "narrative=" in page.url and "since=" in page.url
     assert page.locator("#total").inner_text() == expected
-    assert page.locator("a.chip").count() == 2  # narrative and outlet filters shown
+    assert page.locator("a.chip").count() == 3  # narrative and the period's two dates shown
     shot(page, tmp_path, "filtered-list")
+
+    page.goto(live_server + "/")
+    bar = page.locator('#chart-outlet rect[data-label="documents"]').first  # an outlet's documents
+    expected = bar.get_attribute("data-value")
+    bar.click()
+    page.wait_for_url("**/documents?**")
+    assert "outlet=" in page.url and page.locator("#total").inner_text() == expected
 
     page.goto(live_server + "/")
     cell = page.locator("#chart-cooccurrence rect.heat").first  # a pair of narratives found in the same documents
@@ -199,3 +206,44 @@ def test_another_site_cannot_change_stored_data_even_from_a_sandboxed_frame(sett
     assert sorted(answers) == sorted([("null", 403), (other, 403), (other, 403)]), answers
     with Store(settings.db_url) as store:
         assert store.get("victim.txt").text == "The original article."
+
+
+def test_time_axis_comparison_and_search_in_the_browser(live_server, settings, page, tmp_path):
+    with Store(settings.db_url) as store:  # one undated document, so the dashboard names what the time axis leaves out
+        undated = Document("An undated article about the war.", id="undated", source="daily.example", language="en")
+        undated.cats[NARRATIVES] = [Label(WAR, 0.9, [Span(0, 10, "s")])]
+        store.save([undated], pipeline_signature="t")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server + "/")
+    assert page.locator("#undated").inner_text() == "1 undated documents not shown."
+    page.click('p.switch a:text-is("week")')
+    page.click('p.switch a:text-is("outlet")')  # stack the weeks by outlet; the address keeps both choices
+    assert "period=week" in page.url and "stack=outlet" in page.url
+    columns = page.locator("#chart-time text.tick").all_text_contents()
+    assert "2024-02-12" in columns and len(columns) >= 13  # every week from the first to the last, empty ones too
+    assert page.locator('#chart-time rect[data-label="weekly.example"]').count() >= 1
+    with page.expect_download() as download:
+        page.locator("a.csv").first.click()
+    assert download.value.suggested_filename == "narrascope-time.csv"
+    shot(page, tmp_path, "dashboard-weeks-by-outlet")
+
+    page.goto(live_server + "/compare")
+    page.fill("input[name=a]", "outlet:daily.example")
+    page.fill("input[name=b]", "outlet:weekly.example")
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_url("**/compare?**")
+    row = page.locator(f'#comparison tr[data-label="{WAR}"] td')
+    assert row.nth(1).inner_text() == "4" and row.nth(6).inner_text() == "1"  # daily: 1, 2, hostile, undated
+    assert "4 documents" in page.locator("#sides").inner_text()
+    shot(page, tmp_path, "compare")
+
+    page.goto(live_server + "/documents")
+    page.fill("input[name=q]", '"window.pwned" OR nothing')
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**/documents?**")
+    assert page.locator("#total").inner_text() == "1"
+    assert page.locator(".snippet mark").all_inner_texts() == ["window.pwned", "window.pwned"]
+    assert "<script>" in page.locator(".snippet").inner_text() and page.evaluate("() => window.pwned") is None
+    shot(page, tmp_path, "search")
+    assert errors == []

@@ -51,11 +51,16 @@ def test_api_lists_a_document_s_copies_and_the_earliest_publication(settings, cl
 
 def test_an_exact_reupload_counts_once_in_rest_stats_and_dashboard(settings, client):
     save_articles(settings.db_url)
-    assert [(r["label"], r["count"]) for r in client.get("/api/stats/labels").json()] == [(WAR, 3)]
-    assert {r["value"]: r["count"] for r in client.get("/api/stats/fields/source").json()} == {
+    assert [(r["label"], r["documents"]) for r in client.get("/api/stats/labels").json()] == [(WAR, 3)]
+    assert {r["value"]: r["documents"] for r in client.get("/api/stats/fields/source").json()} == {
         "Black Sea Daily": 1, "Coastal Courier": 2}
     dashboard = client.get("/api/stats/dashboard").json()
-    assert dashboard["total"] == 3 and [(r["label"], r["count"]) for r in dashboard["narratives"]] == [(WAR, 3)]
+    assert dashboard["documents"] == 3 and [(r["label"], r["documents"]) for r in dashboard["narratives"]] == [(WAR, 3)]
+    assert {r["outlet"]: r["documents"] for r in dashboard["outlets"]} == {"Black Sea Daily": 1, "Coastal Courier": 2}
+    assert {r["outlet"]: r["share"] for r in dashboard["by_outlet"]} == {"Black Sea Daily": 1.0, "Coastal Courier": 1.0}
+    view = client.get("/api/stats/views/outlets").json()
+    assert view["documents"] == 3 and {r["outlet"]: r["outlet_documents"] for r in view["rows"]} == {
+        "Black Sea Daily": 1, "Coastal Courier": 2}
     assert client.get("/api/documents").json()["total"] == 4  # the list pages through every stored id
 
 

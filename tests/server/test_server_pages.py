@@ -27,7 +27,9 @@ def test_dashboard_draws_linked_charts(client, corpus):
     queries = [parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href, _ in links]
     assert any(q.get("narrative") == [WAR] and q.get("since") == ["2024-01-01"] and q.get("until") == ["2024-01-31"]
                for q in queries)
-    assert any(q.get("outlet") == ["daily.example"] for q in queries)
+    outlet_bars = [parse_qs(urlsplit(href.replace("&amp;", "&")).query)
+                   for href in re.findall(r'<a href="([^"]+)"><rect class="docs"', html.split('id="chart-outlet"')[1])]
+    assert {"outlet": ["daily.example"]} in outlet_bars  # one bar per outlet: its documents
     assert 'data-label="NATO"' not in html and "role-antagonist" in html  # entity bars coloured by role
 
 
@@ -145,7 +147,7 @@ def test_dashboard_and_list_count_the_narratives_the_document_page_shows(client,
 
     save_shown_and_possible(settings.db_url)
     dashboard = client.get("/").text
-    assert f'{WAR} <span class="count">1</span>' in dashboard and CLIMATE not in dashboard.split("Narratives over time")[1]
+    assert f'{WAR} <span class="count">1</span>' in dashboard and CLIMATE not in dashboard.split("Documents over time")[1]
     assert "only those shown on each document" in dashboard and 'name="possible" value="true">' in dashboard
     with_possible = client.get("/", params={"possible": "true"}).text
     assert f'{CLIMATE} <span class="count">1</span>' in with_possible and 'value="true" checked' in with_possible

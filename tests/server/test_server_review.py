@@ -11,6 +11,8 @@ from tests.server.conftest import CLIMATE, WAR
 
 
 def test_corrections_change_views_and_are_listed(client, corpus):
+    before = {r["label"]: r["documents"] for r in client.get("/api/stats/dashboard").json()["narratives"]}
+    assert before[WAR] == 3  # now cached: the correction below must invalidate it
     made = client.post("/api/corrections", json={"document_id": "doc-2", "layer": "narratives", "action": "reject",
                                                  "target": WAR, "reviewer": "ana"})
     assert made.status_code == 201, made.text
@@ -21,8 +23,10 @@ def test_corrections_change_views_and_are_listed(client, corpus):
     assert len(client.get("/api/documents/doc-2?predicted=true").json()["cats"]["narratives"]) == 2
     assert client.get("/api/documents", params={"narrative": WAR}).json()["total"] == 2
     assert client.get("/api/documents", params={"narrative": WAR, "predicted": "true"}).json()["total"] == 3
-    stats = {r["label"]: r["count"] for r in client.get("/api/stats/dashboard").json()["narratives"]}
+    stats = {r["label"]: r["documents"] for r in client.get("/api/stats/dashboard").json()["narratives"]}
     assert stats[WAR] == 2
+    predicted = client.get("/api/stats/views/narratives", params={"predicted": "true"}).json()
+    assert predicted["predicted"] is True and {r["label"]: r["documents"] for r in predicted["rows"]}[WAR] == 3
     listed = client.get("/api/corrections", params={"document_id": "doc-2"}).json()
     assert [c["action"] for c in listed] == ["reject"]
     role = client.post("/api/corrections", json={"document_id": "doc-1", "layer": "entities", "action": "set-role",

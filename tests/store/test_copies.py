@@ -16,7 +16,7 @@ from sqlalchemy import column, insert, table
 from narrascope.analysers.segmenter import segment
 from narrascope.document import Document, Label, Span
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.aggregates import label_breakdown
+from narrascope.store.aggregates import compute_breakdown
 from narrascope.store.copies import COPY_JACCARD, earliest_publication, estimated_jaccard, shingles, signature
 
 ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "copies" / "articles.jsonl"
@@ -112,16 +112,23 @@ def test_an_exact_reupload_counts_once_in_every_statistic(store):
     store.save([_labelled(d, narrative) for d in docs.values()], pipeline_signature="sig")
     # four ids, three texts: the re-upload is the same text as the original
     assert store.count() == 3 and store.count(per_id=True) == 4
-    assert store.label_counts("narratives") == [{"label": narrative, "count": 3}]
-    assert {r["value"]: r["count"] for r in store.field_counts("source")} == {"Black Sea Daily": 1, "Coastal Courier": 2}
-    assert {r["outlet"]: r["count"] for r in store.label_counts("narratives", by="outlet")} == {
+    assert store.label_counts("narratives") == [{"label": narrative, "documents": 3}]
+    assert {r["value"]: r["documents"] for r in store.field_counts("source")} == {"Black Sea Daily": 1, "Coastal Courier": 2}
+    assert {r["outlet"]: r["documents"] for r in store.label_counts("narratives", by="outlet")} == {
         "Black Sea Daily": 1, "Coastal Courier": 2}
     (varna,) = [r for r in store.entity_roles("Varna") if r["role"] == "Innocent"]
     assert (varna["mentions"], varna["documents"]) == (3, 3)
-    breakdown = label_breakdown(store)
-    assert breakdown["labels"] == [{"label": narrative, "count": 3}]
-    assert {r["outlet"]: r["count"] for r in breakdown["by_outlet"]} == {"Black Sea Daily": 1, "Coastal Courier": 2}
-    assert sum(r["count"] for r in breakdown["by_period"]) == 3
+    # the corpus views, unfiltered (groups counted in Python) and under a narrative filter (groups counted in SQL)
+    for flt in (None, DocumentFilter(narrative=narrative)):
+        breakdown = compute_breakdown(store, flt)
+        assert breakdown["documents"] == 3
+        assert breakdown["labels"] == [{"label": narrative, "documents": 3, "share": 1.0}]
+        assert {r["outlet"]: r["documents"] for r in breakdown["outlets"]} == {"Black Sea Daily": 1, "Coastal Courier": 2}
+        assert {r["outlet"]: (r["documents"], r["share"]) for r in breakdown["by_outlet"]} == {
+            "Black Sea Daily": (1, 1.0), "Coastal Courier": (2, 1.0)}
+        assert sum(r["documents"] for r in breakdown["languages"]) == 3
+        assert sum(r["documents"] for r in breakdown["periods"]) + breakdown["undated"] == 3
+        assert sum(r["documents"] for r in breakdown["over_time"]) + breakdown["undated"] == 3
 
 
 def test_migration_signs_documents_stored_before_it(tmp_path):

@@ -34,7 +34,8 @@ def test_schema_has_query_indexes_and_migrates_once(postgres_url):
         assert conn.execute(text("select version_num from alembic_version")).scalar() == "0007"  # the newest migration
         indexes = set(conn.execute(text("select indexname from pg_indexes where schemaname = 'public'")).scalars())
     assert {"ix_annotations_layer_label_document", "ix_annotations_entity_lower", "ix_documents_published_id",
-            "ix_documents_source_published", "ix_documents_content_hash", "ix_copy_bands_document"} <= indexes
+            "ix_documents_source_published", "ix_documents_content_hash", "ix_copy_bands_document",
+            "ix_documents_search", "ix_documents_facets", "ix_corrections_document_current"} <= indexes
 
 
 def test_label_filter_uses_an_index(store):
@@ -75,3 +76,18 @@ def test_concurrent_analyse_runs_neither_lose_nor_duplicate(postgres_url):
                                     "group by document_id")).all()
         assert len(per_doc) == 200 and {n for _, n in per_doc} == {2}  # title + body, never doubled
         assert all(run["status"] == "finished" for run in store.runs())
+
+
+def test_full_text_search_uses_the_gin_index(store):
+    from narrascope.store import DocumentFilter
+    from narrascope.store.schema import DocumentRow
+
+    store.save([Document(f"Article {i} about topic{i % 100}.", id=f"d{i}") for i in range(2000)], pipeline_signature="s")
+    query = store.filtered_query(DocumentFilter(text='"about topic7" OR topic8'))
+    with store.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        sql = query.with_only_columns(DocumentRow.id).compile(store.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {sql}").scalars())
+    assert "ix_documents_search" in plan
+    assert store.count(DocumentFilter(text='"about topic7" OR topic8')) == 40

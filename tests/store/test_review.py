@@ -64,9 +64,9 @@ def test_accept_reject_add_in_document_and_corpus_views(store):
     assert store.count(DocumentFilter(narrative=WAR, predicted=True)) == 2
     assert store.count(DocumentFilter(narrative=PRAISE)) == 1
     assert store.count(DocumentFilter(narrative=CLIMATE)) == 1  # d1 accepted; d2 still only possible
-    counts = {r["label"]: r["count"] for r in store.label_counts("narratives")}
+    counts = {r["label"]: r["documents"] for r in store.label_counts("narratives")}
     assert counts == {WAR: 1, CLIMATE: 1, PRAISE: 1}
-    breakdown = {r["label"]: r["count"] for r in label_breakdown(store, DocumentFilter())["labels"]}
+    breakdown = {r["label"]: r["documents"] for r in label_breakdown(store, DocumentFilter())["labels"]}
     assert breakdown == counts
     assert {r["id"]: r["reviewed"] for r in store.list()} == {"d1": True, "d2": True, "d3": False}
     listed = {r["id"]: {n["name"]: n["reviewed"] for n in r["narratives"]} for r in store.list()}

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from narrascope.document import Document, Label, Span
 from narrascope.store import DocumentFilter, Store, analysis_key
+from narrascope.store.search import SearchSyntaxError
 
 
 def make_doc(i: int, narrative: str = "URW: Discrediting Ukraine", entity: str = "NATO", **kw) -> Document:
@@ -64,13 +65,14 @@ def test_filters_counts_and_aggregates(store):
     assert store.count(DocumentFilter(entity="zelensky")) == 1
     assert store.count(DocumentFilter(since=date(2024, 1, 5))) == 6  # days 1..8 over three months
     assert store.count(DocumentFilter(text="document 7")) == 1
-    assert store.count(DocumentFilter(text="%")) == 0  # wildcards in user text are literal
-    counts = {r["label"]: r["count"] for r in store.label_counts("narratives")}
+    with pytest.raises(SearchSyntaxError, match="no word"):  # no LIKE wildcards: "%" is not a word to look for
+        store.count(DocumentFilter(text="%"))
+    counts = {r["label"]: r["documents"] for r in store.label_counts("narratives")}
     assert counts == {"URW: Praise of Russia": 4, "URW: Discrediting Ukraine": 4}
     by_outlet = store.label_counts("narratives", by="outlet")
-    assert {"label": "URW: Praise of Russia", "count": 3, "outlet": "outlet-a"} in by_outlet
+    assert {"label": "URW: Praise of Russia", "documents": 3, "outlet": "outlet-a"} in by_outlet
     months = store.label_counts("narratives", by="period")
-    assert sum(r["count"] for r in months) == 8 and all(r["period"].endswith("-01") for r in months)
+    assert sum(r["documents"] for r in months) == 8 and all(r["period"].endswith("-01") for r in months)
     roles = store.entity_roles("nato")
     assert roles == [{"entity": "NATO", "role": "Antagonist", "mentions": 7, "documents": 7}]
     listed = store.list(DocumentFilter(narrative="URW: Praise of Russia"), limit=2)
@@ -108,7 +110,7 @@ def test_runs_are_recorded(store):
 def test_weeks_start_on_monday(store):
     monday, sunday = make_doc(1, published=date(2024, 1, 1)), make_doc(2, published=date(2024, 1, 7))
     store.save([monday, sunday, make_doc(3, published=date(2024, 1, 8))], pipeline_signature="sig")
-    weeks = {r["period"]: r["count"] for r in store.label_counts("narratives", by="period", period="week")}
+    weeks = {r["period"]: r["documents"] for r in store.label_counts("narratives", by="period", period="week")}
     assert weeks == {"2024-01-01": 2, "2024-01-08": 1}
 
 
@@ -116,10 +118,11 @@ def test_migrations_produce_exactly_the_declared_schema(store):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from narrascope.store.schema import Base
+    from narrascope.store.schema import Base, declared_here
 
     with store.engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        context = MigrationContext.configure(conn, opts={"include_name": declared_here})
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_label_attrs_survive_the_store_so_possible_labels_are_decided_from_stored_scores(store):
@@ -149,13 +152,13 @@ def test_corpus_views_count_only_shown_labels_unless_possible(store):
     assert store.count(DocumentFilter(narrative="URW: Praise of Russia")) == 0
     assert store.count(DocumentFilter(narrative="URW: Praise of Russia", possible=True)) == 1
     assert store.count(DocumentFilter(subnarrative="URW: Praise of Russia: Other")) == 0
-    assert store.label_counts("narratives") == [{"label": "URW: Discrediting Ukraine", "count": 1}]
+    assert store.label_counts("narratives") == [{"label": "URW: Discrediting Ukraine", "documents": 1}]
     assert len(store.label_counts("narratives", DocumentFilter(possible=True))) == 2
     assert store.label_counts("subnarratives") == []
     assert [n["name"] for n in store.list()[0]["narratives"]] == ["URW: Discrediting Ukraine"]
     assert len(store.list(DocumentFilter(possible=True))[0]["narratives"]) == 2
-    assert label_breakdown(store)["labels"] == [{"label": "URW: Discrediting Ukraine", "count": 1}]
-    assert label_breakdown(store, DocumentFilter(possible=True))["pairs"][0]["count"] == 1
+    assert label_breakdown(store)["labels"] == [{"label": "URW: Discrediting Ukraine", "documents": 1, "share": 1.0}]
+    assert label_breakdown(store, DocumentFilter(possible=True))["pairs"][0]["documents"] == 1
     assert len(store.get("d1").cats["narratives"]) == 2  # the document itself keeps every label
 
 
@@ -173,5 +176,5 @@ def test_migration_marks_already_stored_labels_below_their_threshold(tmp_path):
             config.attributes["connection"] = connection
             command.downgrade(config, "0003")
     with Store(path) as store:  # upgraded again on opening
-        assert store.label_counts("narratives") == [{"label": "URW: Discrediting Ukraine", "count": 1}]
+        assert store.label_counts("narratives") == [{"label": "URW: Discrediting Ukraine", "documents": 1}]
         assert store.count(DocumentFilter(narrative="URW: Praise of Russia", possible=True)) == 1

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from narrascope.store import DocumentFilter, Store
+from narrascope.store.search import SearchSyntaxError, parse_search
 
 console = Console()
 err_console = Console(stderr=True)
@@ -53,7 +54,9 @@ OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only documen
 LanguageOption = Annotated[str | None, typer.Option("--language", "-l", help="Only documents in this language (ISO code).")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Published on or after this date (YYYY-MM-DD).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before this date (YYYY-MM-DD).")]
-TextOption = Annotated[str | None, typer.Option("--text", help="Only documents whose text contains this string.")]
+TextOption = Annotated[str | None, typer.Option("--text", help=(
+    'Full-text search of title and text: words (all required), "quoted phrases", OR between two terms, -word or '
+    "NOT word to exclude; case-insensitive, no stemming."))]
 ContactOption = Annotated[str | None, typer.Option("--contact", envvar="NARRASCOPE_CONTACT",
                                                   help="URL or e-mail address where site owners can reach you; sent "
                                                        "in the User-Agent when fetching URLs.")]
@@ -85,6 +88,12 @@ def build_filter(narrative: str | None = None, subnarrative: str | None = None, 
                  role: str | None = None, technique: str | None = None, outlet: str | None = None,
                  language: str | None = None, since: str | None = None, until: str | None = None,
                  text: str | None = None, possible: bool = False, predicted: bool = False) -> DocumentFilter:
+    """The corpus filter from command-line options; a malformed date or search is a usage error (exit 2)."""
+    if text is not None:
+        try:
+            parse_search(text)
+        except SearchSyntaxError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--text") from None
     return DocumentFilter(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role, technique=technique,
                           outlet=outlet, language=language, since=parse_date(since, "--since"),
                           until=parse_date(until, "--until"), text=text, possible=possible, predicted=predicted)

@@ -1,4 +1,4 @@
-"""Commands over the stored corpus: ``show``, ``list``, ``query``, ``export``, ``runs``."""
+"""Commands over the stored corpus: ``show``, ``list``, ``query``, ``compare``, ``export``, ``runs``."""
 
 from __future__ import annotations
 
@@ -21,8 +21,11 @@ from narrascope.document import (
     COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label,
 )
 from narrascope.export import FORMATS, entity_rows, write_export
-from narrascope.store.review import review_state
+from narrascope.store import DocumentFilter
+from narrascope.store.aggregates import STACKS, label_breakdown, table_csv, view_table
+from narrascope.store.aggregates import compare as compare_sides
 from narrascope.store.copies import COPY_JACCARD, earliest_publication
+from narrascope.store.review import review_state
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
            "on purple4", "on deep_pink4", "on dark_olive_green3", "on grey37"]
@@ -205,18 +208,33 @@ def list_documents(
         return
     table = Table(title=f"{total} documents" + (f" (showing {offset + 1}–{offset + len(rows)})" if rows else ""),
                   caption=f"narratives: {counted_labels(flt)}")
-    for column in ("id", "published", "outlet", "lang", "narratives"):
+    for column in ("id", "published", "outlet", "lang", "narratives") + (("match",) if flt.text else ()):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["published"] or "", row["source"] or "", row["language"] or "",
-                      "\n".join(f"{n['score']:.2f} {n['name']}" + (" (possible)" if n["possible"] else "")
-                                + (" ✓" if n["reviewed"] else "") for n in row["narratives"]))
+        cells = [row["id"], row["published"] or "", row["source"] or "", row["language"] or "",
+                 "\n".join(f"{n['score']:.2f} {n['name']}" + (" (possible)" if n["possible"] else "")
+                           + (" ✓" if n["reviewed"] else "") for n in row["narratives"])]
+        if flt.text:  # the passage around the first match, matches in bold (a Text: no markup is read from it)
+            cells.append(Text.assemble(*((p["text"], "bold reverse" if p["match"] else "") for p in row["snippet"])))
+        table.add_row(*cells)
     console.print(table)
 
 
+QUERY_VIEWS = {  # --by: (view, layer, period)
+    "narrative": ("narratives", NARRATIVES, "month"), "subnarrative": ("narratives", SUBNARRATIVES, "month"),
+    "technique": ("narratives", TECHNIQUES, "month"), "outlet": ("outlets", NARRATIVES, "month"),
+    "language": ("languages", NARRATIVES, "month"), "pair": ("pairs", NARRATIVES, "month"),
+    "day": ("time", NARRATIVES, "day"), "week": ("time", NARRATIVES, "week"), "month": ("time", NARRATIVES, "month"),
+}
+CsvOption = Annotated[bool, typer.Option("--csv", help="The table as CSV (the same rows as the web UI's download).")]
+
+
 def query(
-    by: Annotated[str, typer.Option("--by", help="Count documents per: narrative, subnarrative, technique, outlet, language, "
-                                                  "or month/week (narratives over time).")] = "narrative",
+    by: Annotated[str, typer.Option("--by", help="Count documents per: narrative, subnarrative, technique, outlet or "
+                                                  "language (with each narrative's share of the group's documents), "
+                                                  "pair (narratives together), or day/week/month (over time).")] = "narrative",
+    per: Annotated[str, typer.Option("--per", help="With --by day/week/month: a column per narrative, outlet or "
+                                                    "language.")] = "narrative",
     db: DbOption = None, narrative: NarrativeOption = None, subnarrative: SubnarrativeOption = None,
     entity: EntityOption = None, role: RoleOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
@@ -224,61 +242,155 @@ def query(
     predicted: PredictedOption = False,
     copies: Annotated[bool, typer.Option("--copies", help="With --by outlet: who re-publishes whom (copies per pair of "
                                                           "outlets and which published first).")] = False,
-    as_json: JsonOption = False,
+    as_json: JsonOption = False, as_csv: CsvOption = False,
 ) -> None:
-    """Counts over the corpus (documents; an exact re-upload counts once; reviewed labels where reviewed, else
-    predicted; --predicted: predictions only). With --by outlet --copies, who re-publishes whom: pairs of copies per
-    pair of outlets, and how often each published first. With --entity (any spelling, any of the five languages), how
-    that entity is cast: mentions and documents per role, optionally one --role, and --by outlet or month. Narratives
-    and sub-narratives count as on the document: only those shown, unless --possible."""
+    """Counts of documents (never of labels) over the corpus, as the dashboard and /api/stats/views show them; an exact
+    re-upload counts once; reviewed labels where reviewed, else predicted (--predicted: predictions only). With --by
+    outlet --copies, who re-publishes whom: pairs of copies per pair of outlets, and how often each published first.
+    With --entity (any spelling, any of the five languages), how that entity is cast: mentions and documents per
+    role, optionally one --role, and --by outlet or month. Narratives and sub-narratives count as on the document:
+    only those shown, unless --possible."""
     flt = build_filter(narrative, subnarrative, None, role if not entity else None, technique, outlet, language, since,
                        until, text, possible, predicted)
     if copies and (by != "outlet" or entity):
         raise typer.BadParameter("--copies goes with --by outlet (and no --entity)", param_hint="--copies")
-    store = open_store(db)
     if copies:
-        rows = store.outlet_copies(flt)
-        columns = ["outlet_a", "outlet_b", "copies", "a_first", "b_first", "order_unknown"]
-    elif entity:
-        group = {"outlet": "outlet", "month": "period"}.get(by)
-        if by not in ("outlet", "month", "narrative"):  # "narrative" is the default: no grouping asked for
-            store.close()
-            raise typer.BadParameter(f"{by!r}: with --entity, group --by outlet or month", param_hint="--by")
-        rows = store.entity_roles(entity, flt, by=group, role=role)
-        columns = ["entity", "role"] + ([group] if group else []) + ["mentions", "documents"]
-    elif by in ("narrative", "subnarrative", "technique"):
-        layer = {"narrative": NARRATIVES, "subnarrative": SUBNARRATIVES, "technique": TECHNIQUES}[by]
-        rows = store.label_counts(layer, flt)
-        columns = ["label", "count"]
-    elif by in ("month", "week"):
-        rows = sorted(store.label_counts(NARRATIVES, flt, by="period", period=by), key=lambda r: (r["period"] or "", r["label"]))
-        columns = ["period", "label", "count"]
-    elif by in ("outlet", "language"):
-        rows = store.field_counts("source" if by == "outlet" else "language", flt)
-        columns = ["value", "count"]
-    else:
-        store.close()
-        raise typer.BadParameter(f"{by!r}: choose narrative, subnarrative, technique, outlet, language, month or week",
-                                 param_hint="--by")
-    total = store.count(dataclasses.replace(flt, entity=entity, role=role) if entity else flt)  # those naming it
+        _copies_query(flt, db, as_json)
+        return
+    if entity:
+        _entity_query(entity, role, by, flt, db, as_json)
+        return
+    if by not in QUERY_VIEWS:
+        raise typer.BadParameter(f"{by!r}: choose {', '.join(QUERY_VIEWS)}", param_hint="--by")
+    if per not in STACKS:
+        raise typer.BadParameter(f"{per!r}: choose {', '.join(STACKS)}", param_hint="--per")
+    view, layer, period = QUERY_VIEWS[by]
+    store = open_store(db)
+    data = label_breakdown(store, flt, layer=layer, period=period, stack=per)
+    store.close()
+    columns, rows = view_table(view, data)
+    if as_csv:
+        sys.stdout.write(table_csv(columns, rows))
+        return
+    if as_json:
+        print(json.dumps({"view": view, "documents": data["documents"], "undated": data["undated"],
+                          "possible": possible, "predicted": predicted, "columns": columns, "rows": rows},
+                         ensure_ascii=False))
+        return
+    notes = [f"counted: {counted_labels(flt)}"]
+    if view == "time":
+        notes.append(undated_note(data["documents"], data["undated"]))
+    table = Table(title=f"{data['documents']:,} documents matched", caption="; ".join(n for n in notes if n))
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("label", "a", "b", "outlet", "language", "period")
+                         else "right")
+    for row in rows:
+        table.add_row(*(Text(_cell(row.get(c))) for c in columns))  # names are data, never markup
+    console.print(table)
+
+
+def undated_note(documents: int, undated: int) -> str:
+    """What a time view leaves out, said beside it."""
+    if documents and undated == documents:
+        return (f"none of the {documents:,} matching documents has a publication date, so none can be placed in "
+                "time (dates come from the input: a date/published field, the page's metadata)")
+    return f"{undated:,} undated documents not shown" if undated else ""
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, float):
+        return f"{100 * value:.1f} %"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _copies_query(flt: DocumentFilter, db: str | None, as_json: bool) -> None:
+    """``query --by outlet --copies``: pairs of copies per pair of outlets, and which outlet published first."""
+    store = open_store(db)
+    rows = store.outlet_copies(flt)
+    total = store.count(flt)
     store.close()
     if as_json:
-        print(json.dumps({"documents": total, "possible": possible, "predicted": predicted, "rows": rows},
+        print(json.dumps({"documents": total, "possible": flt.possible, "predicted": flt.predicted, "rows": rows},
                          ensure_ascii=False, default=str))
         return
-    caption = (f"pairs of copies (estimated Jaccard >= {COPY_JACCARD} of the article text, or the same text) between "
-               "documents of which one matches; A first / B first: which outlet published first" if copies
-               else f"narratives: {counted_labels(flt)}")
-    title = f"{total} documents matched" + (": who re-publishes whom" if copies else "")
-    table = Table(title=title, caption=caption)
+    columns = ["outlet_a", "outlet_b", "copies", "a_first", "b_first", "order_unknown"]
     headers = {"outlet_a": "outlet A", "outlet_b": "outlet B", "a_first": "A first", "b_first": "B first",
                "order_unknown": "same day or undated"}
+    table = Table(title=f"{total} documents matched: who re-publishes whom",
+                  caption=f"pairs of copies (estimated Jaccard >= {COPY_JACCARD} of the article text, or the same "
+                          "text) between documents of which one matches; A first / B first: which outlet published first")
     for column in columns:
-        table.add_column(headers.get(column, column), overflow="fold",
-                         justify="right" if column in ("count", "mentions", "documents", "copies", "a_first", "b_first",
-                                                       "order_unknown") else "left")
+        table.add_column(headers[column] if column in headers else column, overflow="fold",
+                         justify="left" if column.startswith("outlet_") else "right")
     for row in rows:
         table.add_row(*(Text(str(row.get(c) if row.get(c) is not None else "—")) for c in columns))  # names are data
+    console.print(table)
+
+
+def _entity_query(entity: str, role: str | None, by: str, flt: DocumentFilter, db: str | None, as_json: bool) -> None:
+    """``query --entity``: mentions and documents per role of one entity, optionally per outlet or month."""
+    group = {"outlet": "outlet", "month": "period"}.get(by)
+    if by not in ("outlet", "month", "narrative"):  # "narrative" is the default: no grouping asked for
+        raise typer.BadParameter(f"{by!r}: with --entity, group --by outlet or month", param_hint="--by")
+    store = open_store(db)
+    rows = store.entity_roles(entity, flt, by=group, role=role)
+    total = store.count(dataclasses.replace(flt, entity=entity, role=role))  # those naming it
+    store.close()
+    if as_json:
+        print(json.dumps({"documents": total, "possible": flt.possible, "predicted": flt.predicted, "rows": rows},
+                         ensure_ascii=False, default=str))
+        return
+    columns = ["entity", "role"] + ([group] if group else []) + ["mentions", "documents"]
+    table = Table(title=f"{total} documents matched", caption=f"narratives: {counted_labels(flt)}")
+    for column in columns:
+        table.add_column(column, overflow="fold", justify="right" if column in ("mentions", "documents") else "left")
+    for row in rows:
+        table.add_row(*(Text(str(row.get(c) if row.get(c) is not None else "—")) for c in columns))  # names are data
+    console.print(table)
+
+
+def compare(
+    side_a: Annotated[str, typer.Argument(metavar="A", help="outlet:NAME, language:CODE, or a period FROM..TO "
+                                                          "(YYYY, YYYY-MM or YYYY-MM-DD; an end may be left open).")],
+    side_b: Annotated[str, typer.Argument(metavar="B", help="The other side, written the same way.")],
+    db: DbOption = None, narrative: NarrativeOption = None, subnarrative: SubnarrativeOption = None,
+    entity: EntityOption = None, technique: TechniqueOption = None, outlet: OutletOption = None,
+    language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
+    possible: CountPossibleOption = False,
+    predicted: PredictedOption = False,
+    as_json: JsonOption = False, as_csv: CsvOption = False,
+) -> None:
+    """Two outlets, languages or periods side by side: per narrative, the documents of each side carrying it, their
+    share of that side's documents, and the difference in percentage points (B minus A). The other filters apply
+    to both sides; reviewed labels where reviewed, else predicted (--predicted: predictions only); an exact re-upload
+    counts once."""
+    flt = build_filter(narrative, subnarrative, entity, None, technique, outlet, language, since, until, text, possible,
+                       predicted)
+    store = open_store(db)
+    try:
+        result = compare_sides(store, flt, side_a, side_b)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="A/B") from None
+    finally:
+        store.close()
+    columns, rows = view_table("compare", result)
+    if as_csv:
+        sys.stdout.write(table_csv(columns, rows))
+        return
+    if as_json:
+        print(json.dumps({**result, "possible": possible, "predicted": predicted}, ensure_ascii=False))
+        return
+    a, b = result["a"], result["b"]
+    table = Table(title=f"A = {a['spec']}: {a['documents']:,} documents · B = {b['spec']}: {b['documents']:,} documents",
+                  caption=f"share: of the side's documents; difference: B minus A in percentage points; "
+                          f"counted: {counted_labels(flt)}")
+    for column in ("narrative", "A documents", "A share", "B documents", "B share", "difference"):
+        table.add_column(column, justify="left" if column == "narrative" else "right")
+    for row in rows:
+        table.add_row(row["label"], f"{row['a_documents']:,}", _cell(row["a_share"]), f"{row['b_documents']:,}",
+                      _cell(row["b_share"]), f"{row['difference']:+.1f}")
     console.print(table)
 
 
@@ -330,5 +442,6 @@ def register(app: typer.Typer) -> None:
     app.command()(show)
     app.command("list")(list_documents)
     app.command()(query)
+    app.command()(compare)
     app.command()(export)
     app.command()(runs)

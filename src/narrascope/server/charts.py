@@ -59,13 +59,14 @@ def _rect(x: float, y: float, w: float, h: float, seg: Segment, what: str) -> st
             f'data-value="{seg.value}"><title>{tip}</title></rect></a>')
 
 
-def column_chart(bars: list[Bar], *, title: str, width: int = 960, height: int = 260) -> Markup:
-    """Vertical stacked columns (e.g. one per week or month)."""
+def column_chart(bars: list[Bar], *, title: str, width: int = 960, height: int = 260, empty: str = "No data.") -> Markup:
+    """Vertical stacked columns (e.g. one per week or month; a bar without segments is an empty column); ``empty``
+    says why there is no chart."""
     if not bars:
-        return Markup('<p class="empty">No data.</p>')
+        return Markup(f'<p class="empty">{escape(empty)}</p>')
     left, bottom, top = 44, 46, 10
     plot_w, plot_h = width - left - 10, height - bottom - top
-    peak, tick = _axis(max(b.total for b in bars))
+    peak, tick = _axis(max(max(b.total for b in bars), 1))
     step = plot_w / len(bars)
     label_every = max(1, round(len(bars) / 16))
     out = [_svg_open(width, height, title)]

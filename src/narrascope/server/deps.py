@@ -10,6 +10,7 @@ from fastapi import HTTPException, Query, Request
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.settings import Settings
 from narrascope.store import DocumentFilter, Store
+from narrascope.store.search import SearchSyntaxError, parse_search
 
 
 def get_store(request: Request) -> Store:
@@ -46,7 +47,9 @@ def document_filter(
     language: Annotated[str | None, Query(description="ISO 639-1 code.")] = None,
     since: Annotated[str | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
-    q: Annotated[str | None, Query(max_length=500, description="Free text contained in the document.")] = None,
+    q: Annotated[str | None, Query(max_length=500, description=(
+        'Full-text search of title and text: words (all required), "quoted phrases", OR between two terms, '
+        "-word or NOT word to exclude; case-insensitive, no stemming. A malformed query is a 400."))] = None,
     possible: Annotated[bool, Query(description="Also count and match narrative and sub-narrative labels below their "
                                                 "display threshold (by default only those the document view shows).")] = False,
     predicted: Annotated[bool, Query(description="Use the model's predictions alone (by default reviewed labels "
@@ -66,12 +69,17 @@ def document_filter(
             raise HTTPException(422, f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
     if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
         raise HTTPException(422, "since is after until")
+    if q := _blank_to_none(q):
+        try:
+            parse_search(q)
+        except SearchSyntaxError as exc:
+            raise HTTPException(400, f"q: {exc}") from None
     return DocumentFilter(narrative=_blank_to_none(narrative), also_narrative=_blank_to_none(also_narrative),
                           subnarrative=_blank_to_none(subnarrative),
                           entity=_blank_to_none(entity), role=_blank_to_none(role),
                           technique=_blank_to_none(technique), outlet=_blank_to_none(outlet),
                           language=_blank_to_none(language), since=dates["since"], until=dates["until"],
-                          text=_blank_to_none(q), possible=possible, predicted=predicted)
+                          text=q, possible=possible, predicted=predicted)
 
 
 def filter_params(flt: DocumentFilter) -> dict[str, str]:

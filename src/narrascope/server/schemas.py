@@ -68,6 +68,11 @@ class NarrativeScore(BaseModel):
     reviewed: bool = Field(False, description="A reviewer kept or added it (else it is the model's prediction).")
 
 
+class SnippetPiece(BaseModel):
+    text: str = Field(description="Document text as stored (escape it before putting it in HTML).")
+    match: bool = Field(description="Whether this piece matches the search.")
+
+
 class DocumentSummary(BaseModel):
     id: str
     title: str | None = None
@@ -77,6 +82,8 @@ class DocumentSummary(BaseModel):
     language: str | None = None
     reviewed: bool = Field(False, description="A reviewer corrected this document.")
     narratives: list[NarrativeScore] = Field(default_factory=list)
+    snippet: list[SnippetPiece] | None = Field(None, description="With a search (``q``): the passage around the "
+                                                                 "first match, in pieces.")
 
 
 class DocumentPage(BaseModel):
@@ -127,7 +134,9 @@ class JobOut(BaseModel):
 
 class LabelCount(BaseModel):
     label: str
-    count: int = Field(description="Number of documents.")
+    documents: int = Field(description="Number of documents carrying the label (not of labels).")
+    share: float | None = Field(None, description="Documents carrying the label over the documents of its group "
+                                                   "(all matching documents, or the outlet's or language's).")
     period: str | None = Field(None, description="First day of the week or month, when grouped by period.")
     outlet: str | None = None
     language: str | None = None
@@ -135,7 +144,7 @@ class LabelCount(BaseModel):
 
 class FieldCount(BaseModel):
     value: str | None
-    count: int
+    documents: int
 
 
 class EntityRoleCount(BaseModel):
@@ -150,7 +159,32 @@ class EntityRoleCount(BaseModel):
 class PairCount(BaseModel):
     a: str
     b: str
-    count: int
+    documents: int = Field(description="Documents carrying both labels.")
+
+
+class PeriodCount(BaseModel):
+    period: str = Field(description="First day of the day, week or month (ISO date).")
+    documents: int = Field(description="Dated matching documents in the period (0 for a gap).")
+
+
+class TimeCount(BaseModel):
+    period: str
+    group: str | None = Field(description="The narrative, outlet or language (see ``stack``); null: unknown.")
+    documents: int
+
+
+class OutletCount(BaseModel):
+    outlet: str | None = Field(description="null: documents without a known outlet.")
+    documents: int = Field(description="The outlet's documents under every filter but the narrative ones.")
+
+
+class LanguageCount(BaseModel):
+    language: str | None
+    documents: int = Field(description="The language's documents under every filter but the narrative ones.")
+
+
+Interval = Literal["day", "week", "month"]
+Stack = Literal["narrative", "outlet", "language"]
 
 
 class CopyOut(BaseModel):
@@ -193,20 +227,62 @@ class OutletCopies(BaseModel):
 
 
 class DashboardData(BaseModel):
-    """Everything the dashboard draws, for the current filters, in one response."""
+    """Everything the dashboard draws, for the current filters, in one response. Every count is of documents."""
 
-    total: int
-    period: Literal["week", "month"]
+    documents: int = Field(description="Matching documents.")
+    undated: int = Field(description="Matching documents without a publication date (not on the time axis).")
+    period: Interval
+    stack: Stack = Field("narrative", description="What ``over_time`` groups by.")
     possible: bool = Field(False, description="Whether narratives below their display threshold were counted.")
     predicted: bool = Field(False, description="Whether the model's predictions alone were counted (else reviewed "
                                                "labels where reviewed).")
     reviewed: int = Field(0, description="Matching documents with reviewers' corrections.")
     narratives: list[LabelCount]
-    over_time: list[LabelCount]
+    periods: list[PeriodCount] = Field(description="Every period from the first dated document to the last.")
+    over_time: list[TimeCount]
+    outlets: list[OutletCount]
     by_outlet: list[LabelCount]
+    languages: list[LanguageCount]
     by_language: list[LabelCount]
     cooccurrence: list[PairCount]
     entities: list[EntityRoleCount]
+
+
+class ViewTable(BaseModel):
+    """One corpus view as a table: the same rows ``narrascope query --json`` prints and the CSV download holds."""
+
+    view: str
+    documents: int = Field(description="Matching documents.")
+    undated: int = Field(description="Matching documents without a publication date.")
+    possible: bool
+    predicted: bool = Field(False, description="Whether the model's predictions alone were counted.")
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+class CompareSide(BaseModel):
+    spec: str = Field(description="outlet:NAME, language:CODE or a period FROM..TO.")
+    documents: int
+    undated: int
+
+
+class CompareRow(BaseModel):
+    label: str
+    a_documents: int
+    a_share: float = Field(description="a_documents over side A's documents.")
+    b_documents: int
+    b_share: float
+    difference: float = Field(description="b_share minus a_share, in percentage points.")
+
+
+class Comparison(BaseModel):
+    """Two outlets, languages or periods side by side, each under the same other filters."""
+
+    a: CompareSide
+    b: CompareSide
+    possible: bool
+    predicted: bool = Field(False, description="Whether the model's predictions alone were counted.")
+    rows: list[CompareRow]
 
 
 class Info(BaseModel):

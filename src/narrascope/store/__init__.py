@@ -31,6 +31,7 @@ from narrascope.store.copies import (
 )
 from narrascope.store.review import Correction, apply_corrections, effective_entities, effective_labels
 from narrascope.store.schema import AnnotationRow, CopyBandRow, CopySignatureRow, CorrectionRow, DocumentRow, RunRow
+from narrascope.store.search import parse_search, search_condition, snippet
 
 __all__ = ["Store", "DocumentFilter", "StoredVersion", "default_db_url", "analysis_key", "storable_problem"]
 
@@ -109,7 +110,7 @@ class DocumentFilter:
     language: str | None = None
     since: date | None = None
     until: date | None = None
-    text: str | None = None
+    text: str | None = None  # a full-text search of title and text (syntax: narrascope.store.search)
     # Also count and match labels below their display threshold (hidden on the document unless asked for).
     possible: bool = False
     # Use the model's predictions alone, ignoring reviewers' corrections (default: reviewed where available).
@@ -473,7 +474,7 @@ class Store:
         if flt.until:
             stmt = stmt.where(DocumentRow.published <= flt.until)
         if flt.text:
-            stmt = stmt.where(DocumentRow.text.icontains(flt.text, autoescape=True))
+            stmt = stmt.where(search_condition(self.engine.dialect.name, parse_search(flt.text)))
         return stmt
 
     def count(self, flt: DocumentFilter | None = None, *, per_id: bool = False) -> int:
@@ -492,7 +493,8 @@ class Store:
 
     def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Summaries (metadata, whether a reviewer corrected it, narrative labels each marked reviewed or not; no
-        text) of matching documents, newest first; possible labels only with ``flt.possible``."""
+        text) of matching documents, newest first; possible labels only with ``flt.possible``. With a search
+        (``flt.text``), each has a ``snippet``: the passage around its first match as ``{"text", "match"}`` pieces."""
         stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
                 .limit(limit).offset(offset))
         with Session(self.engine) as session:
@@ -505,11 +507,14 @@ class Store:
                     labels[doc_id].append((label, score, bool(possible), bool(reviewed)))
             corrected = set(session.scalars(select(CorrectionRow.document_id).distinct().where(
                 CorrectionRow.document_id.in_(list(labels)), CorrectionRow.current.is_(True)))) if rows else set()
+            search = parse_search(flt.text) if flt and flt.text else None
             return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
                      "published": r.published.isoformat() if r.published else None, "language": r.language,
                      "reviewed": r.id in corrected,
                      "narratives": [{"name": n, "score": s, "possible": p, "reviewed": v}
-                                    for n, s, p, v in labels[r.id]]} for r in rows]
+                                    for n, s, p, v in labels[r.id]],
+                     **({"snippet": [{"text": part, "match": hit} for part, hit in snippet(r.title, r.text, search)]}
+                        if search else {})} for r in rows]
 
     def iter_documents(self, flt: DocumentFilter | None = None, *, batch_size: int = 200) -> Iterator[Document]:
         """Every matching document with all stored layers (reviewed where corrections exist, unless
@@ -559,11 +564,11 @@ class Store:
         with Session(self.engine) as session:
             out = []
             for row in session.execute(stmt):
-                item = {"label": row[0], "count": row[-1]}
+                item = {"label": row[0], "documents": row[-1]}
                 if by:
                     item[by] = row[1]
                 out.append(item)
-        return sorted(out, key=lambda r: (-r["count"], r["label"]))
+        return sorted(out, key=lambda r: (-r["documents"], r["label"]))
 
     def field_counts(self, field: str, flt: DocumentFilter | None = None) -> list[dict[str, Any]]:
         """Number of matching documents per ``source`` or ``language`` (exact re-uploads once in each)."""
@@ -572,7 +577,7 @@ class Store:
         docs = self.filtered_query(flt).subquery()
         stmt = select(docs.c[field], count_texts(docs.c.content_hash)).group_by(docs.c[field])
         with Session(self.engine) as session:
-            return sorted(({"value": v, "count": n} for v, n in session.execute(stmt)), key=lambda r: -r["count"])
+            return sorted(({"value": v, "documents": n} for v, n in session.execute(stmt)), key=lambda r: -r["documents"])
 
     def entity_roles(self, entity: str | None = None, flt: DocumentFilter | None = None, *, by: str | None = None,
                      role: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

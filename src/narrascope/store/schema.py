@@ -44,6 +44,7 @@ class DocumentRow(Base):
         Index("ix_documents_published_id", "published", "id"),
         Index("ix_documents_source_published", "source", "published"),
         Index("ix_documents_content_hash", "content_hash"),  # exact re-uploads: one text under several ids
+        Index("ix_documents_facets", "id", "published", "source", "language", "content_hash"),  # corpus views read only these
     )
 
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
@@ -77,6 +78,9 @@ class AnnotationRow(Base):
         Index("ix_annotations_entity", "entity"),
         Index("ix_annotations_layer_label_document", "layer", "label", "document_id"),
         Index("ix_annotations_entity_lower", func.lower(text("entity"))),
+        # Index-only reads for the corpus views: the labels each document carries, and entities per role.
+        Index("ix_annotations_layer_possible_label_document", "layer", "possible", "label", "document_id"),
+        Index("ix_annotations_layer_entity_label_document", "layer", "entity", "label", "document_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -143,3 +147,14 @@ class CopyBandRow(Base):
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+
+
+# Kept by migration 0006 outside these declarations (they exist on one back-end only, or differ between them):
+# SQLite's FTS5 table with its shadow tables, PostgreSQL's stored search vector column and its GIN index, and the
+# trigger-kept data version.
+SEARCH_OBJECTS = ("documents_fts", "search_vector", "ix_documents_search", "store_changes")
+
+
+def declared_here(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Whether a schema comparison (Alembic ``include_name``) should consider this object: not the search ones."""
+    return not (name or "").startswith(SEARCH_OBJECTS)

@@ -1,4 +1,4 @@
-"""The web UI: dashboard, document list, document view, analyse form and job progress (server-rendered)."""
+"""The web UI: dashboard, comparison, document list, document view, analyse form and job progress (server-rendered)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,12 @@ from narrascope.server.render import (
     technique_table,
 )
 from narrascope.server.routers.analyse import analyse_one, check_text, read_upload, upload_options
-from narrascope.server.routers.stats import dashboard_data
+from narrascope.server.routers.stats import comparison, dashboard_data
 from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
 from narrascope.review import ReviewError, correct, review_queue
 from narrascope.store import DocumentFilter, Store
+from narrascope.store.aggregates import parse_side
 from narrascope.store.copies import earliest_publication
 from narrascope.store.review import LABEL_LAYERS, Correction, apply_corrections, review_state
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
@@ -36,10 +37,11 @@ router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 TOP_BARS = 12
+TOP_NARRATIVE_COLUMNS = 8
 ROLE_ORDER = ("Protagonist", "Antagonist", "Innocent", "unclear")
 FILTER_NAMES = {"narrative": "Narrative", "also_narrative": "With narrative", "subnarrative": "Sub-narrative", "entity": "Entity", "role": "Role",
                 "technique": "Technique", "outlet": "Outlet", "language": "Language", "since": "From",
-                "until": "To", "q": "Text", "possible": "Possible labels counted", "predicted": "Predictions only"}
+                "until": "To", "q": "Search", "possible": "Possible labels counted", "predicted": "Predictions only"}
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
@@ -63,6 +65,8 @@ def documents_url(flt: DocumentFilter, path: str = "/documents", **changes: Any)
 
 
 def _period_end(start: date, period: str) -> date:
+    if period == "day":
+        return start
     if period == "week":
         return start + timedelta(days=6)
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
@@ -81,38 +85,65 @@ def _filter_context(store: Store, flt: DocumentFilter, path: str) -> dict[str, A
     }
 
 
-def _narrative_bars(rows: list[dict[str, Any]], key: str, order: list[str], link: Any, *,
-                    top: int | None = None) -> list[charts.Bar]:
-    """Bars of narrative segments grouped by ``key``: the ``top`` largest groups (all if None) in group order."""
-    grouped: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        grouped[row[key]].append(row)
-    groups = sorted(grouped, key=lambda g: -sum(r["count"] for r in grouped[g]))[:top] if top else sorted(grouped)
+def _period_label(start: str, period: str) -> str:
+    return start[:7] if period == "month" else start
+
+
+def _time_bars(data: DashboardData, flt: DocumentFilter, order: list[str]) -> list[charts.Bar]:
+    """A column for every period from the first dated document to the last (an empty period stays an empty
+    column), stacked by narrative, outlet or language; each segment links to its documents."""
+    cells: dict[str, list[Any]] = defaultdict(list)
+    for row in data.over_time:
+        cells[row.period].append(row)
     rank = {name: i for i, name in enumerate(order)}
-    return [charts.Bar(group or "unknown",
-                       [charts.Segment(r["label"], r["count"], colour_class(r["label"]), link(group, r["label"]))
-                        for r in sorted(grouped[group], key=lambda r: rank.get(r["label"], len(rank)))])
-            for group in groups]
+    bars = []
+    for bucket in data.periods:
+        start = date.fromisoformat(bucket.period)
+        window = {"since": start, "until": _period_end(start, data.period)}
+        segments = []
+        for row in sorted(cells.get(bucket.period, []), key=lambda r: (rank.get(r.group, len(rank)), str(r.group))):
+            if data.stack == "narrative":
+                href = documents_url(flt, narrative=row.group, **window)
+            elif row.group is None:
+                href = documents_url(flt, **window)
+            else:
+                href = documents_url(flt, **{data.stack: row.group}, **window)
+            segments.append(charts.Segment(row.group or "unknown", row.documents,
+                                           colour_class(row.group or "unknown"), href))
+        bars.append(charts.Bar(_period_label(bucket.period, data.period), segments))
+    return bars
+
+
+def _group_view(totals: list[dict[str, Any]], rows: list[Any], key: str, flt: DocumentFilter,
+                order: list[str]) -> dict[str, Any]:
+    """Documents per outlet (or language) as bars, known ones only (the unknown apart), and each narrative's share of
+    the group's documents as a table."""
+    known = [t for t in totals if t[key] is not None][:TOP_BARS]
+    unknown = next((t["documents"] for t in totals if t[key] is None), 0)
+    bars = [charts.Bar(t[key], [charts.Segment("documents", t["documents"], "docs",
+                                               documents_url(flt, **{key: t[key]}))]) for t in known]
+    share = {(getattr(r, key), r.label): r for r in rows}
+    columns = order[:TOP_NARRATIVE_COLUMNS]
+    table = []
+    for group in known + ([{key: None, "documents": unknown}] if unknown else []):
+        cells = []
+        for label in columns:
+            row = share.get((group[key], label))
+            cells.append({"share": row.share, "documents": row.documents,
+                          "href": documents_url(flt, narrative=label, **({key: group[key]} if group[key] else {}))}
+                         if row else None)
+        table.append({"name": group[key], "documents": group["documents"], "cells": cells})
+    return {"bars": bars, "unknown": unknown, "columns": columns, "table": table, "more": len(totals) - len(known)
+            - (1 if unknown else 0)}
 
 
 def build_dashboard(data: DashboardData, flt: DocumentFilter) -> dict[str, Any]:
-    """Charts (as SVG markup) and legend rows for the dashboard."""
+    """Charts (as SVG markup), share tables and legend rows for the dashboard."""
     order = [n.label for n in data.narratives]
-    narratives = [{"name": n.label, "count": n.count, "colour": colour_class(n.label),
+    narratives = [{"name": n.label, "count": n.documents, "share": n.share, "colour": colour_class(n.label),
                    "href": documents_url(flt, narrative=n.label)} for n in data.narratives]
-
-    def period_link(group: str | None, label: str) -> str:
-        start = date.fromisoformat(group) if group else None
-        return documents_url(flt, narrative=label, since=start,
-                             until=_period_end(start, data.period) if start else None)
-
-    time_bars = _narrative_bars([r.model_dump() for r in data.over_time if r.period], "period", order, period_link)
-    if data.period == "month":  # label months as YYYY-MM rather than by their first day
-        time_bars = [charts.Bar(bar.label[:7], bar.segments) for bar in time_bars]
-    outlet_bars = _narrative_bars([r.model_dump() for r in data.by_outlet], "outlet", order,
-                                  lambda g, lb: documents_url(flt, narrative=lb, outlet=g), top=TOP_BARS)
-    language_bars = _narrative_bars([r.model_dump() for r in data.by_language], "language", order,
-                                    lambda g, lb: documents_url(flt, narrative=lb, language=g), top=TOP_BARS)
+    outlets = _group_view([r.model_dump() for r in data.outlets], data.by_outlet, "outlet", flt, order)
+    languages = _group_view([r.model_dump() for r in data.languages], data.by_language, "language", flt, order)
 
     entity_segments: dict[str, list[charts.Segment]] = defaultdict(list)
     for row in data.entities:
@@ -123,19 +154,40 @@ def build_dashboard(data: DashboardData, flt: DocumentFilter) -> dict[str, Any]:
     entity_bars = sorted((charts.Bar(name, sorted(segs, key=lambda s: role_rank.get(s.name, 9)))
                           for name, segs in entity_segments.items()), key=lambda b: -b.total)[:15]
 
-    pairs = {(p.a, p.b): p.count for p in data.cooccurrence}
+    pairs = {(p.a, p.b): p.documents for p in data.cooccurrence}
     in_pairs = [n for n in order if any(n in pair for pair in pairs)][:TOP_BARS]
-    period_name = "week" if data.period == "week" else "month"
+    time_bars = _time_bars(data, flt, order)
+    stacked = {"narrative": "narrative", "outlet": "outlet", "language": "language"}[data.stack]
     return {
         "narratives": narratives,
-        "time_chart": charts.column_chart(time_bars, title=f"Documents per narrative and {period_name}"),
-        "outlet_chart": charts.bar_chart(outlet_bars, title="Narratives by outlet"),
-        "language_chart": charts.bar_chart(language_bars, title="Narratives by language", label_width=120),
+        "time_chart": charts.column_chart(time_bars, title=f"Documents per {data.period}, by {stacked}",
+                                          empty=_no_time_axis(data)),
+        "time_legend": sorted({(s.name, s.css) for bar in time_bars for s in bar.segments}) if data.stack != "narrative"
+        else [],
+        "outlets": outlets, "languages": languages,
+        "outlet_chart": charts.bar_chart(outlets["bars"], title="Documents per outlet"),
+        "language_chart": charts.bar_chart(languages["bars"], title="Documents per language", label_width=120),
         "cooccurrence_chart": charts.heatmap(in_pairs, pairs, lambda a, b: documents_url(flt, narrative=a, also_narrative=b),
-                                             title="Narratives occurring in the same document"),
-        "entity_chart": charts.bar_chart(entity_bars, title="Most mentioned entities by role"),
+                                             title="Documents carrying both narratives"),
+        "entity_chart": charts.bar_chart(entity_bars, title="Most mentioned entities by role (mentions)"),
         "roles": ROLE_ORDER,
     }
+
+
+def _no_time_axis(data: DashboardData) -> str:
+    """Why the time chart is empty."""
+    if not data.documents:
+        return "No documents match these filters."
+    if data.undated == data.documents:
+        return (f"None of the {data.documents:,} matching documents has a publication date, so none can be placed "
+                "in time. Dates come with the input: a date or published field in JSONL/CSV, or the page's metadata.")
+    return "No data."
+
+
+def view_links(params: dict[str, str], **extra: str) -> dict[str, str]:
+    """CSV download addresses of the dashboard's views, under the same filters."""
+    return {view: "/api/stats/views/" + view + "?" + urlencode({**params, **extra, "format": "csv"})
+            for view in ("narratives", "time", "outlets", "languages", "pairs")}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -143,12 +195,42 @@ def dashboard_page(
     request: Request,
     flt: Annotated[DocumentFilter, Depends(document_filter)],
     store: Annotated[Store, Depends(get_store)],
-    period: Annotated[str, Query(pattern="^(week|month)$")] = "month",
+    period: Annotated[str, Query(pattern="^(day|week|month)$")] = "month",
+    stack: Annotated[str, Query(pattern="^(narrative|outlet|language)$")] = "narrative",
 ) -> HTMLResponse:
-    data = dashboard_data(store, flt, period)
-    context = {"data": data, "period": period, "page": "dashboard", "list_url": documents_url(flt),
-               **build_dashboard(data, flt), **_filter_context(store, flt, "/")}
+    data = dashboard_data(store, flt, period, stack)
+    params = filter_params(flt)
+    context = {"data": data, "period": period, "stack": stack, "page": "dashboard", "list_url": documents_url(flt),
+               "csv": view_links(params, period=period, stack=stack),
+               "compare_url": "/compare" + (f"?{urlencode(params)}" if params else ""),
+               "hidden": {"period": period, "stack": stack}, **build_dashboard(data, flt),
+               **_filter_context(store, flt, "/")}
     return _render(request, "dashboard.html", context)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(
+    request: Request,
+    flt: Annotated[DocumentFilter, Depends(document_filter)],
+    store: Annotated[Store, Depends(get_store)],
+    a: Annotated[str, Query(max_length=300)] = "",
+    b: Annotated[str, Query(max_length=300)] = "",
+) -> HTMLResponse:
+    """Two outlets, languages or periods side by side; the address reproduces the comparison."""
+    params = filter_params(flt)
+    context: dict[str, Any] = {"page": "compare", "a": a, "b": b, "hidden": {"a": a, "b": b},
+                               **_filter_context(store, flt, "/compare")}
+    if a.strip() and b.strip():
+        result = comparison(store, flt, a, b)
+        peak = max([r["a_share"] for r in result["rows"]] + [r["b_share"] for r in result["rows"]] + [0.01])
+        context |= {"result": result, "peak": peak, "counted": flt.possible,
+                    "rows": [{**r, "colour": colour_class(r["label"]),
+                              "a_href": documents_url(flt, narrative=r["label"], **parse_side(a)),
+                              "b_href": documents_url(flt, narrative=r["label"], **parse_side(b))}
+                             for r in result["rows"]],
+                    "csv_url": "/api/stats/compare?" + urlencode({**params, "a": a, "b": b, "format": "csv"}),
+                    "api_url": "/api/stats/compare?" + urlencode({**params, "a": a, "b": b})}
+    return _render(request, "compare.html", context)
 
 
 @router.get("/documents", response_class=HTMLResponse)

@@ -1,16 +1,21 @@
-"""Aggregate counts over the (filtered) corpus, for charts."""
+"""Aggregate counts of documents over the (filtered) corpus: for charts, tables and CSV downloads."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import dataclasses
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
 
-from narrascope.document import NARRATIVES
+from narrascope.document import NARRATIVES, SUBNARRATIVES, TECHNIQUES
 from narrascope.server.deps import document_filter, get_store
-from narrascope.server.schemas import DashboardData, EntityRoleCount, FieldCount, LabelCount, OutletCopies, PairCount
+from narrascope.server.schemas import (
+    Comparison, DashboardData, EntityRoleCount, FieldCount, Interval, LabelCount, OutletCopies, PairCount, Stack,
+    ViewTable,
+)
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.aggregates import label_breakdown
+from narrascope.store.aggregates import INTERVALS, STACKS, cached, compare, label_breakdown, table_csv, view_table
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -72,23 +77,30 @@ def outlet_copies(
     return store.outlet_copies(flt)
 
 
-def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", *, top_entities: int = 15) -> DashboardData:
+def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", stack: str = "narrative", *,
+                   top_entities: int = 15) -> DashboardData:
     """All dashboard aggregates for one filter (narrative counts come from one pass, see ``label_breakdown``)."""
-    if period not in ("week", "month"):
-        raise HTTPException(422, "period must be week or month")
-    breakdown = label_breakdown(store, flt, layer=NARRATIVES, period=period)
+    if period not in INTERVALS or stack not in STACKS:
+        raise HTTPException(422, f"period must be one of {', '.join(INTERVALS)}; stack one of {', '.join(STACKS)}")
+    breakdown = label_breakdown(store, flt, layer=NARRATIVES, period=period, stack=stack)
     return DashboardData(
-        total=store.count(flt),
+        documents=breakdown["documents"],
+        undated=breakdown["undated"],
         period=period,  # type: ignore[arg-type]
+        stack=stack,  # type: ignore[arg-type]
         possible=flt.possible,
         predicted=flt.predicted,
         reviewed=store.count_reviewed(flt),
         narratives=breakdown["labels"],
-        over_time=breakdown["by_period"],
+        periods=breakdown["periods"],
+        over_time=breakdown["over_time"],
+        outlets=breakdown["outlets"],
         by_outlet=breakdown["by_outlet"],
+        languages=breakdown["languages"],
         by_language=breakdown["by_language"],
         cooccurrence=breakdown["pairs"],
-        entities=store.entity_roles(flt.entity, flt, limit=top_entities * 3),
+        entities=cached(store, ("entity_roles", top_entities, dataclasses.astuple(flt)),
+                        lambda: store.entity_roles(flt.entity, flt, limit=top_entities * 3)),
     )
 
 
@@ -96,8 +108,69 @@ def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", *, 
 def dashboard(
     flt: Annotated[DocumentFilter, Depends(document_filter)],
     store: Annotated[Store, Depends(get_store)],
-    period: Literal["week", "month"] = "month",
+    period: Interval = "month",
+    stack: Stack = "narrative",
 ) -> DashboardData:
-    """Everything the dashboard draws in one response: totals, narratives over time, by outlet and language,
-    co-occurrence and entity roles."""
-    return dashboard_data(store, flt, period)
+    """Everything the dashboard draws in one response: documents per narrative, over time (every period from the
+    first dated document to the last; ``undated`` says how many have no date), per outlet and language with each
+    narrative's share of the group's documents, co-occurrence and entity roles."""
+    return dashboard_data(store, flt, period, stack)
+
+
+Format = Literal["json", "csv"]
+
+
+def table_response(view: str, columns: list[str], rows: list[dict[str, Any]], fmt: str, **fields: Any) -> Any:
+    """A view as JSON (:class:`ViewTable`) or as a CSV download of the same rows."""
+    if fmt == "json":
+        return ViewTable(view=view, columns=columns, rows=rows, **fields)
+    return Response(table_csv(columns, rows), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="narrascope-{view}.csv"'})
+
+
+@router.get("/views/{view}", response_model=ViewTable,
+            responses={200: {"content": {"text/csv": {}}, "description": "The view as JSON, or as CSV with format=csv."}})
+def corpus_view(
+    view: Literal["narratives", "subnarratives", "techniques", "outlets", "languages", "time", "pairs"],
+    flt: Annotated[DocumentFilter, Depends(document_filter)],
+    store: Annotated[Store, Depends(get_store)],
+    period: Interval = "month",
+    stack: Stack = "narrative",
+    format: Format = "json",
+) -> Any:
+    """One corpus view as a table of documents (``format=csv`` to download it): per narrative (``subnarratives``,
+    ``techniques``: per label of those layers), per outlet or language with each narrative's share of the group's
+    documents, over time (every ``period``, stacked by ``stack``), or narrative pairs. ``narrascope query --by ...
+    --json`` prints the same rows."""
+    layer = {"subnarratives": SUBNARRATIVES, "techniques": TECHNIQUES}.get(view, NARRATIVES)
+    data = label_breakdown(store, flt, layer=layer, period=period, stack=stack)
+    columns, rows = view_table("narratives" if layer != NARRATIVES else view, data)
+    return table_response(view, columns, rows, format, documents=data["documents"], undated=data["undated"],
+                          possible=flt.possible, predicted=flt.predicted)
+
+
+@router.get("/compare", response_model=Comparison,
+            responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv."},
+                       400: {"description": "A side that is not outlet:NAME, language:CODE or a period FROM..TO"}})
+def compare_view(
+    flt: Annotated[DocumentFilter, Depends(document_filter)],
+    store: Annotated[Store, Depends(get_store)],
+    a: Annotated[str, Query(max_length=300, description="Side A: outlet:NAME, language:CODE, or a period FROM..TO "
+                                                         "(YYYY, YYYY-MM or YYYY-MM-DD; an end may be left open).")],
+    b: Annotated[str, Query(max_length=300, description="Side B, as side A.")],
+    format: Format = "json",
+) -> Any:
+    """Two outlets, languages or periods side by side under the same other filters: per narrative, each side's
+    documents carrying it, their share of the side's documents and the difference in percentage points."""
+    result = comparison(store, flt, a, b)
+    if format == "csv":
+        return table_response("compare", *view_table("compare", result), "csv")
+    return Comparison(possible=flt.possible, predicted=flt.predicted, **result)
+
+
+def comparison(store: Store, flt: DocumentFilter, a: str, b: str) -> dict[str, Any]:
+    """:func:`~narrascope.store.aggregates.compare`, with a malformed side as a 400."""
+    try:
+        return compare(store, flt, a, b)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None

@@ -24,6 +24,7 @@ from narrascope.server.security import (
 )
 from narrascope.server.render import document_path, review_path, web_link
 from narrascope.server.settings import Settings
+from narrascope.server.warm import DashboardWarmer
 from narrascope.store import Store
 from narrascope.taxonomy import load_taxonomy
 
@@ -52,9 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         load_taxonomy()
         app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept,
                                              models=settings.models)
+        warmer = None
+        if settings.refresh_dashboard_every > 0:
+            warmer = DashboardWarmer(store, settings.refresh_dashboard_every).start()
         try:
             yield
         finally:
+            if warmer is not None:
+                warmer.close()
             app.state.analysis.close()
             store.close()
 

@@ -53,6 +53,7 @@ class Settings:
     reviewer: str | None = None  # the name corrections made through this server are recorded under
     reviewer_tokens: dict[str, str] | None = None  # token -> reviewer name: each opens the server as that reviewer
     models: dict[str, str] = field(default_factory=dict)  # component -> model folder; others: active, else packaged
+    refresh_dashboard_every: float = 2.0  # seconds between checks for new data to recompute the dashboard (0: never)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

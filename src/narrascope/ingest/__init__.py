@@ -26,7 +26,7 @@ from typing import Any
 from narrascope.analysers.segmenter import HTML_COMMENTS_HEADER, title_line
 from narrascope.document import Document
 from narrascope.ingest.fetch import FetchFailed, Fetcher, FetchPolicy, is_url
-from narrascope.ingest.metadata import outlet_from_url
+from narrascope.ingest.metadata import outlet_from_url, strict_date
 
 __all__ = [
     "IngestError",
@@ -508,15 +508,14 @@ def _parse_csv(name: str, text: str, options: IngestOptions) -> Iterator[Documen
 
 
 def _parse_date(value: Any) -> date | None:
+    """A record's date in ISO form or a few common day-first and written-out forms; None when unreadable."""
     if value in (None, ""):
         return None
-    if isinstance(value, date):
-        return value if not isinstance(value, datetime) else value.date()
-    text = str(value).strip()
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return strict_date(value)
     except ValueError:
         pass
+    text = str(value).strip()
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y"):
         try:
             return datetime.strptime(text[:30], fmt).date()

@@ -29,9 +29,9 @@ from narrascope.document import (
     COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SENTENCES, SUBNARRATIVES, Document, Label, Span,
 )
 from narrascope.models import model_version, packaged_model_dir
-from narrascope.analysers.sentences import split_sentences
 from narrascope.models.narratives import OTHER, NarrativeModel
 from narrascope.pipeline import register_analyser
+from narrascope.text.sentences import split_sentences
 
 __all__ = ["NarrativeAnalyser", "default_model_dir", "load_model"]
 

@@ -26,8 +26,8 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from narrascope.analysers.sentences import split_sentences
 from narrascope.semeval.task3_2023 import TECHNIQUES
+from narrascope.text.sentences import split_sentences
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 

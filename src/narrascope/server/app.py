@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-import narrascope
+from narrascope._version import __version__
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.security import (
     BodyLimitMiddleware,
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.analysis.close()
             store.close()
 
-    app = FastAPI(title="narrascope", version=narrascope.__version__, lifespan=lifespan,
+    app = FastAPI(title="narrascope", version=__version__, lifespan=lifespan,
                   description="Propaganda narratives, entity framing and persuasion techniques in news text, "
                               "with the evidence for each: analyse texts, browse and filter a corpus, export.",
                   docs_url=None, redoc_url=None)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
-import narrascope
+from narrascope._version import __version__
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions
 from narrascope.server.analysis import AnalysisService, Busy, Job, PipelineUnavailable
@@ -66,7 +66,7 @@ def info(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Info:
     """What this server runs: version, stored documents, the analysers it can use, and its limits."""
-    return Info(version=narrascope.__version__, documents=service.store.count(),
+    return Info(version=__version__, documents=service.store.count(),
                 analysers=service.component_names(), pipeline_loaded=service.pipeline_loaded,
                 token_required=bool(settings.token or settings.reviewer_tokens), max_upload_bytes=settings.max_upload_bytes,
                 max_text_chars=settings.max_text_chars)

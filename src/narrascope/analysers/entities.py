@@ -23,6 +23,7 @@ from pathlib import Path
 from narrascope.document import ENTITIES, SENTENCES, Document, Span
 from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.entity_roles import UNCLEAR, EntityRoleClassifier, MentionContext
+from narrascope.models.versions import active_dir
 from narrascope.pipeline import register_analyser
 from narrascope.text.mentions import CONNECTORS, MentionFinder, alias_gazetteer, english_ner, learn_gazetteer
 from narrascope.text.names import ENDINGS, LANGUAGES, EntityLinker, linker_for, name_key
@@ -142,8 +143,6 @@ def content_only_text(doc: Document) -> str:
 
 def default_model_dir() -> Path:
     """Folder of the active entity model version (see :mod:`narrascope.models.versions`), else the packaged one."""
-    from narrascope.models.versions import active_dir
-
     return active_dir("entities") or packaged_model_dir("entities")
 
 

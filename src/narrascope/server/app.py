@@ -23,6 +23,7 @@ from narrascope.server.security import (
     TokenMiddleware,
 )
 from narrascope.server.render import document_path, review_path, web_link
+from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 from narrascope.server.settings import Settings
 from narrascope.server.warm import DashboardWarmer
 from narrascope.store import Store
@@ -76,8 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if swagger:  # mounted before /static, which would otherwise shadow it
         app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-
-    from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 
     for module in (documents, analyse, stats, exports, review, models):
         app.include_router(module.router, prefix="/api")

@@ -71,7 +71,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--semeval", type=Path, default=DEFAULT)
     args = parser.parse_args()
-    from narrascope.analysers.entity_linking import default_linker, name_key
+    from narrascope.text.names import default_linker, name_key
 
     sample = draw_sample(args.semeval)
     if len(sample) != len(LABELS) or sample_digest(sample) != CHECK:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from narrascope._version import __version__
 from narrascope.document import Document, Label, Span
 from narrascope.ingest import IngestError, IngestOptions, read_documents
 from narrascope.ingest.fetch import is_url
@@ -18,7 +19,6 @@ from narrascope.pipeline import Pipeline, load_pipeline
 
 __all__ = ["analyze", "load_pipeline", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
            "__version__"]
-__version__ = "0.1.0"
 
 
 def analyze(

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, Document, Label
+from narrascope.semeval import SemevalDocument
+from narrascope.semeval.subtask1 import MentionRow
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.review import ACTIONS, EVIDENCE, LABEL_LAYERS, Correction, entity_key
 from narrascope.store.schema import AnnotationRow, DocumentRow
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the entity trainer loads scikit-learn; review commands stay light without it
     from narrascope.models.entity_training import LabelledMention
-    from narrascope.semeval import SemevalDocument
 
 __all__ = ["ReviewError", "correct", "default_reviewer", "QueueItem", "review_queue", "LOW_CONFIDENCE",
            "reviewed_documents", "reviewed_mentions"]
@@ -208,8 +209,6 @@ def review_queue(store: Store, flt: DocumentFilter | None = None, *, limit: int 
 def reviewed_documents(store: Store, flt: DocumentFilter | None = None) -> list[SemevalDocument]:
     """Documents a reviewer corrected (a narrative or sub-narrative decision), as training or evaluation documents
     with their reviewed labels: reviewed where decided, else predicted (shown labels only); ``Other`` when none."""
-    from narrascope.semeval import SemevalDocument
-
     decided = {doc_id for doc_id, cs in store.corrections().items() if any(c.layer in LABEL_LAYERS for c in cs)}
     out = []
     for doc in store.iter_documents(DocumentFilter(**{**vars(flt or DocumentFilter()), "predicted": False})):
@@ -226,7 +225,6 @@ def reviewed_mentions(store: Store) -> list[LabelledMention]:
     """Entity mentions whose role a reviewer set, as training mentions (main and fine roles as reviewed)."""
     from narrascope.models.entity_roles import MentionContext
     from narrascope.models.entity_training import LabelledMention
-    from narrascope.semeval.subtask1 import MentionRow
 
     out = []
     for doc_id, corrections in store.corrections().items():

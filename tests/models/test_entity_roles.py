@@ -162,7 +162,7 @@ def test_english_grammatical_role_comes_from_the_dependency_parse():
 
 def test_marker_words_give_the_grammatical_role_without_a_parser():
     from narrascope.models.entity_roles import _DocumentIndex, _mention_views
-    from narrascope.analysers.entity_linking import default_linker
+    from narrascope.text.names import default_linker
 
     def syntax(text: str, name: str, lang: str) -> list[str]:
         start = text.index(name)

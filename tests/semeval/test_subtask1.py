@@ -10,15 +10,8 @@ from typer.testing import CliRunner
 
 from narrascope.cli.semeval import app
 from narrascope.models.entity_training import load_subtask1, train_and_save
-from narrascope.semeval.subtask1 import (
-    MentionRow,
-    language_of,
-    locate_mention,
-    predict_subtask1,
-    read_mentions,
-    score_subtask1,
-    write_mentions,
-)
+from narrascope.semeval.subtask1 import MentionRow, locate_mention, read_mentions, score_subtask1, write_mentions
+from narrascope.semeval_predict import language_of, predict_subtask1
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "entities" / "corpus"
 TRAIN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "semeval2025-task10" / "train"

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from narrascope.document import Document, Label
-from narrascope.server.routers.stats import dashboard_data
+from narrascope.server.services import dashboard_data
 from narrascope.server.warm import DashboardWarmer
 from narrascope.store import DocumentFilter, Store
 from narrascope.store import aggregates

@@ -1,14 +1,10 @@
 """Entity framing: find the named entities of an article, link them, and predict the role each mention is cast in.
 
 Mentions are searched in the article only (title and body segments; boilerplate and reader comments yield none,
-and are blanked out of the text the role features read). English uses spaCy's small English NER
-(``en_core_web_sm``, NER component only). Bulgarian, Hindi, Portuguese and Russian have no offline NER model here,
-so mentions come from a gazetteer (the entity names annotated in the SemEval training data plus the aliases of the
-curated alias table) and, for the cased scripts, runs of capitalised words (a sentence-initial word counts only
-when the text never uses it in lower case and, alone, only when the text also capitalises it mid-sentence).
-A name split by the NER at a connector ("Ursula von der" + "Leyen") is joined back.
+and are blanked out of the text the role features read) by :class:`narrascope.text.mentions.MentionFinder`, with
+a gazetteer of the entity names annotated in the SemEval training data plus the aliases of the curated alias table.
 
-Linking (:mod:`narrascope.analysers.entity_linking`): mentions of one referent in a document are one entity
+Linking (:mod:`narrascope.text.names`): mentions of one referent in a document are one entity
 ("Zelensky" joins "Volodymyr Zelensky"; "Путина" joins "Владимир Путин"; "President Biden" joins "Joe Biden"), and
 an entity the alias table knows gets its canonical id and English name in every language ("НАТО" -> NATO).
 Each mention then gets a main role (or ``unclear`` when the calibrated probability is too low; the best guess is
@@ -19,240 +15,22 @@ kept in ``attrs``), fine roles and its sentence as evidence from
 from __future__ import annotations
 
 import json
-import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
-from typing import Any
 
-from narrascope.analysers.entity_linking import WORD as _WORD
-from narrascope.analysers.entity_linking import ENDINGS, LANGUAGES, EntityLinker, linker_for, name_key
 from narrascope.document import ENTITIES, SENTENCES, Document, Span
 from narrascope.models import model_version, packaged_model_dir
-from narrascope.models.entity_roles import (
-    UNCLEAR, EntityRoleClassifier, MentionContext, english_pipeline, sentence_boundaries, sentence_bounds,
-)
+from narrascope.models.entity_roles import UNCLEAR, EntityRoleClassifier, MentionContext
+from narrascope.models.versions import active_dir
 from narrascope.pipeline import register_analyser
+from narrascope.text.mentions import CONNECTORS, MentionFinder, alias_gazetteer, english_ner, learn_gazetteer
+from narrascope.text.names import ENDINGS, LANGUAGES, EntityLinker, linker_for, name_key
+from narrascope.text.sentences import sentence_boundaries, sentence_bounds
 
 __all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "alias_gazetteer", "canonical_names", "name_key",
            "english_ner", "LANGUAGES", "content_only_text", "default_model_dir"]
-
-# spaCy entity types that can be cast in a role (people, groups, organisations, places, events, laws)
-NER_LABELS = frozenset({"PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "LAW"})
-CASED = frozenset({"en", "bg", "pt", "ru"})
-GAZETTEER_MAX_TOKENS = 6
-
-_CONNECTORS = frozenset({"de", "da", "do", "dos", "das", "del", "von", "van", "der", "bin", "al", "of", "for", "the"})
-# function words that are capitalised only because they start a sentence (en, pt, ru, bg)
-_LEADING = frozenset(
-    """the a an this that these those but and or in on at for with after as when while
-    o os as um uma uns umas no na nos nas em de do da para com por segundo mas e este esta isso
-    но и в во на по с со к о от за это как что он она они а также при для из
-    но и в във на по с със към от за това как че той тя те а също при според след""".split()
-)
-
-
-@lru_cache(maxsize=1)
-def english_ner() -> Any:
-    """spaCy's small English pipeline with only its NER component, loaded once per process."""
-    return english_pipeline(("ner",))
-
-
-def _is_entity(ent: Any) -> bool:
-    """A spaCy entity that can be cast in a role. Nationality words count only in the plural ("Ukrainians"):
-    the singular is nearly always an adjective ("Western weapons", "Russian troops")."""
-    if ent.label_ not in NER_LABELS:
-        return False
-    return ent.label_ != "NORP" or ent.text.endswith("s")
-
-
-def learn_gazetteer(names: Iterable[tuple[str, str]], min_count: int = 1) -> dict[str, list[str]]:
-    """Gazetteer per language from ``(lang, mention)`` pairs: names seen at least ``min_count`` times, lower-cased,
-    except acronyms ("US", "WHO"), which keep their case so they never match ordinary words ("us", "who")."""
-    counts: Counter[tuple[str, str]] = Counter()
-    for lang, mention in names:
-        key = _gazetteer_form(mention)
-        if key and len(key) > 1 and not set(key.lower().split()) <= _LEADING:  # no pronouns or function words
-            counts[(lang.lower(), key)] += 1
-    out: dict[str, list[str]] = {}
-    for (lang, key), n in sorted(counts.items()):
-        if n >= min_count:
-            out.setdefault(lang, []).append(key)
-    return out
-
-
-def _gazetteer_form(mention: str) -> str:
-    """A name as the gazetteer holds it: its words, lower-cased unless it is an acronym of up to five letters."""
-    words = [m.group() for m in _WORD.finditer(" ".join(mention.split()).strip(" .,;:!?\"'“”„‘’«»()[]"))]
-    words = words[:-1] + [re.sub(r"(’s|'s)$", "", words[-1])] if words else []
-    name = " ".join(words)
-    return name if _is_acronym(name) else name.lower()
-
-
-def _is_acronym(name: str) -> bool:
-    letters = name.replace(".", "").replace(" ", "")
-    return 1 < len(letters) <= 5 and letters.isupper()
-
-
-def alias_gazetteer(table: dict[str, list]) -> list[str]:
-    """Every alias of an alias table in gazetteer form, so the finder also knows the curated names."""
-    entries = [entry for key, entry in table.items() if not key.startswith("_")]
-    return sorted({_gazetteer_form(alias) for _, _, aliases in entries for alias in aliases} - {""})
-
-
-class MentionFinder:
-    """Candidate entity mentions ``(start, end)`` of a text span, per language (see the module docstring).
-
-    ``shared`` names are looked up in every language (the alias table's names)."""
-
-    def __init__(self, gazetteer: dict[str, list[str]], use_ner: bool = True, shared: Iterable[str] = ()):
-        shared = list(shared)
-        self.gazetteer = {lang: frozenset(names) | frozenset(shared) for lang, names in gazetteer.items()}
-        self.shared = frozenset(shared)
-        self.use_ner = use_ner
-
-    def find(self, text: str, lang: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Non-overlapping mentions inside ``regions`` (half-open offsets into ``text``), longest span winning."""
-        found: list[tuple[int, int]] = []
-        if lang == "en" and self.use_ner:
-            nlp = english_ner()
-            pieces = [piece for region in regions for piece in _pieces(text, *region)]
-            for (start, _), parsed in zip(pieces, nlp.pipe(text[s:e] for s, e in pieces)):
-                found += [(start + e.start_char, start + e.end_char) for e in parsed.ents if _is_entity(e)]
-        for start, end in regions:
-            words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, end)]
-            known = self._gazetteer_matches(words, lang)
-            found += known
-            if lang in CASED and not (lang == "en" and self.use_ner):
-                # known names split a capitalised run: "США Дональда Трампа" -> "США" + "Дональда Трампа"
-                inside = _covered(known)
-                found += _capitalised_runs(text, [w for w in words if not inside(w[0])])
-        return _resolve_overlaps(_join_split_names(found, text), text)
-
-    def _gazetteer_matches(self, words: list[tuple[int, int, str]], lang: str) -> list[tuple[int, int]]:
-        names = self.gazetteer.get(lang, self.shared)
-        if not names:
-            return []
-        lowered = [w[2].lower() for w in words]
-        raw = [w[2] for w in words]
-        out = []
-        i = 0
-        while i < len(words):
-            for n in range(min(GAZETTEER_MAX_TOKENS, len(words) - i), 0, -1):
-                if " ".join(lowered[i : i + n]) in names or " ".join(raw[i : i + n]) in names:
-                    out.append((words[i][0], words[i + n - 1][1]))
-                    i += n - 1
-                    break
-            i += 1
-        return out
-
-
-_SPACY_PIECE = 50_000  # characters per spaCy call (spaCy refuses texts over 1M characters)
-
-
-def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A region cut at line or sentence ends into pieces of at most about ``_SPACY_PIECE`` characters."""
-    out = []
-    while end - start > _SPACY_PIECE:
-        cut = max(text.rfind("\n", start, start + _SPACY_PIECE), text.rfind(". ", start, start + _SPACY_PIECE) + 1)
-        cut = cut if cut > start else start + _SPACY_PIECE
-        out.append((start, cut))
-        start = cut
-    out.append((start, end))
-    return out
-
-
-def _covered(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
-    """A test whether an offset falls inside one of the (non-overlapping, sorted) spans."""
-    starts = [s for s, _ in spans]
-
-    def inside(offset: int) -> bool:
-        k = bisect_right(starts, offset) - 1
-        return k >= 0 and offset < spans[k][1]
-
-    return inside
-
-
-def _capitalised_runs(text: str, words: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Runs of capitalised words separated by single spaces (connectors such as "de" allowed inside a run)."""
-    lowercase_vocab = {w[2] for w in words if w[2][:1].islower()}
-    capitalised_inside = {w[2] for w in words if w[2][:1].isupper() and not _sentence_initial(text, w[0])}
-    runs: list[list[tuple[int, int, str]]] = []
-    current: list[tuple[int, int, str]] = []
-    for word in words:
-        joined = bool(current) and text[current[-1][1] : word[0]] == " "
-        if word[2][:1].isupper():
-            if not joined:
-                runs.append(current)
-                current = []
-            current.append(word)
-        elif joined and word[2] in _CONNECTORS and len(current) >= 1:
-            current.append(word)
-        else:
-            runs.append(current)
-            current = []
-    runs.append(current)
-    out = []
-    for run in runs:
-        while run and run[-1][2] in _CONNECTORS:
-            run = run[:-1]
-        # drop leading words that are ordinary words capitalised at a sentence start ("The", "But", "Но")
-        while run and _sentence_initial(text, run[0][0]) and (
-            run[0][2].lower() in lowercase_vocab or run[0][2].lower() in _LEADING or len(run[0][2]) == 1
-        ):
-            run = run[1:]
-        # a lone word at a sentence start counts only if the text also capitalises it mid-sentence
-        if len(run) == 1 and _sentence_initial(text, run[0][0]) and run[0][2] not in capitalised_inside:
-            run = []
-        if run:
-            out.append((run[0][0], run[-1][1]))
-    return out
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    before = text[max(0, start - 3) : start].rstrip(" \"'“«„(")
-    return not before or before[-1] in ".!?\n:…"
-
-
-def _join_split_names(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Join a span ending in a connector word with a capitalised span right after it ("Ursula von der" + "Leyen")."""
-    by_start = {s: e for s, e in spans}
-    out = list(spans)
-    for start, end in spans:
-        words = text[start:end].split()
-        if words and words[-1].lower() in _CONNECTORS:
-            nxt = end + 1 if text[end : end + 1] == " " else None
-            if nxt in by_start and text[nxt : nxt + 1].isupper():
-                out.append((start, by_start[nxt]))
-    return out
-
-
-def _resolve_overlaps(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
-    """Keep the longest of overlapping spans; trim a leading article ("the Kremlin" -> "Kremlin")."""
-    chosen_starts: list[int] = []
-    chosen: list[tuple[int, int]] = []  # sorted by start, non-overlapping
-    for start, end in sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0])):
-        k = bisect_left(chosen_starts, start)
-        if k < len(chosen) and chosen[k][0] < end:  # the next chosen span starts inside
-            continue
-        if k > 0 and chosen[k - 1][1] > start:  # the previous chosen span runs into this one
-            continue
-        chosen_starts.insert(k, start)
-        chosen.insert(k, (start, end))
-    out = []
-    for start, end in chosen:
-        match = re.match(r"(?i)the\s+", text[start:end])
-        if match and start + match.end() < end:
-            start += match.end()
-        while end > start and text[end - 1] in " .,;:'’\"”":
-            end -= 1
-        if re.search(r"(’s|'s)$", text[start:end]) and end - 2 > start:
-            end -= 2
-        if end > start:
-            out.append((start, end))
-    return out
 
 
 def _citation_rank(name: str, lang: str) -> int:
@@ -275,7 +53,7 @@ def _citation_rank(name: str, lang: str) -> int:
 def _is_proper(name: str) -> bool:
     """Every word capitalised, but for inner connectors ("Ursula von der Leyen") and a leading article."""
     words = _without_article(name.split())
-    return bool(words) and all(w[:1] == w[:1].upper() or (i and w in _CONNECTORS) for i, w in enumerate(words))
+    return bool(words) and all(w[:1] == w[:1].upper() or (i and w in CONNECTORS) for i, w in enumerate(words))
 
 
 def _without_article(words: list[str]) -> list[str]:
@@ -365,8 +143,6 @@ def content_only_text(doc: Document) -> str:
 
 def default_model_dir() -> Path:
     """Folder of the active entity model version (see :mod:`narrascope.models.versions`), else the packaged one."""
-    from narrascope.models.versions import active_dir
-
     return active_dir("entities") or packaged_model_dir("entities")
 
 

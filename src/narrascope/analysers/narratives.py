@@ -29,9 +29,10 @@ from narrascope.document import (
     COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SENTENCES, SUBNARRATIVES, Document, Label, Span,
 )
 from narrascope.models import model_version, packaged_model_dir
-from narrascope.analysers.sentences import split_sentences
 from narrascope.models.narratives import OTHER, NarrativeModel
+from narrascope.models.versions import active_dir
 from narrascope.pipeline import register_analyser
+from narrascope.text.sentences import split_sentences
 
 __all__ = ["NarrativeAnalyser", "default_model_dir", "load_model"]
 
@@ -39,8 +40,6 @@ __all__ = ["NarrativeAnalyser", "default_model_dir", "load_model"]
 def default_model_dir() -> Path:
     """Folder of the active narrative model version (see :mod:`narrascope.models.versions`), else the packaged
     default."""
-    from narrascope.models.versions import active_dir
-
     return active_dir("narratives") or packaged_model_dir("narratives")
 
 

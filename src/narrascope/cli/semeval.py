@@ -92,7 +92,8 @@ def predict(
 ) -> None:
     """Analyse every document under DOCS and write a submission file in the official layout."""
     if subtask == 2:
-        from narrascope.semeval.subtask2 import predict_subtask2, write_subtask2
+        from narrascope.semeval.subtask2 import write_subtask2
+        from narrascope.semeval_predict import predict_subtask2
 
         try:
             predictions = predict_subtask2(docs, model)
@@ -146,7 +147,8 @@ def _score_subtask1(pred: Path, gold: Path, as_json: bool) -> None:
 
 def _predict_subtask1(docs: Path, mentions: Path | None, out: Path, model_dir: Path | None) -> None:
     from narrascope.models.entity_roles import EntityRoleClassifier
-    from narrascope.semeval.subtask1 import predict_subtask1, read_mentions, write_mentions
+    from narrascope.semeval.subtask1 import read_mentions, write_mentions
+    from narrascope.semeval_predict import predict_subtask1
 
     if mentions is None:
         raise _fail("subtask 1 needs --mentions FILE (id, mention, start, end per line)")

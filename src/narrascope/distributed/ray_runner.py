@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import narrascope
 from narrascope.distributed.shards import shard_name, write_manifest
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, find_files, id_for_file, read_file
@@ -93,7 +92,7 @@ def _connected(address: str | None, num_cpus: int | None) -> Iterator[Any]:
         return
     if address is None:
         # A local cluster: its workers must import this same narrascope, installed or not.
-        package_root = str(Path(narrascope.__file__).resolve().parents[1])
+        package_root = str(Path(__file__).resolve().parents[2])
         python_path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
         ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False,
                  runtime_env={"env_vars": {"PYTHONPATH": python_path}})

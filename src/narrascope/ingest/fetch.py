@@ -19,6 +19,8 @@ from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+from narrascope._version import __version__
+
 __all__ = ["FetchPolicy", "Fetched", "FetchFailed", "Fetcher", "is_url", "PRODUCT"]
 
 PRODUCT = "narrascope"
@@ -49,8 +51,6 @@ class FetchPolicy:
 
     @property
     def user_agent(self) -> str:
-        from narrascope import __version__
-
         contact = f"+{self.contact}" if self.contact else "no contact given"
         return f"{PRODUCT}/{__version__} (news narrative research; {contact})"
 

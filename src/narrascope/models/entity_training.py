@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from narrascope.analysers.entities import MentionFinder, learn_gazetteer
 from narrascope.models.entity_roles import MAIN_ROLES, EntityRoleClassifier, MentionContext, remembered_parses
 from narrascope.semeval.corpus import load_corpus
 from narrascope.semeval.splits import duplicate_groups, packaged_split
 from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtask1
+from narrascope.text.mentions import MentionFinder, learn_gazetteer
 
 __all__ = [
     "LabelledMention",

@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from narrascope.analysers.sentences import split_sentences
+from narrascope.text.sentences import split_sentences
 
 __all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "children_of", "OTHER", "LANGUAGES"]
 

@@ -26,8 +26,8 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from narrascope.analysers.sentences import split_sentences
-from narrascope.semeval.task3_2023 import TECHNIQUES
+from narrascope.semeval.task3_2023 import TECHNIQUES, paragraphs
+from narrascope.text.sentences import split_sentences
 
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
@@ -378,8 +378,6 @@ def build_units(
 
     A sentence is positive for a technique when a span of that technique overlaps it.
     """
-    from narrascope.semeval.task3_2023 import paragraphs
-
     index = {t: j for j, t in enumerate(techniques)}
     units, rows, groups, keys, offsets = [], [], [], [], []
     for doc_id in sorted(articles):

@@ -22,7 +22,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
-from narrascope.analysers.sentences import split_sentences
 from narrascope.document import NARRATIVES, SUBNARRATIVES
 
 from narrascope.models.narratives import (
@@ -38,6 +37,7 @@ from narrascope.models.narratives import (
 from narrascope.semeval import SemevalDocument, score_subtask2
 from narrascope.semeval.splits import duplicate_groups, packaged_split
 from narrascope.taxonomy import Taxonomy, load_taxonomy
+from narrascope.text.sentences import split_sentences
 
 __all__ = ["training_labels", "train_model", "cross_validate", "evaluate_heldout", "split_heldout", "tune_thresholds",
            "calibration", "display_thresholds", "EvidenceReference", "near_duplicate_groups", "label_file_hashes",

@@ -1,7 +1,8 @@
 """Interoperability with SemEval shared tasks: corpus readers, submission writers and official-metric scorers.
 
 Subtask 2 of SemEval-2025 Task 10 (narratives) lives in :mod:`narrascope.semeval.subtask2`, subtask 1 (entity
-framing) in :mod:`narrascope.semeval.subtask1`.
+framing) in :mod:`narrascope.semeval.subtask1`; predicting them with narrascope's models in
+:mod:`narrascope.semeval_predict`.
 """
 
 from narrascope.semeval.corpus import (
@@ -12,7 +13,7 @@ from narrascope.semeval.corpus import (
     language_of,
     load_corpus,
 )
-from narrascope.semeval.subtask2 import predict_subtask2, read_subtask2, score_subtask2, write_subtask2
+from narrascope.semeval.subtask2 import read_subtask2, score_subtask2, write_subtask2
 
 __all__ = [
     "LANGUAGES",
@@ -24,5 +25,4 @@ __all__ = [
     "read_subtask2",
     "write_subtask2",
     "score_subtask2",
-    "predict_subtask2",
 ]

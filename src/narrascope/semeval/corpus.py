@@ -8,11 +8,12 @@ they become half-open (``text[start:end]``) like everywhere else in narrascope.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrascope.document import Document
+from narrascope.semeval.files import LANGUAGES, language_of, split_fields, unique
+from narrascope.semeval.subtask2 import read_subtask2
 
 __all__ = [
     "LANGUAGES",
@@ -27,8 +28,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("BG", "EN", "HI", "PT", "RU")
-_LANG_IN_ID = re.compile(r"(?:^|[_-])(BG|EN|HI|PT|RU)(?=[_-])")
 
 
 @dataclass(frozen=True)
@@ -73,27 +72,6 @@ class SemevalDocument:
         return Document(text=self.text, id=self.id, language=self.lang.lower(), source="semeval2025-task10")
 
 
-def language_of(doc_id: str) -> str | None:
-    """The language code (``EN``, ``BG``...) carried in a task document id (``EN_CC_100013.txt``,
-    ``A4_URW_BG_13718.txt``, ``RU-URW-1080.txt``), or None when the id carries none (``CC_TEST_1.txt``)."""
-    match = _LANG_IN_ID.search(doc_id)
-    return match.group(1) if match else None
-
-
-def unique(items: list[str]) -> list[str]:
-    """Items without repeats, first occurrence order kept."""
-    return list(dict.fromkeys(items))
-
-
-def split_fields(line: str, path: Path | str, lineno: int, *, exact: int | None = None, minimum: int = 1) -> list[str]:
-    """Tab-separated fields of one line; ValueError naming the file and line number when the count is wrong."""
-    fields = line.rstrip("\r\n").split("\t")
-    if (exact is not None and len(fields) != exact) or len(fields) < minimum:
-        expected = exact if exact is not None else f"at least {minimum}"
-        raise ValueError(f"{path}:{lineno}: expected {expected} tab-separated fields, found {len(fields)}: {line.strip()[:80]!r}")
-    return fields
-
-
 def _label_lines(path: Path):
     with path.open(encoding="utf-8", newline="") as handle:
         for lineno, line in enumerate(handle, 1):
@@ -121,8 +99,6 @@ def _read_mentions(path: Path, texts: dict[str, str]) -> dict[str, list[Mention]
 
 
 def _read_narratives(path: Path, texts: dict[str, str]) -> dict[str, tuple[list[str], list[str]]]:
-    from narrascope.semeval.subtask2 import read_subtask2
-
     labels = read_subtask2(path)
     unknown = [doc_id for doc_id in labels if doc_id not in texts]
     if unknown:

@@ -1,8 +1,9 @@
-"""SemEval-2025 Task 10 subtask 1 (entity framing): the official file layout, scoring and prediction.
+"""SemEval-2025 Task 10 subtask 1 (entity framing): the official file layout and scoring.
 
 A subtask-1 file has one mention per line, tab-separated: ``doc_id  mention  start  end  [main_role  fine_role...]``
 with 0-based, **end-inclusive** character offsets. A mentions file (the task's input) has the first four columns only.
-Inside narrascope offsets are half-open; conversion happens only here.
+Inside narrascope offsets are half-open; conversion happens only here. Prediction lives in
+:mod:`narrascope.semeval_predict`.
 """
 
 from __future__ import annotations
@@ -11,19 +12,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the estimator (and scikit-learn) load only when predicting
-    from narrascope.models.entity_roles import EntityRoleClassifier
 
 __all__ = [
     "MentionRow",
     "read_mentions",
     "write_mentions",
     "locate_mention",
-    "language_of",
     "score_subtask1",
-    "predict_subtask1",
 ]
 
 
@@ -86,15 +81,6 @@ def locate_mention(text: str, mention: str, start: int, end_inclusive: int) -> t
     return best, best + len(mention)
 
 
-def language_of(doc_id: str, text: str) -> str:
-    """ISO 639-1 code of a task document: from its id (``EN_...``, ``RU-...``), else detected from the text."""
-    from narrascope.analysers.language import detect_language
-    from narrascope.semeval.corpus import language_of as id_language
-
-    code = id_language(doc_id)
-    return code.lower() if code else (detect_language(text)[0] or "")
-
-
 def score_subtask1(pred: Sequence[MentionRow], gold: Sequence[MentionRow]) -> dict[str, float]:
     """Official subtask-1 figures over the gold mentions (a gold mention without prediction counts as wrong).
 
@@ -126,31 +112,3 @@ def score_subtask1(pred: Sequence[MentionRow], gold: Sequence[MentionRow]) -> di
         "micro_f1": f1,
         "main_accuracy": main_ok / n,
     }
-
-
-def predict_subtask1(
-    docs_dir: str | Path, mentions: Sequence[MentionRow], model: EntityRoleClassifier | None = None
-) -> list[MentionRow]:
-    """Main and fine roles for each mention of a mentions file; a document is the file named ``doc_id`` anywhere
-    under ``docs_dir``."""
-    from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
-
-    model = model or EntityRoleClassifier.load_default()
-    files = {p.name: p for p in sorted(Path(docs_dir).rglob("*")) if p.is_file()}
-    docs: dict[str, tuple[str, str]] = {}  # doc_id -> (text, language)
-    contexts = []
-    for row in mentions:
-        if row.doc_id not in docs:
-            if row.doc_id not in files:
-                raise FileNotFoundError(f"document {row.doc_id} of the mentions file not found under {docs_dir}")
-            with files[row.doc_id].open(encoding="utf-8", newline="") as handle:
-                text = handle.read()
-            docs[row.doc_id] = (text, language_of(row.doc_id, text))
-        text, lang = docs[row.doc_id]
-        start, end = locate_mention(text, row.mention, row.start, row.end)
-        contexts.append(MentionContext(text, start, end, lang))
-    predictions = model.predict_roles(contexts)
-    return [
-        MentionRow(row.doc_id, row.mention, row.start, row.end, p.main_role, tuple(p.fine_roles))
-        for row, p in zip(mentions, predictions)
-    ]

@@ -8,23 +8,20 @@ may repeat; as labels they are sets.
 
 from __future__ import annotations
 
-import logging
 import statistics
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from narrascope.semeval.corpus import language_of, split_fields, unique
+from narrascope.semeval.files import language_of, split_fields, unique
 from narrascope.taxonomy import Taxonomy, load_taxonomy
 
-__all__ = ["read_subtask2", "write_subtask2", "score_subtask2", "predict_subtask2", "Subtask2Labels"]
+__all__ = ["read_subtask2", "write_subtask2", "score_subtask2", "Subtask2Labels"]
 
 Subtask2Labels = dict[str, tuple[list[str], list[str]]]
 """Document id -> (narratives, sub-narratives), each without repeats, in file order."""
 
 OTHER = "Other"
-
-log = logging.getLogger(__name__)
 
 
 def _split_labels(column: str) -> list[str]:
@@ -159,40 +156,3 @@ def score_subtask2(
         "dropped_labels": dropped,
         "taxonomy": f"{taxonomy.name} {taxonomy.version}",
     }
-
-
-def predict_subtask2(docs_dir: str | Path, model_dir: str | Path | None = None, batch_size: int = 16) -> Subtask2Labels:
-    """Run the narrative analyser over every ``.txt`` under ``docs_dir`` (recursively); ids are the file names.
-
-    A file that cannot be read as a document (empty, not UTF-8) is logged and predicted ``Other``, so the
-    submission still covers every document. RuntimeError when the narratives analyser is not installed.
-    """
-    from narrascope.document import NARRATIVES, SUBNARRATIVES, Document
-    from narrascope.ingest import IngestError, IngestOptions, read_documents
-    from narrascope.pipeline import available_analysers, load_pipeline
-
-    if "narratives" not in available_analysers():
-        raise RuntimeError("the narratives analyser is not available in this installation, so there is nothing to predict with")
-    if not Path(docs_dir).is_dir():
-        raise FileNotFoundError(f"{docs_dir} is not a folder")
-    out: Subtask2Labels = {}
-
-    def documents() -> Iterable[Document]:
-        for item in read_documents(docs_dir, IngestOptions(pattern="*.txt")):
-            doc_id = Path(item.path).name if isinstance(item, IngestError) else item.id
-            if doc_id in out:
-                raise ValueError(f"two documents under {docs_dir} share the id {doc_id!r}")
-            out[doc_id] = ([], [])
-            if isinstance(item, IngestError):
-                log.warning("%s; predicting Other", item)
-                continue
-            yield item
-
-    config = {"narratives": {"model_dir": str(model_dir)}} if model_dir else {}
-    pipeline = load_pipeline(["segmenter", "language", "sentences", "narratives"], config=config)
-    for doc in pipeline.pipe(documents(), batch_size=batch_size):
-        out[doc.id] = ([label.name for label in doc.cats.get(NARRATIVES, [])],
-                       [label.name for label in doc.cats.get(SUBNARRATIVES, [])])
-    if not out:
-        raise FileNotFoundError(f"no .txt documents under {docs_dir}")
-    return out

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-import narrascope
+from narrascope._version import __version__
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.security import (
     BodyLimitMiddleware,
@@ -23,6 +23,7 @@ from narrascope.server.security import (
     TokenMiddleware,
 )
 from narrascope.server.render import document_path, review_path, web_link
+from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 from narrascope.server.settings import Settings
 from narrascope.server.warm import DashboardWarmer
 from narrascope.store import Store
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.analysis.close()
             store.close()
 
-    app = FastAPI(title="narrascope", version=narrascope.__version__, lifespan=lifespan,
+    app = FastAPI(title="narrascope", version=__version__, lifespan=lifespan,
                   description="Propaganda narratives, entity framing and persuasion techniques in news text, "
                               "with the evidence for each: analyse texts, browse and filter a corpus, export.",
                   docs_url=None, redoc_url=None)
@@ -76,8 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if swagger:  # mounted before /static, which would otherwise shadow it
         app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-
-    from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 
     for module in (documents, analyse, stats, exports, review, models):
         app.include_router(module.router, prefix="/api")

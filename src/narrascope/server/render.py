@@ -16,11 +16,11 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
-from narrascope.analysers.sentences import split_sentences
 from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
 from narrascope.export import entity_rows
 from narrascope.store.review import entity_key
 from narrascope.taxonomy import load_taxonomy
+from narrascope.text.sentences import split_sentences
 
 # Colours for narratives, in taxonomy order (CSS classes n0..n21 in static/style.css); the last one is grey.
 N_COLOURS = 22

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from narrascope.server.routers.stats import dashboard_data
+from narrascope.server.services import dashboard_data
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import data_version
 

@@ -131,11 +131,11 @@ class DocumentFilter:
 
 def _entity_is(column: Any, name: str) -> Any:
     """Case-insensitive match of an entity name, or of the linked entity it spells in any of the five languages
-    ("НАТО", "Nato" and "OTAN" find the stored "NATO"; see :mod:`narrascope.analysers.entity_linking`). It also
+    ("НАТО", "Nato" and "OTAN" find the stored "NATO"; see :mod:`narrascope.text.names`). It also
     works for Cyrillic and other non-ASCII names on SQLite, whose ``lower()`` folds ASCII letters only: the folded
     column is compared with the usual case variants of the name ("россия" finds "Россия", "всу" finds "ВСУ"),
     which the ``lower(entity)`` index still serves."""
-    from narrascope.analysers.entity_linking import default_linker
+    from narrascope.text.names import default_linker
 
     names = {name} | ({linked} if (linked := default_linker().resolve(name)) else set())
     variants = {v for n in names for v in (n, n.lower(), n.upper(), n.capitalize(), n.title())}

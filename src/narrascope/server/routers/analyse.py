@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
-import narrascope
-from narrascope.document import Document
-from narrascope.ingest import IngestError, IngestOptions
-from narrascope.server.analysis import AnalysisService, Busy, Job, PipelineUnavailable
+from narrascope._version import __version__
+from narrascope.ingest import IngestError
+from narrascope.server.analysis import AnalysisService, Job
 from narrascope.server.deps import get_service, get_settings
 from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut, PossibleQuery
+from narrascope.server.services import analyse_one, check_text, read_upload, upload_options
 from narrascope.server.settings import Settings
 
 router = APIRouter(tags=["analyse"])
@@ -24,41 +24,6 @@ def job_out(job: Job) -> JobOut:
                   error=job.error, created_at=job.created_at, finished_at=job.finished_at)
 
 
-def analyse_one(doc: Document, service: AnalysisService, *, save: bool) -> Document:
-    """Run the analysis, turning a failure into a 422 that says what went wrong."""
-    try:
-        return service.analyse(doc, save=save)
-    except Busy as exc:
-        raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from exc
-    except PipelineUnavailable as exc:
-        raise HTTPException(503, str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - reported to the client
-        raise HTTPException(422, f"analysis failed: {exc}") from exc
-
-
-def check_text(text: str, settings: Settings) -> None:
-    if not text.strip():
-        raise HTTPException(422, "the text is empty")
-    if len(text) > settings.max_text_chars:
-        raise HTTPException(413, f"text of {len(text):,} characters exceeds the limit of {settings.max_text_chars:,}")
-
-
-def upload_options(settings: Settings) -> IngestOptions:
-    return IngestOptions(max_chars=settings.max_text_chars, max_html_bytes=settings.max_html_bytes,
-                         max_html_elements=settings.max_html_elements)
-
-
-async def read_upload(upload: UploadFile, settings: Settings) -> tuple[str, bytes]:
-    """The name and bytes of an uploaded file; 413 when it is over the size limit (for HTML, the HTML limit)."""
-    name = upload.filename or "upload.txt"
-    data = await upload.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise HTTPException(413, f"file {name!r} exceeds the limit of {settings.max_upload_bytes:,} bytes")
-    if name.lower().endswith((".html", ".htm")) and len(data) > settings.max_html_bytes:
-        raise HTTPException(413, f"HTML file {name!r} exceeds the limit of {settings.max_html_bytes:,} bytes")
-    return name, data
-
-
 
 @router.get("/info", response_model=Info)
 def info(
@@ -66,7 +31,7 @@ def info(
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> Info:
     """What this server runs: version, stored documents, the analysers it can use, and its limits."""
-    return Info(version=narrascope.__version__, documents=service.store.count(),
+    return Info(version=__version__, documents=service.store.count(),
                 analysers=service.component_names(), pipeline_loaded=service.pipeline_loaded,
                 token_required=bool(settings.token or settings.reviewer_tokens), max_upload_bytes=settings.max_upload_bytes,
                 max_text_chars=settings.max_text_chars)

@@ -22,13 +22,12 @@ from narrascope.server.render import (
     colour_class, document_path, entity_table, legend, orphan_subnarratives, reader_comments, render_document,
     technique_table,
 )
-from narrascope.server.routers.analyse import analyse_one, check_text, read_upload, upload_options
-from narrascope.server.routers.stats import comparison, dashboard_data
 from narrascope.server.schemas import DashboardData
+from narrascope.server.services import analyse_one, check_text, dashboard_data, read_upload, upload_options
 from narrascope.server.settings import Settings
 from narrascope.review import ReviewError, correct, review_queue
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.aggregates import parse_side
+from narrascope.store.aggregates import compare, parse_side
 from narrascope.store.copies import earliest_publication
 from narrascope.store.review import LABEL_LAYERS, Correction, apply_corrections, review_state
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
@@ -198,7 +197,10 @@ def dashboard_page(
     period: Annotated[str, Query(pattern="^(day|week|month)$")] = "month",
     stack: Annotated[str, Query(pattern="^(narrative|outlet|language)$")] = "narrative",
 ) -> HTMLResponse:
-    data = dashboard_data(store, flt, period, stack)
+    try:
+        data = dashboard_data(store, flt, period, stack)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
     params = filter_params(flt)
     context = {"data": data, "period": period, "stack": stack, "page": "dashboard", "list_url": documents_url(flt),
                "csv": view_links(params, period=period, stack=stack),
@@ -221,7 +223,10 @@ def compare_page(
     context: dict[str, Any] = {"page": "compare", "a": a, "b": b, "hidden": {"a": a, "b": b},
                                **_filter_context(store, flt, "/compare")}
     if a.strip() and b.strip():
-        result = comparison(store, flt, a, b)
+        try:
+            result = compare(store, flt, a, b)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
         peak = max([r["a_share"] for r in result["rows"]] + [r["b_share"] for r in result["rows"]] + [0.01])
         context |= {"result": result, "peak": peak, "counted": flt.possible,
                     "rows": [{**r, "colour": colour_class(r["label"]),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -15,7 +14,8 @@ from narrascope.server.schemas import (
     ViewTable,
 )
 from narrascope.store import DocumentFilter, Store
-from narrascope.store.aggregates import INTERVALS, STACKS, cached, compare, label_breakdown, table_csv, view_table
+from narrascope.server.services import dashboard_data
+from narrascope.store.aggregates import compare, label_breakdown, table_csv, view_table
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -77,33 +77,6 @@ def outlet_copies(
     return store.outlet_copies(flt)
 
 
-def dashboard_data(store: Store, flt: DocumentFilter, period: str = "month", stack: str = "narrative", *,
-                   top_entities: int = 15) -> DashboardData:
-    """All dashboard aggregates for one filter (narrative counts come from one pass, see ``label_breakdown``)."""
-    if period not in INTERVALS or stack not in STACKS:
-        raise HTTPException(422, f"period must be one of {', '.join(INTERVALS)}; stack one of {', '.join(STACKS)}")
-    breakdown = label_breakdown(store, flt, layer=NARRATIVES, period=period, stack=stack)
-    return DashboardData(
-        documents=breakdown["documents"],
-        undated=breakdown["undated"],
-        period=period,  # type: ignore[arg-type]
-        stack=stack,  # type: ignore[arg-type]
-        possible=flt.possible,
-        predicted=flt.predicted,
-        reviewed=store.count_reviewed(flt),
-        narratives=breakdown["labels"],
-        periods=breakdown["periods"],
-        over_time=breakdown["over_time"],
-        outlets=breakdown["outlets"],
-        by_outlet=breakdown["by_outlet"],
-        languages=breakdown["languages"],
-        by_language=breakdown["by_language"],
-        cooccurrence=breakdown["pairs"],
-        entities=cached(store, ("entity_roles", top_entities, dataclasses.astuple(flt)),
-                        lambda: store.entity_roles(flt.entity, flt, limit=top_entities * 3)),
-    )
-
-
 @router.get("/dashboard", response_model=DashboardData)
 def dashboard(
     flt: Annotated[DocumentFilter, Depends(document_filter)],
@@ -114,7 +87,10 @@ def dashboard(
     """Everything the dashboard draws in one response: documents per narrative, over time (every period from the
     first dated document to the last; ``undated`` says how many have no date), per outlet and language with each
     narrative's share of the group's documents, co-occurrence and entity roles."""
-    return dashboard_data(store, flt, period, stack)
+    try:
+        return dashboard_data(store, flt, period, stack)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
 
 
 Format = Literal["json", "csv"]
@@ -162,15 +138,13 @@ def compare_view(
 ) -> Any:
     """Two outlets, languages or periods side by side under the same other filters: per narrative, each side's
     documents carrying it, their share of the side's documents and the difference in percentage points."""
-    result = comparison(store, flt, a, b)
+    try:
+        result = compare(store, flt, a, b)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
     if format == "csv":
         return table_response("compare", *view_table("compare", result), "csv")
     return Comparison(possible=flt.possible, predicted=flt.predicted, **result)
 
 
-def comparison(store: Store, flt: DocumentFilter, a: str, b: str) -> dict[str, Any]:
-    """:func:`~narrascope.store.aggregates.compare`, with a malformed side as a 400."""
-    try:
-        return compare(store, flt, a, b)
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+#END

@@ -1,0 +1,1 @@
+"""Text utilities shared by the analysers and the models: sentences, mentions, names (below both layers)."""

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy import Connection, func, select
 
 from narrascope.document import Document
@@ -79,6 +78,9 @@ def shingles(text: str) -> set[str]:
 
 def signature(doc: Document) -> Signature:
     """The MinHash signature of the document's article text (title and body, without boilerplate or comments)."""
+    # datasketch's package import pulls in scipy (about 0.35 s): only commands that write or look up copies pay it.
+    from datasketch import MinHash
+
     found = shingles(doc.content_text())
     minhash = MinHash(num_perm=NUM_PERM)
     minhash.update_batch([s.encode("utf-8") for s in found])

@@ -7,6 +7,7 @@ import json
 import shlex
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -154,25 +155,35 @@ def evaluate(
     _print_results(result)
 
 
+def _model_and_reviews(component: str, model: str | Path, db: str | None, read: Callable[[Any], list],
+                       nothing: str) -> tuple[Path, list]:
+    """The model folder to judge (a folder or a saved version name) and what ``read`` finds reviewed in the store;
+    exits 2 saying ``nothing`` when the store holds no reviews."""
+    from narrascope.models.versions import VersionError, resolve_model
+
+    try:
+        folder = resolve_model(component, str(model))
+    except VersionError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from None
+    store = open_store(db)
+    reviewed = read(store)
+    store.close()
+    if not reviewed:
+        err_console.print(f"[red]error:[/] {nothing}")
+        raise typer.Exit(2)
+    return folder, reviewed
+
+
 def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
     """Print the agreement of a model with the reviews of a store (:func:`narrascope.models.training.evaluate_reviews`)."""
     from narrascope.analysers.narratives import default_model_dir
     from narrascope.models.narratives import NarrativeModel
     from narrascope.models.training import evaluate_reviews
-    from narrascope.models.versions import VersionError, resolve_model
     from narrascope.review import reviewed_documents
 
-    try:
-        folder = resolve_model("narratives", model) if model else default_model_dir()
-    except VersionError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--model") from None
-    store = open_store(db)
-    docs = reviewed_documents(store)
-    store.close()
-    if not docs:
-        err_console.print("[red]error:[/] no reviewed documents in the store (narrascope review correct, the web UI, "
-                          "or import-annotations record some)")
-        raise typer.Exit(2)
+    folder, docs = _model_and_reviews("narratives", model or default_model_dir(), db, reviewed_documents,
+                                      "no reviewed documents in the store (narrascope review correct, the web UI, "
+                                      "or import-annotations record some)")
     result = {"model": str(folder), **evaluate_reviews(NarrativeModel.load(folder), docs)}
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -194,20 +205,12 @@ def _evaluate_entity_reviews(model: str | None, db: str | None, as_json: bool) -
     from narrascope.analysers.entities import default_model_dir
     from narrascope.models.entity_roles import EntityRoleClassifier
     from narrascope.models.entity_training import evaluate_reviews
-    from narrascope.models.versions import VersionError, resolve_model, training_info
+    from narrascope.models.versions import training_info
     from narrascope.review import reviewed_mentions
 
-    try:
-        folder = resolve_model("entities", model) if model else default_model_dir()
-    except VersionError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--model") from None
-    store = open_store(db)
-    mentions = reviewed_mentions(store)
-    store.close()
-    if not mentions:
-        err_console.print("[red]error:[/] no reviewed entity roles in the store (narrascope review correct ... "
-                          "set-role, the web UI, or import-annotations record some)")
-        raise typer.Exit(2)
+    folder, mentions = _model_and_reviews("entities", model or default_model_dir(), db, reviewed_mentions,
+                                          "no reviewed entity roles in the store (narrascope review correct ... "
+                                          "set-role, the web UI, or import-annotations record some)")
     trained_on = training_info(folder).get("reviewed_documents", [])
     result = {"model": str(folder), **evaluate_reviews(EntityRoleClassifier.load(folder), mentions, trained_on)}
     if as_json:

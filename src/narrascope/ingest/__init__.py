@@ -13,7 +13,6 @@ import errno
 import fnmatch
 import hashlib
 import io
-import json
 import os
 import re
 import sys
@@ -26,7 +25,7 @@ from typing import Any
 from narrascope.analysers.segmenter import HTML_COMMENTS_HEADER, title_line
 from narrascope.document import Document
 from narrascope.ingest.fetch import FetchFailed, Fetcher, FetchPolicy, is_url
-from narrascope.ingest.metadata import outlet_from_url, strict_date
+from narrascope.ingest.metadata import json_objects, outlet_from_url, strict_date
 
 __all__ = [
     "IngestError",
@@ -477,16 +476,9 @@ def _record_to_document(name: str, line: int, record: dict[str, Any], options: I
 
 
 def _parse_jsonl(name: str, text: str, options: IngestOptions) -> Iterator[Document | IngestError]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield IngestError(name, f"malformed JSON: {exc.msg} (column {exc.colno})", line=number)
-            continue
-        if not isinstance(record, dict):
-            yield IngestError(name, f"expected a JSON object, found {type(record).__name__}", line=number)
+    for number, record in json_objects(text):
+        if isinstance(record, str):
+            yield IngestError(name, record, line=number)
             continue
         yield from _checked(name, number, _record_to_document(name, number, record, options), options)
 

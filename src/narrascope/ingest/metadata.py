@@ -231,19 +231,26 @@ def _absolute(path: Path, base: Path) -> Path:
     return Path(os.path.normpath(os.path.abspath(path if path.is_absolute() else base / path)))
 
 
-def _jsonl_rows(path: Path, text: str, errors: list[SidecarError]) -> Iterator[tuple[int, dict[str, Any]]]:
+def json_objects(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """``(line number, record)`` for each non-blank line of JSON-lines text; the record is a problem message when the
+    line is not a JSON object (shared by the document reader and the sidecar reader)."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(SidecarError(str(path), number, f"malformed JSON: {exc.msg} (column {exc.colno})"))
+            yield number, f"malformed JSON: {exc.msg} (column {exc.colno})"
             continue
-        if not isinstance(record, dict):
-            errors.append(SidecarError(str(path), number, f"expected a JSON object, found {type(record).__name__}"))
-            continue
-        yield number, record
+        yield number, record if isinstance(record, dict) else f"expected a JSON object, found {type(record).__name__}"
+
+
+def _jsonl_rows(path: Path, text: str, errors: list[SidecarError]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, record in json_objects(text):
+        if isinstance(record, str):
+            errors.append(SidecarError(str(path), number, record))
+        else:
+            yield number, record
 
 
 def _csv_rows(path: Path, text: str, errors: list[SidecarError]) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -19,7 +19,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from narrascope.models.entity_roles import MAIN_ROLES, EntityRoleClassifier, MentionContext, remembered_parses
+from narrascope.models.entity_roles import (
+    GAZETTEER, MAIN_ROLES, EntityRoleClassifier, MentionContext, remembered_parses,
+)
+from narrascope.models.format import write_json
 from narrascope.semeval.corpus import load_corpus
 from narrascope.semeval.splits import duplicate_groups, packaged_split
 from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtask1
@@ -272,7 +275,7 @@ def train_and_save(
         },
     )
     gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
-    Path(out, "gazetteer.json").write_text(json.dumps(gazetteer, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_json(out, GAZETTEER, gazetteer)
     return model
 
 

@@ -1,5 +1,5 @@
 """MODEL_CARD.md for a narrative model folder, written from what training, cross-validation, the choices
-measured and the speed benchmark recorded there (``model.json`` info, ``cv.json``, ``choices.json``, ``speed.json``):
+measured and the speed benchmark recorded there (``training`` in ``meta.json``, ``cv.json``, ``choices.json``, ``speed.json``):
 no figure is typed by hand."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from narrascope.models.format import ARRAYS, METADATA, STATE
 from narrascope.models.narratives import NarrativeModel
 
 __all__ = ["write_model_card"]
@@ -101,7 +102,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
     info = model.info
     clf = model.classifier
     dec = model.decoder
-    size = sum(p.stat().st_size for p in directory.iterdir() if p.suffix in {".json", ".npz"})
+    size = sum((directory / name).stat().st_size for name in (METADATA, STATE, ARRAYS))
     lines = [
         "# Narrative model card", "",
         "Multi-label classifier for the SemEval-2025 Task 10 narrative taxonomy (subtask 2): narratives and",
@@ -143,7 +144,9 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         "- Display thresholds (`analyze`, `show`, the API and the web UI): a label below them is only *possible* and "
         f"hidden by default: {json.dumps(model.display_thresholds)}. Each is the lowest out-of-fold probability from "
         "which a decoded label was right at least half the time (isotonic fit).",
-        f"- Files: `model.json`, `classifier.json`, `classifier.npz` ({size / 1e6:.1f} MB together).", "",
+        f"- Files (the model-folder layout of `narrascope.models.format`, no pickle): `{METADATA}` (what and how it was "
+        f"trained), `{STATE}` (parameters, vocabularies, thresholds, label hierarchy), `{ARRAYS}` (IDF vectors, "
+        f"weights, calibration) ({size / 1e6:.1f} MB together).", "",
         "## Training", "",
         f"Command: `{info.get('command', '?')}` (seed {info.get('seed', '?')}; {info.get('train_seconds', '?')} s).", "",
         "Documents per language: " + ", ".join(f"{k} {v}" for k, v in info.get("documents", {}).items())

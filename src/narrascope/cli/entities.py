@@ -54,10 +54,12 @@ def _measure(semeval: Path, folds: int, repeats: int, seed: int, thresholds: tup
     from narrascope.models.entity_training import cross_validate, heldout_figures, load_subtask1, split_heldout
 
     data = load_subtask1(semeval)
-    dev, _ = split_heldout(data)
+    dev, held = split_heldout(data)
     results: dict[str, Any] = {"cv": cross_validate(dev, folds=folds, seed=seed, repeats=repeats,
                                                     thresholds=thresholds, **params)}
-    if heldout:
+    if heldout and not held:
+        typer.echo(f"held-out: none of the packaged held-out documents is in {semeval}")
+    elif heldout:
         results["heldout"] = heldout_figures(data, thresholds, **params)
     return results
 

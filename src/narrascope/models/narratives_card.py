@@ -153,7 +153,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         + (f"; the {info['heldout_documents']} documents of the fixed held-out split are left out (`--include-heldout` "
            "would use them)." if info.get("heldout_documents") else "."), "",
         *([f"Also {len(info['reviewed_documents'])} reviewed documents of a store (`--with-reviews`, their reviewed "
-           "labels); `narrascope eval --reviews` leaves them out when it measures agreement with reviews.", ""]
+           "labels); `narrascope eval narratives --reviews` leaves them out when it measures agreement with reviews.", ""]
           if info.get("reviewed_documents") else []),
         "sha256 of the label files:", "",
     ]
@@ -194,7 +194,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               "--save-version NAME`",
               "retrains it with a store's reviewed documents and keeps it beside the others (`narrascope models`); "
               "`narrascope eval",
-              "--reviews` measures agreement with reviews it was not trained on. On a synthetic shifted corpus "
+              "narratives --reviews` measures agreement with reviews it was not trained on. On a synthetic shifted corpus "
               "(narratives signalled",
               "only by coined words; `benchmarks/review_shift_experiment.py`, English development part, 40 reviewed "
               "training",

@@ -138,3 +138,19 @@ def test_pickled_arrays_are_refused(folder):
     np.savez(folder / ARRAYS, w=np.array([{"code": "runs on load"}], dtype=object))
     with pytest.raises(ModelFormatError, match="weights.npz: not a readable array file"):
         load_model(folder, "entities")
+
+
+def test_a_saved_version_in_an_older_layout_is_listed_with_what_is_wrong(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from narrascope.cli import app
+    from narrascope.models.versions import list_versions
+
+    monkeypatch.setenv("NARRASCOPE_MODELS", str(tmp_path))
+    old = tmp_path / "narratives" / "before-format-1"
+    old.mkdir(parents=True)
+    (old / "classifier.json").write_text("{}", encoding="utf-8")
+    (listed,) = list_versions("narratives")
+    assert listed["name"] == "before-format-1" and "meta.json is missing" in listed["problem"]
+    shown = CliRunner().invoke(app, ["models", "list", "narratives"])
+    assert shown.exit_code == 0 and "before-format-1" in shown.output and "retrain" in shown.output

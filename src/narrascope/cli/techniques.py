@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -61,7 +61,7 @@ def eval_techniques(
     articles, spans, gold = training.load_task_data(semeval)
     development, held = training.development_part(articles, language)
     extra = training.load_ptc_spans(ptc) if ptc else None
-    results = {"language": language}
+    results: dict[str, Any] = {"language": language}
     results["cv"] = training.cross_validate(
         development, spans, gold, lang=language, folds=folds, repeats=repeats, seed=seed, extra_spans=extra, log=typer.echo
     )

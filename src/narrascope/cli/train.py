@@ -321,7 +321,8 @@ def list_models(component: Annotated[str, typer.Argument(help="narratives or ent
     for column in ("active", "name", "reviewed documents", "command"):
         table.add_column(column, overflow="fold")
     for v in versions:
-        table.add_row("*" if v["active"] else "", v["name"], str(v["reviewed_documents"]), v["command"] or "")
+        table.add_row("*" if v["active"] else "", v["name"], str(v["reviewed_documents"]),
+                      escape(v["command"] or v.get("problem", "")))
     console.print(table if versions else f"no saved {component} versions; the packaged model is used")
 
 

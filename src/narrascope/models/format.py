@@ -81,7 +81,7 @@ def save_model(directory: str | Path, component: str, state: dict[str, Any], arr
     directory.mkdir(parents=True, exist_ok=True)
     (directory / METADATA).unlink(missing_ok=True)
     write_json(directory, STATE, state)
-    np.savez_compressed(directory / ARRAYS, **arrays)
+    np.savez_compressed(directory / ARRAYS, **arrays)  # type: ignore[arg-type]  # numpy's stub: **kwds as a bool
     metadata = {"component": component, "format_version": FORMAT_VERSION, "narrascope_version": __version__,
                 "libraries": _library_versions(), "created": datetime.date.today().isoformat(),
                 "training": training or {}}

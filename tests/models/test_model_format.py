@@ -154,3 +154,12 @@ def test_a_saved_version_in_an_older_layout_is_listed_with_what_is_wrong(tmp_pat
     assert listed["name"] == "before-format-1" and "meta.json is missing" in listed["problem"]
     shown = CliRunner().invoke(app, ["models", "list", "narratives"])
     assert shown.exit_code == 0 and "before-format-1" in shown.output and "retrain" in shown.output
+
+
+def test_every_model_class_saves_and_loads_with_the_same_signature():
+    import inspect
+
+    classes = [NarrativeModel, EntityRoleClassifier, TechniqueModel]
+    assert {str(inspect.signature(cls.save)) for cls in classes} == {
+        "(self, directory: 'str | Path', metadata: 'dict | None' = None) -> 'None'"}
+    assert all(str(inspect.signature(cls.load)) == f"(directory: 'str | Path') -> '{cls.__name__}'" for cls in classes)

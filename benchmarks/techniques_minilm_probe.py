@@ -1,6 +1,6 @@
 """Probe, not shipped: does a frozen MiniLM sentence embedding, appended to the English technique features, help?
 
-It runs the same protocol as ``narrascope semeval2023 eval`` (grouped CV on the development part, then the fixed
+It runs the same protocol as ``narrascope eval techniques`` (grouped CV on the development part, then the fixed
 held-out split) with the all-MiniLM-L6-v2 embedding of each sentence (384-d, L2-normalised, weight 1) appended to
 the sparse features. The encoder is frozen, so embeddings are computed once for every sentence text (no labels
 involved) and looked up in each fold. Figures are in the techniques MODEL_CARD.md.

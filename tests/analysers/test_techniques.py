@@ -71,13 +71,11 @@ def test_russian_document_gets_technique_spans_from_the_packaged_russian_model()
 
 
 def test_a_model_without_a_language_is_refused_with_the_file_named(tmp_path: Path):
-    import json
-
     import pytest
 
     from narrascope.analysers.techniques import language_models
+    from narrascope.models.format import save_model
 
-    (tmp_path / "old").mkdir()
-    (tmp_path / "old" / "config.json").write_text(json.dumps({"classifier_params": {}}))
-    with pytest.raises(ValueError, match="old/config.json names no language"):
+    save_model(tmp_path / "old", "techniques", {"classifier_params": {}}, {})
+    with pytest.raises(ValueError, match="old/meta.json names no language"):
         language_models(tmp_path / "old")

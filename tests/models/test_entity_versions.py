@@ -91,7 +91,7 @@ def test_cli_trains_saves_activates_and_evaluates_entity_versions(mentions, mode
     assert "no saved entities versions" in runner.invoke(app, ["models", "list", "entities"]).output
     bad = runner.invoke(app, ["train", "entities", "--semeval", str(tmp_path), "--save-version", "../x"])
     assert bad.exit_code == 2 and "not a valid version name" in " ".join(bad.output.split())
-    first = runner.invoke(app, ["train-entities", "--semeval", str(tmp_path), "--save-version", "base"])
+    first = runner.invoke(app, ["train", "entities", "--semeval", str(tmp_path), "--save-version", "base"])
     assert first.exit_code == 0, first.output
     second = runner.invoke(app, ["train", "entities", "--semeval", str(tmp_path), "--with-reviews", "--db", db,
                                  "--save-version", "with-reviews", "--activate"])
@@ -104,7 +104,7 @@ def test_cli_trains_saves_activates_and_evaluates_entity_versions(mentions, mode
     assert runner.invoke(app, ["models", "activate", "base"]).exit_code == 2  # no narratives version 'base'
 
     def agreement(*model: str) -> dict:
-        run = runner.invoke(app, ["eval", "--reviews", "--component", "entities", "--db", db, "--json", *model])
+        run = runner.invoke(app, ["eval", "entities", "--reviews", "--db", db, "--json", *model])
         assert run.exit_code == 0, run.output
         return json.loads(run.output)
 

@@ -194,11 +194,11 @@ def test_cli_train_eval_and_predictions_match_official_scorer(docs, tmp_path):
     gold.write_text("".join(lines), encoding="utf-8")
     runner = CliRunner()
     out = tmp_path / "model"
-    result = runner.invoke(app, ["train", "--semeval", str(root), "--out", str(out), "--seed", "1"])
+    result = runner.invoke(app, ["train", "narratives", "--semeval", str(root), "--out", str(out), "--seed", "1"])
     assert result.exit_code == 0, result.output
     assert (out / "model.json").is_file() and "sha256" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     pred = tmp_path / "oof.txt"
-    result = runner.invoke(app, ["eval", "--semeval", str(root), "--folds", "3", "--json", "--predictions", str(pred)])
+    result = runner.invoke(app, ["eval", "narratives", "--semeval", str(root), "--folds", "3", "--json", "--predictions", str(pred)])
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)["per_language"]["EN"]
     official = score_subtask2(pred, gold)
@@ -271,11 +271,11 @@ def test_cli_train_leaves_the_heldout_split_out(docs, tmp_path):
     (root / "labels" / "EN" / "subtask-2-annotations.txt").write_text(
         "".join(f"{i}\t{';'.join(d.narratives)}\t{';'.join(d.subnarratives)}\n" for i, d in renamed), encoding="utf-8")
     runner = CliRunner()
-    result = runner.invoke(app, ["train", "--semeval", str(root), "--out", str(tmp_path / "m")])
+    result = runner.invoke(app, ["train", "narratives", "--semeval", str(root), "--out", str(tmp_path / "m")])
     assert result.exit_code == 0, result.output
     info = NarrativeModel.load(tmp_path / "m").info
     assert info["heldout_documents"] == 1 and info["documents"] == {"EN": len(docs) - 1}
-    result = runner.invoke(app, ["train", "--semeval", str(root), "--out", str(tmp_path / "all"), "--include-heldout"])
+    result = runner.invoke(app, ["train", "narratives", "--semeval", str(root), "--out", str(tmp_path / "all"), "--include-heldout"])
     assert NarrativeModel.load(tmp_path / "all").info["documents"] == {"EN": len(docs)}
 
 

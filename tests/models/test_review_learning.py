@@ -61,8 +61,8 @@ def test_agreement_with_reviews_leaves_out_what_the_model_learnt_from():
 
 def _model_folder(path, reviewed: int = 0):
     path.mkdir(parents=True)
-    (path / "model.json").write_text(json.dumps({"info": {"reviewed_documents": [f"d{i}" for i in range(reviewed)],
-                                                          "command": "narrascope train ..."}}), encoding="utf-8")
+    (path / "meta.json").write_text(json.dumps({"component": "narratives", "format_version": 1, "training": {
+        "reviewed_documents": [f"d{i}" for i in range(reviewed)], "command": "narrascope train ..."}}), encoding="utf-8")
     return path
 
 

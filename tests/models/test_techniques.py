@@ -59,7 +59,7 @@ def test_span_model_save_load_round_trip(tmp_path):
     found = model.predict_spans(text, sentences)
     assert [(t, text[s:e]) for t, s, e, _ in found] == [("Name_Calling-Labeling", "treacherous thugs")]
     model.save(tmp_path / "m")
-    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["config.json", "lexicon.json", "vocabulary.json", "weights.npz"]
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["meta.json", "model.json", "weights.npz"]
     again = TechniqueModel.load(tmp_path / "m").predict_spans(text, sentences)
     assert [x[:3] for x in again] == [x[:3] for x in found]
     assert again[0][3] == pytest.approx(found[0][3], abs=1e-3)  # weights are stored as float16

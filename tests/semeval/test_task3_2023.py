@@ -131,13 +131,13 @@ def _task_folder(root: Path) -> Path:
 
 
 def test_train_and_eval_commands_on_a_small_task_folder(tmp_path):
-    from narrascope.cli.semeval2023 import app
+    from narrascope.cli import app
 
     data = _task_folder(tmp_path / "en")
-    result = CliRunner().invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "model")])
+    result = CliRunner().invoke(app, ["train", "techniques", "--semeval", str(data), "--out", str(tmp_path / "model")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "model" / "weights.npz").exists()
-    result = CliRunner().invoke(app, ["eval", "--data", str(data), "--folds", "2", "--repeats", "2", "--out", str(tmp_path / "cv.json")])
+    result = CliRunner().invoke(app, ["eval", "techniques", "--semeval", str(data), "--folds", "2", "--repeats", "2", "--out", str(tmp_path / "cv.json")])
     assert result.exit_code == 0, result.output
     assert "none of the packaged en held-out articles" in result.output  # synthetic ids are not in the split
     summary = json.loads((tmp_path / "cv.json").read_text())["cv"]["summary"]

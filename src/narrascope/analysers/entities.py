@@ -14,7 +14,6 @@ kept in ``attrs``), fine roles and its sentence as evidence from
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from functools import cached_property
@@ -22,7 +21,8 @@ from pathlib import Path
 
 from narrascope.document import ENTITIES, SENTENCES, Document, Span
 from narrascope.models import model_version, packaged_model_dir
-from narrascope.models.entity_roles import UNCLEAR, EntityRoleClassifier, MentionContext
+from narrascope.models.entity_roles import COMPONENT, GAZETTEER, UNCLEAR, EntityRoleClassifier, MentionContext
+from narrascope.models.format import read_json, read_metadata
 from narrascope.models.versions import active_dir
 from narrascope.pipeline import register_analyser
 from narrascope.text.mentions import CONNECTORS, MentionFinder, alias_gazetteer, english_ner, learn_gazetteer
@@ -163,13 +163,14 @@ class EntityFramer:
     def __init__(self, model_dir: str | Path | None = None):
         directory = Path(model_dir) if model_dir else default_model_dir()
         self.model_dir = directory
+        read_metadata(directory, COMPONENT)  # a broken folder or another component's model fails here, by name
         self.version = f"4-{model_version(directory)}"
-        gazetteer = json.loads((directory / "gazetteer.json").read_text(encoding="utf-8"))
+        gazetteer = read_json(directory, GAZETTEER)
         aliases = directory / "aliases.json"
         if not aliases.is_file():
             aliases = packaged_model_dir("entities") / "aliases.json"
         self.linker = linker_for(str(aliases))
-        self.finder = MentionFinder(gazetteer, shared=alias_gazetteer(json.loads(aliases.read_text(encoding="utf-8"))))
+        self.finder = MentionFinder(gazetteer, shared=alias_gazetteer(read_json(aliases.parent, aliases.name)))
 
     @cached_property
     def known_forms(self) -> dict[str, dict[str, list[str]]]:

@@ -10,12 +10,12 @@ another, and none could be measured without labelled data). A document without a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from narrascope.document import SENTENCES, TECHNIQUES, Document, Span
 from narrascope.models import model_version, packaged_model_dir
-from narrascope.models.techniques import TechniqueModel
+from narrascope.models.format import METADATA, ModelFileMissing, ModelFormatError, is_model_folder, read_metadata
+from narrascope.models.techniques import COMPONENT, TechniqueModel
 from narrascope.pipeline import register_analyser
 
 DEFAULT_LANGUAGE = "en"
@@ -27,19 +27,20 @@ def default_model_dir(lang: str = DEFAULT_LANGUAGE) -> Path:
 
 
 def language_models(model_dir: str | Path) -> dict[str, Path]:
-    """``{language: model folder}``: ``model_dir`` itself when it holds one model, else its per-language sub-folders."""
+    """``{language: model folder}``: ``model_dir`` itself when it holds one model, else its per-language sub-folders;
+    the language is the one its training recorded in ``meta.json``."""
     model_dir = Path(model_dir)
-    if (model_dir / "config.json").is_file():
+    if is_model_folder(model_dir):
         folders = [model_dir]
     else:
-        folders = sorted(config.parent for config in model_dir.glob("*/config.json"))
+        folders = sorted(metadata.parent for metadata in model_dir.glob(f"*/{METADATA}"))
     if not folders:
-        raise FileNotFoundError(f"no technique model (config.json) in {model_dir} or its sub-folders")
+        raise ModelFileMissing(f"no technique model ({METADATA}) in {model_dir} or its sub-folders")
     models = {}
     for folder in folders:
-        language = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("language")
+        language = (read_metadata(folder, COMPONENT).get("training") or {}).get("language")
         if language is None:
-            raise ValueError(f"{folder / 'config.json'} names no language: a model from before v2, retrain it (narrascope semeval2023 train)")
+            raise ModelFormatError(f"{folder / METADATA} names no language: retrain the model (narrascope train techniques)")
         models[language] = folder
     return models
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -33,19 +34,22 @@ EntitiesModelOption = Annotated[str | None, typer.Option("--entities-model", hel
                                                        "packaged model).")]
 
 
+def resolve_model_option(component: str, value: str, hint: str = "--model") -> Path:
+    """The model folder a command-line option names: a folder, or the name of a saved version of ``component``."""
+    from narrascope.models.versions import VersionError, resolve_model
+
+    try:
+        return resolve_model(component, value)
+    except VersionError as exc:
+        raise typer.BadParameter(str(exc), param_hint=hint) from None
+
+
 def chosen_models(narratives: str | None, entities: str | None) -> dict[str, str]:
     """The model folder chosen per component on the command line (``--model``, ``--entities-model``): a folder or a
     saved version name, resolved; components left unchosen use their active version, else the packaged model."""
-    from narrascope.models.versions import VersionError, resolve_model
-
-    chosen = {}
-    for component, value, hint in (("narratives", narratives, "--model"), ("entities", entities, "--entities-model")):
-        if value:
-            try:
-                chosen[component] = str(resolve_model(component, value))
-            except VersionError as exc:
-                raise typer.BadParameter(str(exc), param_hint=hint) from None
-    return chosen
+    return {component: str(resolve_model_option(component, value, hint))
+            for component, value, hint in (("narratives", narratives, "--model"), ("entities", entities, "--entities-model"))
+            if value}
 
 
 RoleOption = Annotated[str | None, typer.Option("--role", help="With --entity: only mentions cast in this main role.")]

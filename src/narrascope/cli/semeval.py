@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from narrascope.cli._common import JsonOption, console, err_console
+from narrascope.cli._common import JsonOption, console, err_console, resolve_model_option
 from narrascope.taxonomy import TaxonomyError, load_taxonomy
 
 app = typer.Typer(help="SemEval-2025 Task 10: score submission files and predict them with narrascope.",
@@ -85,18 +85,19 @@ def predict(
                                        exists=True, file_okay=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="Submission file to write.", dir_okay=False)],
     subtask: SubtaskOption = 2,
-    model: Annotated[Path | None, typer.Option("--model", help="Model folder: narratives for --subtask 2, entity roles for --subtask 1 (default: the packaged one).",
-                                               exists=True, file_okay=False)] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model folder or saved version name: narratives for "
+                                              "--subtask 2, entity roles for --subtask 1 (default: the packaged one).")] = None,
     mentions: Annotated[Path | None, typer.Option("--mentions", help="Subtask 1: entity mentions in the official "
                                                   "layout (id, mention, start, end).", exists=True, dir_okay=False)] = None,
 ) -> None:
     """Analyse every document under DOCS and write a submission file in the official layout."""
+    folder = resolve_model_option("narratives" if subtask == 2 else "entities", model) if model else None
     if subtask == 2:
         from narrascope.semeval.subtask2 import write_subtask2
         from narrascope.semeval_predict import predict_subtask2
 
         try:
-            predictions = predict_subtask2(docs, model)
+            predictions = predict_subtask2(docs, folder)
         except (RuntimeError, ValueError, FileNotFoundError) as exc:
             raise _fail(str(exc)) from exc
         write_subtask2(out, predictions)
@@ -104,7 +105,7 @@ def predict(
         console.print(f"wrote {len(predictions)} predictions to {escape(str(out))} "
                       f"({with_label} with at least one narrative)")
     elif subtask == 1:
-        _predict_subtask1(docs, mentions, out, model)
+        _predict_subtask1(docs, mentions, out, folder)
     else:
         raise _unsupported(subtask)
 

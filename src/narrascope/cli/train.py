@@ -1,5 +1,7 @@
-"""``narrascope train`` and ``narrascope eval``: fit the narrative model on SemEval-2025 Task 10 data, or measure it
-(cross-validation on the development part, the fixed held-out split apart)."""
+"""``narrascope train COMPONENT`` and ``narrascope eval COMPONENT`` (narratives, entities, techniques): fit a
+component's model, or measure it (cross-validation on the development part, the fixed held-out split apart); and
+``narrascope models``, the saved versions. The narrative commands live here, the others in :mod:`.entities` and
+:mod:`.techniques`."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from narrascope.cli._common import DbOption, JsonOption, console, err_console, open_store
+from narrascope.cli import entities, techniques
+from narrascope.cli._common import DbOption, JsonOption, console, err_console, open_store, resolve_model_option
 
 SemevalOption = Annotated[Path, typer.Option("--semeval", help="SemEval-2025 Task 10 training folder (raw-documents/, labels/).",
                                              exists=True, file_okay=False)]
@@ -24,6 +27,7 @@ OptionalSemevalOption = Annotated[Path | None, typer.Option("--semeval", help="S
 LangsOption = Annotated[list[str] | None, typer.Option("--langs", help="Languages to use (BG EN HI PT RU; repeatable or "
                                                                        "comma-separated). Default: all.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (folds, calibration splits).")]
+COMPONENT = "narratives"
 
 
 def _langs(values: list[str] | None) -> list[str] | None:
@@ -42,7 +46,7 @@ def _load(semeval: Path, langs: list[str] | None):
     return docs
 
 
-def _cell(cell: dict[str, float]) -> str:
+def interval_cell(cell: dict[str, float]) -> str:
     return f"{cell['mean']:.3f} [{cell['low']:.3f}, {cell['high']:.3f}]"
 
 
@@ -51,7 +55,7 @@ def _scores_table(title: str, per_language: dict[str, Any]) -> Table:
     for column in ("language", "docs", "coarse", "fine", "baseline coarse", "baseline fine"):
         table.add_column(column, justify="left" if column == "language" else "right")
     for lang, row in per_language.items():
-        table.add_row(lang, str(row["n_documents"]), *(_cell(row[k]) for k in ("coarse", "fine", "base_coarse", "base_fine")))
+        table.add_row(lang, str(row["n_documents"]), *(interval_cell(row[k]) for k in ("coarse", "fine", "base_coarse", "base_fine")))
     return table
 
 
@@ -97,16 +101,17 @@ IncludeHeldoutOption = Annotated[bool, typer.Option(
     "--include-heldout", help="Use the packaged held-out split of the SemEval-2025 training corpus too (default: set "
                               "apart, so its figure stays honest).")]
 RepeatsOption = Annotated[int, typer.Option("--repeats", min=1, help="Repeat the cross-validation with this many seeds.")]
+ReviewsOption = Annotated[bool, typer.Option("--reviews", help="Instead: the agreement of a model (--model, default the "
+                                                               "active one) with the reviewed documents of --db.")]
+ReviewedModelOption = Annotated[str | None, typer.Option("--model", help="With --reviews: a model folder or saved version "
+                                                                         "name (default: the active version, else the "
+                                                                         "packaged model).")]
 
 
-def evaluate(
+def eval_narratives(
     semeval: OptionalSemevalOption = None,
-    reviews: Annotated[bool, typer.Option("--reviews", help="Instead: the agreement of a model (--model, default the "
-                                                            "active one) with the reviewed documents of --db.")] = False,
-    model: Annotated[str | None, typer.Option("--model", help="With --reviews: a model folder or saved version name "
-                                                              "(default: the active version, else the packaged model).")] = None,
-    component: Annotated[str, typer.Option("--component", help="With --reviews: narratives (reviewed labels) or "
-                                                               "entities (main roles reviewers set).")] = "narratives",
+    reviews: ReviewsOption = False,
+    model: ReviewedModelOption = None,
     db: DbOption = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Outer cross-validation folds.")] = 5,
     repeats: RepeatsOption = 1,
@@ -123,15 +128,9 @@ def evaluate(
     part. Official samples-F1, coarse and fine, per language (mean and 95 % interval), beside the 'Other
     everywhere' baseline; the calibration of held-out probabilities; and how often the top evidence sentence is
     where the gold explanation points, beside a random and the lead sentence. With --reviews: how well a model
-    agrees with a team's reviews (before switching to it); --component entities: how often its main entity role
-    agrees with the roles reviewers set."""
+    agrees with a team's reviews (before switching to it)."""
     if reviews:
-        if component == "entities":
-            _evaluate_entity_reviews(model, db, as_json)
-        elif component == "narratives":
-            _evaluate_reviews(model, db, as_json)
-        else:
-            raise typer.BadParameter(f"{component!r}: choose narratives or entities", param_hint="--component")
+        _evaluate_reviews(model, db, as_json)
         return
     if semeval is None:
         raise typer.BadParameter("give --semeval DIR (or --reviews)", param_hint="--semeval")
@@ -155,16 +154,11 @@ def evaluate(
     _print_results(result)
 
 
-def _model_and_reviews(component: str, model: str | Path, db: str | None, read: Callable[[Any], list],
-                       nothing: str) -> tuple[Path, list]:
+def model_and_reviews(component: str, model: str | Path, db: str | None, read: Callable[[Any], list],
+                      nothing: str) -> tuple[Path, list]:
     """The model folder to judge (a folder or a saved version name) and what ``read`` finds reviewed in the store;
     exits 2 saying ``nothing`` when the store holds no reviews."""
-    from narrascope.models.versions import VersionError, resolve_model
-
-    try:
-        folder = resolve_model(component, str(model))
-    except VersionError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--model") from None
+    folder = resolve_model_option(component, str(model))
     store = open_store(db)
     reviewed = read(store)
     store.close()
@@ -181,9 +175,9 @@ def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
     from narrascope.models.training import evaluate_reviews
     from narrascope.review import reviewed_documents
 
-    folder, docs = _model_and_reviews("narratives", model or default_model_dir(), db, reviewed_documents,
-                                      "no reviewed documents in the store (narrascope review correct, the web UI, "
-                                      "or import-annotations record some)")
+    folder, docs = model_and_reviews("narratives", model or default_model_dir(), db, reviewed_documents,
+                                     "no reviewed documents in the store (narrascope review correct, the web UI, "
+                                     "or import-annotations record some)")
     result = {"model": str(folder), **evaluate_reviews(NarrativeModel.load(folder), docs)}
     if as_json:
         typer.echo(json.dumps(result, indent=2))
@@ -195,38 +189,12 @@ def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
         table = Table(title="Agreement with reviews, samples-F1 (mean [95 % interval])")
         for column in ("coarse", "fine", "baseline coarse", "baseline fine"):
             table.add_column(column, justify="right")
-        table.add_row(*(_cell(result[k]) for k in ("coarse", "fine", "base_coarse", "base_fine")))
+        table.add_row(*(interval_cell(result[k]) for k in ("coarse", "fine", "base_coarse", "base_fine")))
         console.print(table)
 
 
-def _evaluate_entity_reviews(model: str | None, db: str | None, as_json: bool) -> None:
-    """Print how often an entity model's main role agrees with reviewers' roles
-    (:func:`narrascope.models.entity_training.evaluate_reviews`)."""
-    from narrascope.analysers.entities import default_model_dir
-    from narrascope.models.entity_roles import EntityRoleClassifier
-    from narrascope.models.entity_training import evaluate_reviews
-    from narrascope.models.versions import training_info
-    from narrascope.review import reviewed_mentions
-
-    folder, mentions = _model_and_reviews("entities", model or default_model_dir(), db, reviewed_mentions,
-                                          "no reviewed entity roles in the store (narrascope review correct ... "
-                                          "set-role, the web UI, or import-annotations record some)")
-    trained_on = training_info(folder).get("reviewed_documents", [])
-    result = {"model": str(folder), **evaluate_reviews(EntityRoleClassifier.load(folder), mentions, trained_on)}
-    if as_json:
-        typer.echo(json.dumps(result, indent=2))
-        return
-    console.print(f"model {escape(str(folder))}: {result['n_mentions']} reviewed mentions in {result['n_documents']} "
-                  "documents" + (f" ({result['excluded_trained_on']} documents left out: the model was trained on "
-                                 "them)" if result["excluded_trained_on"] else ""))
-    if result["n_mentions"]:
-        console.print(f"main role agrees with reviewers: {_cell(result['main_agreement'])} (mean [95 % interval]); "
-                      f"most frequent reviewed role: {result['majority_role_share']:.3f}")
-
-
-def train(
-    component: Annotated[str, typer.Argument(help="What to train: narratives or entities (as train-entities).")] = "narratives",
-    semeval: SemevalOption = ...,  # type: ignore[assignment]
+def train_narratives(
+    semeval: SemevalOption,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write the model (and its MODEL_CARD.md) "
                                              "to.", file_okay=False)] = None,
     save_version: Annotated[str | None, typer.Option("--save-version", help="Keep the model as this named version in "
@@ -249,14 +217,7 @@ def train(
     from narrascope.models.narratives_card import write_model_card
     from narrascope.models.training import label_file_hashes, train_model
 
-    if component == "entities":
-        from narrascope.cli.entities import train_entities
-
-        train_entities(semeval, out, with_reviews, db, save_version, activate)
-        return
-    if component != "narratives":
-        raise typer.BadParameter(f"{component!r}: choose narratives or entities", param_hint="COMPONENT")
-    check_destination(component, out, save_version)
+    check_destination(COMPONENT, out, save_version)
     chosen = _langs(langs)
     docs = _load(semeval, chosen)
     dev, heldout = _protocol(docs, include_heldout)
@@ -299,7 +260,7 @@ def train(
                   f"labels, {len(dev)} documents" + (f" + {len(reviewed)} reviewed" if with_reviews else "")
                   + f", {elapsed:.0f} s)")
     if save_version is not None:
-        keep_version(component, save_version, out, activate, scratch is not None)
+        keep_version(COMPONENT, save_version, out, activate, scratch is not None)
 
 
 def command_line() -> str:
@@ -360,7 +321,8 @@ def list_models(component: Annotated[str, typer.Argument(help="narratives or ent
     for column in ("active", "name", "reviewed documents", "command"):
         table.add_column(column, overflow="fold")
     for v in versions:
-        table.add_row("*" if v["active"] else "", v["name"], str(v["reviewed_documents"]), v["command"] or "")
+        table.add_row("*" if v["active"] else "", v["name"], str(v["reviewed_documents"]),
+                      escape(v["command"] or v.get("problem", "")))
     console.print(table if versions else f"no saved {component} versions; the packaged model is used")
 
 
@@ -378,8 +340,19 @@ def activate_model(name: Annotated[str, typer.Argument(help="The version to make
     console.print(f"{component} model version {escape(name)} is active ({escape(str(folder))})")
 
 
+train_app = typer.Typer(help="Train a component's model: narratives, entities or techniques.", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure a component's model honestly (grouped cross-validation on the development part, "
+                            "the fixed held-out split apart): narratives, entities or techniques.", no_args_is_help=True)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``train``, ``eval`` and ``models`` to the root command line."""
-    app.command("train")(train)
-    app.command("eval")(evaluate)
+    """Add ``train COMPONENT``, ``eval COMPONENT`` and ``models`` to the root command line."""
+    train_app.command("narratives")(train_narratives)
+    train_app.command("entities")(entities.train_entities)
+    train_app.command("techniques")(techniques.train_techniques)
+    eval_app.command("narratives")(eval_narratives)
+    eval_app.command("entities")(entities.eval_entities)
+    eval_app.command("techniques")(techniques.eval_techniques)
+    app.add_typer(train_app, name="train")
+    app.add_typer(eval_app, name="eval")
     app.add_typer(models_app, name="models")

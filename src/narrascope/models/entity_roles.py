@@ -22,12 +22,11 @@ log-probabilities fitted on out-of-fold predictions of the training data, and ``
 probability under which a role is reported as unclear (chosen on the same out-of-fold predictions). Optional
 per-language decision weights (``min_recall``), also chosen on them, trade accuracy for the recall of rare roles.
 
-Saved as JSON plus NumPy arrays (no pickle).
+Saved in the one model-folder layout of :mod:`narrascope.models.format` (JSON and arrays, no pickle).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -46,6 +45,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from narrascope.models import packaged_model_dir
+from narrascope.models.format import load_model, save_model
 from narrascope.text.mentions import english_pipeline
 from narrascope.text.names import EntityLinker, default_linker, fold, name_key, stem
 from narrascope.text.sentences import sentence_boundaries, sentence_bounds
@@ -55,6 +55,8 @@ __all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence
 
 ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "entity_doc", "cues", "predicates", "crosses",
              "priors", "syntax")
+COMPONENT = "entities"
+GAZETTEER = "gazetteer.json"  # beside the model: entity names per language, for finding mentions
 UNCLEAR = "unclear"
 MAIN_ROLES = ("Antagonist", "Innocent", "Protagonist")
 
@@ -669,9 +671,9 @@ class EntityRoleClassifier(BaseEstimator):
 
     # -- persistence ------------------------------------------------------------------------------------------
     def save(self, directory: str | Path, metadata: dict | None = None) -> None:
-        """Write ``model.json`` (parameters, vocabularies, priors, calibration), ``weights.npz`` and ``meta.json``."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+        """Write the model folder (:mod:`narrascope.models.format`): parameters, vocabularies, priors and calibration
+        in ``model.json``, IDF vectors and linear weights in ``weights.npz``; ``metadata`` is what its training
+        recorded."""
         arrays: dict[str, np.ndarray] = {}
 
         def put(name: str, linear: _Linear) -> dict:
@@ -702,20 +704,12 @@ class EntityRoleClassifier(BaseEstimator):
             "unclear_below": self.unclear_below_,
             "decision_weights": self.decision_weights_,
         }
-        (directory / "model.json").write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")),
-                                              encoding="utf-8")
-        np.savez_compressed(directory / "weights.npz", **arrays)
-        meta = {"params": _jsonable(self.get_params()), "unclear_below": self.unclear_below_}
-        meta.update(metadata or {})
-        (directory / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        save_model(directory, COMPONENT, state, arrays, metadata)
 
     @classmethod
     def load(cls, directory: str | Path) -> EntityRoleClassifier:
-        directory = Path(directory)
-        if not (directory / "model.json").is_file():
-            raise FileNotFoundError(f"{directory} holds no entity-role model (model.json)")
-        state = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-        arrays = np.load(directory / "weights.npz")
+        saved = load_model(directory, COMPONENT)
+        state, arrays = saved.state, saved.arrays
         params = state["params"]
         params["views"] = tuple(params["views"])
         model = cls(**params)
@@ -747,7 +741,7 @@ class EntityRoleClassifier(BaseEstimator):
             calibrator.n_features_in_ = calibrator.coef_.shape[1]
             model.calibrator_ = calibrator
         model.unclear_below_ = state["unclear_below"]
-        model.decision_weights_ = state.get("decision_weights", {})
+        model.decision_weights_ = state["decision_weights"]
         return model
 
     @classmethod

@@ -1,17 +1,15 @@
 """Training data, cross-validation and training of the entity-role estimator on SemEval-2025 Task 10 subtask 1.
 
-Run ``python -m narrascope.models.entity_training --semeval ../shared/data/semeval2025-task10/train --folds 5``
-for the cross-validated figures, add ``--out DIR`` to also train on everything and save the model there.
+The command line is ``narrascope eval entities --semeval ../shared/data/semeval2025-task10/train`` for the
+cross-validated and held-out figures, and ``narrascope train entities --semeval ... --out DIR`` to train on the
+development part and save the model there (:mod:`narrascope.cli.entities`).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import math
 import statistics
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from narrascope.models.entity_roles import MAIN_ROLES, EntityRoleClassifier, MentionContext, remembered_parses
+from narrascope.models.entity_roles import (
+    GAZETTEER, MAIN_ROLES, EntityRoleClassifier, MentionContext, remembered_parses,
+)
+from narrascope.models.format import write_json
 from narrascope.semeval.corpus import load_corpus
 from narrascope.semeval.splits import duplicate_groups, packaged_split
 from narrascope.semeval.subtask1 import MentionRow, locate_mention, score_subtask1
@@ -272,7 +273,7 @@ def train_and_save(
         },
     )
     gazetteer = learn_gazetteer((m.lang, m.row.mention) for m in data)
-    Path(out, "gazetteer.json").write_text(json.dumps(gazetteer, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_json(out, GAZETTEER, gazetteer)
     return model
 
 
@@ -330,59 +331,3 @@ def format_heldout(results: dict[str, dict[str, float]]) -> str:
         lines.append(f"| {lang} | {int(r['n'])} | {r['main_accuracy']:.3f} | {r['exact_match']:.3f} "
                      f"| {r['baseline_main_accuracy']:.3f} | {recall} | {r['shown']:.2f} ({r['shown_accuracy']:.2f}) |")
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--semeval", required=True, help="SemEval-2025 Task 10 train folder (labels/, raw-documents/)")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=1, help="repeat the CV with this many shuffles")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--params", default="{}", help="JSON of EntityRoleClassifier keyword arguments")
-    parser.add_argument("--thresholds", default="", help="comma-separated fine_threshold values to compare")
-    parser.add_argument("--heldout", action="store_true", help="also train on the development part and score the "
-                        "fixed held-out split once")
-    parser.add_argument("--out", help="also train on the development part and save the model in this folder")
-    parser.add_argument("--json", help="write the results as JSON here")
-    parser.add_argument("--recall", action="store_true", help="also measure mention-finder recall per language")
-    parser.add_argument("--skip-cv", action="store_true", help="skip the role cross-validation")
-    args = parser.parse_args(argv)
-    params = json.loads(args.params)
-    if "views" in params:
-        params["views"] = tuple(params["views"])
-    data = load_subtask1(args.semeval)
-    dev, _ = split_heldout(data)
-    results: dict = {}
-    thresholds = tuple(float(t) for t in args.thresholds.split(",") if t)
-    if not args.skip_cv:
-        t0 = time.time()
-        results["cv"] = cross_validate(dev, folds=args.folds, seed=args.seed, repeats=args.repeats,
-                                       thresholds=thresholds, **params)
-        print(format_table(results["cv"]))
-        for lang, r in results["cv"].items():
-            extra = {k: round(v["mean"], 3) for k, v in r.items() if k.startswith("exact_match@")}
-            if extra:
-                print(lang, extra)
-        print(f"({args.repeats} x {args.folds}-fold CV of the development part, grouped by near-duplicate document "
-              f"group, {time.time() - t0:.0f} s)")
-    if args.heldout:
-        results["heldout"] = heldout_figures(data, thresholds, **params)
-        print("held-out split (trained on the development part):")
-        print(format_heldout(results["heldout"]))
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    if args.recall:
-        english = [m for m in dev if m.lang == "en"]
-        for label, subset, english_gazetteer in (("spaCy NER + gazetteer", dev, True), ("spaCy NER only", english, False)):
-            recall = mention_recall(subset, folds=args.folds, seed=args.seed, english_gazetteer=english_gazetteer)
-            print(f"mention recall ({label} for en; gazetteer learned on training folds):")
-            for lang, r in recall.items():
-                print(f"  {lang}: exact {r['exact']:.3f}  overlap {r['overlap']:.3f}  "
-                      f"candidates/doc {r['candidates_per_doc']:.1f}  (gold {int(r['gold'])})")
-    if args.out:
-        train_and_save(dev, args.out, params, results, data_fingerprint(args.semeval))
-        print(f"saved model and gazetteer to {args.out} (trained on the development part: {len(dev)} mentions)")
-
-
-if __name__ == "__main__":
-    main()

@@ -12,13 +12,12 @@ exclusive ``Other`` when no narrative passes or ``P(Other)`` is high. Thresholds
 :mod:`narrascope.models.training`.
 
 Any estimator with ``fit(texts, labels, langs)``, ``predict_proba(texts, langs)``, ``classes_``,
-``sentence_scores`` and ``save``/``load`` can replace :class:`NarrativeClassifier` behind the analyser.
+``sentence_scores`` and ``to_state``/``from_state`` can replace :class:`NarrativeClassifier` behind the analyser.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,10 +30,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
+from narrascope.models.format import load_model, save_model
 from narrascope.text.sentences import split_sentences
 
 __all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "children_of", "OTHER", "LANGUAGES"]
 
+COMPONENT = "narratives"
 OTHER = "Other"
 LANGUAGES = ("bg", "en", "hi", "pt", "ru")
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
@@ -338,34 +339,30 @@ class NarrativeClassifier(BaseEstimator):
         return self._contributions(scores, log_weights, rejected, narrative)
 
     # persistence ----------------------------------------------------------------------------------------
-    def save(self, directory: str | Path) -> None:
-        """Write the fitted model as JSON + compressed numpy arrays (no pickles)."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        meta = {"params": self.get_params(), "classes": self.classes_.tolist(),
-                "word_vocabulary": _vocab_list(self.word_vectorizer_),
-                "char_vocabulary": _vocab_list(self.char_vectorizer_)}
-        (directory / "classifier.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted model as JSON-able state and arrays (coefficients as float16), for :mod:`narrascope.models.format`."""
+        state = {"params": self.get_params(), "classes": self.classes_.tolist(),
+                 "word_vocabulary": _vocab_list(self.word_vectorizer_),
+                 "char_vocabulary": _vocab_list(self.char_vectorizer_)}
         salience = {"salience": self.salience_coef_} if self._salient() else {}
-        np.savez_compressed(directory / "classifier.npz", coef=self.coef_.astype(np.float16), platt=self.platt_, **salience,
-                            word_idf=self.word_vectorizer_.idf_.astype(np.float32),
-                            char_idf=self.char_vectorizer_.idf_.astype(np.float32))
+        arrays = {"coef": self.coef_.astype(np.float16), "platt": self.platt_, **salience,
+                  "word_idf": self.word_vectorizer_.idf_.astype(np.float32),
+                  "char_idf": self.char_vectorizer_.idf_.astype(np.float32)}
+        return state, arrays
 
     @classmethod
-    def load(cls, directory: str | Path) -> NarrativeClassifier:
-        directory = Path(directory)
-        meta = json.loads((directory / "classifier.json").read_text(encoding="utf-8"))
-        arrays = np.load(directory / "classifier.npz")
-        model = cls(**{"pooling": "document", **meta["params"]})  # models saved before pooling scored whole texts
-        model.classes_ = np.array(meta["classes"])
+    def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> NarrativeClassifier:
+        """The model :meth:`to_state` described."""
+        model = cls(**state["params"])
+        model.classes_ = np.array(state["classes"])
         model.word_vectorizer_, model.char_vectorizer_ = model._vectorizers()
-        for vectorizer, vocab, idf in ((model.word_vectorizer_, meta["word_vocabulary"], arrays["word_idf"]),
-                                       (model.char_vectorizer_, meta["char_vocabulary"], arrays["char_idf"])):
+        for vectorizer, vocab, idf in ((model.word_vectorizer_, state["word_vocabulary"], arrays["word_idf"]),
+                                       (model.char_vectorizer_, state["char_vocabulary"], arrays["char_idf"])):
             vectorizer.vocabulary_ = {term: i for i, term in enumerate(vocab)}
             vectorizer.idf_ = idf
         model.coef_ = arrays["coef"].astype(np.float32)
         model.platt_ = arrays["platt"]
-        model.salience_coef_ = arrays["salience"] if "salience" in arrays else None
+        model.salience_coef_ = arrays.get("salience")
         return model
 
 
@@ -515,8 +512,6 @@ class NarrativeModel:
     label was right at least half the time out of fold: below it a label is shown only as *possible*.
     """
 
-    CONFIG = "model.json"
-
     def __init__(self, classifier: NarrativeClassifier, decoder: HierarchyDecoder, children: dict[str, list[str]],
                  info: dict | None = None, display_thresholds: dict[str, float] | None = None):
         self.classifier = classifier
@@ -537,19 +532,18 @@ class NarrativeModel:
         proba = self.classifier.predict_proba(texts, langs, sentences)
         return [self.decoder.decode(row, self.classes, self.children, lang) for row, lang in zip(proba, langs)]
 
-    def save(self, directory: str | Path) -> None:
-        directory = Path(directory)
-        self.classifier.save(directory)
-        config = {"decoder": self.decoder.to_dict(), "children": self.children,
-                  "display_thresholds": self.display_thresholds, "info": self.info}
-        (directory / self.CONFIG).write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+    def save(self, directory: str | Path, metadata: dict | None = None) -> None:
+        """Write the model folder (:mod:`narrascope.models.format`); ``metadata`` (default ``info``) is what its
+        training recorded."""
+        state, arrays = self.classifier.to_state()
+        state = {"classifier": state, "decoder": self.decoder.to_dict(), "children": self.children,
+                 "display_thresholds": self.display_thresholds}
+        save_model(directory, COMPONENT, state, arrays, self.info if metadata is None else metadata)
 
     @classmethod
     def load(cls, directory: str | Path) -> NarrativeModel:
-        directory = Path(directory)
-        config_path = directory / cls.CONFIG
-        if not config_path.is_file():
-            raise FileNotFoundError(f"{directory} is not a narrative model folder (no {cls.CONFIG})")
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-        return cls(NarrativeClassifier.load(directory), HierarchyDecoder.from_dict(config["decoder"]),
-                   config["children"], config.get("info", {}), config.get("display_thresholds"))
+        saved = load_model(directory, COMPONENT)
+        state = saved.state
+        return cls(NarrativeClassifier.from_state(state["classifier"], saved.arrays),
+                   HierarchyDecoder.from_dict(state["decoder"]), state["children"], saved.training,
+                   state["display_thresholds"])

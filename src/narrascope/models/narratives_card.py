@@ -1,5 +1,5 @@
 """MODEL_CARD.md for a narrative model folder, written from what training, cross-validation, the choices
-measured and the speed benchmark recorded there (``model.json`` info, ``cv.json``, ``choices.json``, ``speed.json``):
+measured and the speed benchmark recorded there (``training`` in ``meta.json``, ``cv.json``, ``choices.json``, ``speed.json``):
 no figure is typed by hand."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from narrascope.models.format import ARRAYS, METADATA, STATE
 from narrascope.models.narratives import NarrativeModel
 
 __all__ = ["write_model_card"]
@@ -101,7 +102,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
     info = model.info
     clf = model.classifier
     dec = model.decoder
-    size = sum(p.stat().st_size for p in directory.iterdir() if p.suffix in {".json", ".npz"})
+    size = sum((directory / name).stat().st_size for name in (METADATA, STATE, ARRAYS))
     lines = [
         "# Narrative model card", "",
         "Multi-label classifier for the SemEval-2025 Task 10 narrative taxonomy (subtask 2): narratives and",
@@ -143,14 +144,16 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         "- Display thresholds (`analyze`, `show`, the API and the web UI): a label below them is only *possible* and "
         f"hidden by default: {json.dumps(model.display_thresholds)}. Each is the lowest out-of-fold probability from "
         "which a decoded label was right at least half the time (isotonic fit).",
-        f"- Files: `model.json`, `classifier.json`, `classifier.npz` ({size / 1e6:.1f} MB together).", "",
+        f"- Files (the model-folder layout of `narrascope.models.format`, no pickle): `{METADATA}` (what and how it was "
+        f"trained), `{STATE}` (parameters, vocabularies, thresholds, label hierarchy), `{ARRAYS}` (IDF vectors, "
+        f"weights, calibration) ({size / 1e6:.1f} MB together).", "",
         "## Training", "",
         f"Command: `{info.get('command', '?')}` (seed {info.get('seed', '?')}; {info.get('train_seconds', '?')} s).", "",
         "Documents per language: " + ", ".join(f"{k} {v}" for k, v in info.get("documents", {}).items())
         + (f"; the {info['heldout_documents']} documents of the fixed held-out split are left out (`--include-heldout` "
            "would use them)." if info.get("heldout_documents") else "."), "",
         *([f"Also {len(info['reviewed_documents'])} reviewed documents of a store (`--with-reviews`, their reviewed "
-           "labels); `narrascope eval --reviews` leaves them out when it measures agreement with reviews.", ""]
+           "labels); `narrascope eval narratives --reviews` leaves them out when it measures agreement with reviews.", ""]
           if info.get("reviewed_documents") else []),
         "sha256 of the label files:", "",
     ]
@@ -191,7 +194,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               "--save-version NAME`",
               "retrains it with a store's reviewed documents and keeps it beside the others (`narrascope models`); "
               "`narrascope eval",
-              "--reviews` measures agreement with reviews it was not trained on. On a synthetic shifted corpus "
+              "narratives --reviews` measures agreement with reviews it was not trained on. On a synthetic shifted corpus "
               "(narratives signalled",
               "only by coined words; `benchmarks/review_shift_experiment.py`, English development part, 40 reviewed "
               "training",

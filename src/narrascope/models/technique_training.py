@@ -16,6 +16,7 @@ The protocol keeps every figure honest about articles the model never saw:
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -40,6 +41,17 @@ def load_task_data(data_dir: str | Path) -> tuple[dict[str, str], SpanMap, GoldM
     spans = task.read_spans(data_dir / "train-labels-subtask-3-spans")
     gold = task.read_paragraph_labels(data_dir / "train-labels-subtask-3.txt")
     return articles, spans, gold
+
+
+def data_fingerprint(data_dir: str | Path) -> dict[str, str]:
+    """sha256 of a language folder's paragraph labels and of its span label files (in name order), for the model's
+    metadata."""
+    data_dir = Path(data_dir)
+    spans = hashlib.sha256()
+    for path in sorted((data_dir / "train-labels-subtask-3-spans").glob("*.txt")):
+        spans.update(path.read_bytes())
+    return {"paragraphs": hashlib.sha256((data_dir / "train-labels-subtask-3.txt").read_bytes()).hexdigest(),
+            "spans": spans.hexdigest()}
 
 
 def heldout_split(lang: str) -> set[str]:

@@ -13,7 +13,6 @@ training spans; the others, and sentences without a lexicon match, get the sente
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,9 +25,11 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from narrascope.models.format import load_model, save_model
 from narrascope.semeval.task3_2023 import TECHNIQUES, paragraphs
 from narrascope.text.sentences import split_sentences
 
+COMPONENT = "techniques"
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
 
@@ -319,47 +320,39 @@ class TechniqueModel:
                 out.extend((technique, a, b, float(row[j])) for a, b in (phrases or [(s, e)]))
         return out
 
-    def save(self, directory: str | Path) -> None:
-        """Write the model as plain data (no pickle): vocabularies, lexicon and config as JSON, weights and IDF as npz."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
+    def save(self, directory: str | Path, metadata: dict | None = None) -> None:
+        """Write the model folder (:mod:`narrascope.models.format`): language, parameters, phrase-like techniques,
+        vocabularies (terms in column order) and lexicon in ``model.json``; weights (float16), intercepts,
+        thresholds and IDF vectors in ``weights.npz``; ``metadata`` is what its training recorded (with the
+        language, which the analyser reads without loading the model)."""
         words, chars = self.classifier.vectorizers_
-        vocabularies = {name: sorted(v.vocabulary_, key=v.vocabulary_.get) for name, v in (("words", words), ("chars", chars))}
-        (directory / "vocabulary.json").write_text(json.dumps(vocabularies, ensure_ascii=False), encoding="utf-8")
-        np.savez_compressed(
-            directory / "weights.npz",
-            coef=self.classifier.coef_.astype(np.float16),
-            intercept=self.classifier.intercept_,
-            thresholds=self.classifier.thresholds_,
-            idf_words=words.idf_,
-            idf_chars=chars.idf_,
-        )
-        config = {
+        state = {
             "language": self.language,
             "classifier_params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.classifier.get_params().items()},
             "lexicon_params": self.lexicon.get_params(),
             "phrase_techniques": self.phrase_techniques,
+            "vocabularies": {name: sorted(v.vocabulary_, key=v.vocabulary_.get) for name, v in (("words", words), ("chars", chars))},
+            "lexicon": self.lexicon.cues_,
         }
-        (directory / "config.json").write_text(json.dumps(config, indent=1), encoding="utf-8")
-        (directory / "lexicon.json").write_text(json.dumps(self.lexicon.cues_, ensure_ascii=False), encoding="utf-8")
+        arrays = {"coef": self.classifier.coef_.astype(np.float16), "intercept": self.classifier.intercept_,
+                  "thresholds": self.classifier.thresholds_, "idf_words": words.idf_, "idf_chars": chars.idf_}
+        save_model(directory, COMPONENT, state, arrays, {"language": self.language, **(metadata or {})})
 
     @classmethod
     def load(cls, directory: str | Path) -> TechniqueModel:
-        directory = Path(directory)
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-        classifier = TechniqueClassifier(**config["classifier_params"])
-        vocabularies = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+        saved = load_model(directory, COMPONENT)
+        state, arrays = saved.state, saved.arrays
+        classifier = TechniqueClassifier(**state["classifier_params"])
         classifier.vectorizers_ = classifier.new_vectorizers()
-        with np.load(directory / "weights.npz") as weights:
-            classifier.coef_ = weights["coef"].astype(np.float32)
-            classifier.intercept_ = weights["intercept"]
-            classifier.thresholds_ = weights["thresholds"]
-            for name, vectorizer in zip(("words", "chars"), classifier.vectorizers_):
-                vectorizer.vocabulary_ = {term: i for i, term in enumerate(vocabularies[name])}
-                vectorizer.idf_ = weights[f"idf_{name}"]
-        lexicon = PhraseLexicon(**config["lexicon_params"])
-        lexicon.cues_ = json.loads((directory / "lexicon.json").read_text(encoding="utf-8"))
-        return cls(classifier, lexicon, config["phrase_techniques"], config["language"])
+        classifier.coef_ = arrays["coef"].astype(np.float32)
+        classifier.intercept_ = arrays["intercept"]
+        classifier.thresholds_ = arrays["thresholds"]
+        for name, vectorizer in zip(("words", "chars"), classifier.vectorizers_):
+            vectorizer.vocabulary_ = {term: i for i, term in enumerate(state["vocabularies"][name])}
+            vectorizer.idf_ = arrays[f"idf_{name}"]
+        lexicon = PhraseLexicon(**state["lexicon_params"])
+        lexicon.cues_ = state["lexicon"]
+        return cls(classifier, lexicon, state["phrase_techniques"], state["language"])
 
 
 def _line_around(text: str, start: int, end: int) -> str:

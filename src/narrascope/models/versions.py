@@ -1,7 +1,7 @@
 """Model versions kept side by side, one of them active: a folder per version under a models directory, and an
 ``active`` file naming the active one, per component::
 
-    <models>/narratives/2026-12-03-with-reviews/   (a model folder: model.json, classifier.npz, MODEL_CARD.md ...)
+    <models>/narratives/2026-12-03-with-reviews/   (a model folder: meta.json, model.json, weights.npz, MODEL_CARD.md ...)
     <models>/narratives/active                     (the text "2026-12-03-with-reviews")
     <models>/entities/...                          (the same for the entity-role model)
 
@@ -11,7 +11,6 @@ version, analysers use the model packaged with narrascope.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
+
+from narrascope.models.format import ModelFormatError, read_metadata
 
 __all__ = ["COMPONENTS", "models_dir", "version_dir", "list_versions", "activate", "active_dir", "resolve_model", "add_version",
            "training_info", "VersionError"]
@@ -60,25 +61,25 @@ def _active_name(component: str) -> str | None:
 
 def list_versions(component: str) -> list[dict[str, Any]]:
     """Every saved version of ``component``, oldest first: name, folder, whether active, and what its training
-    recorded (``info`` of a narrative model.json, the meta.json of an entity model)."""
+    recorded (``training`` in its meta.json)."""
     root = _component_dir(component)
     active = _active_name(component)
     out = []
     for folder in sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime) if root.is_dir() else []:
-        info = training_info(folder)
+        try:
+            info, problem = training_info(folder), None
+        except ModelFormatError as exc:  # listed all the same, so it can be seen and replaced
+            info, problem = {}, str(exc)
         out.append({"name": folder.name, "path": str(folder), "active": folder.name == active,
-                    "reviewed_documents": len(info.get("reviewed_documents", [])), "command": info.get("command")})
+                    "reviewed_documents": len(info.get("reviewed_documents", [])), "command": info.get("command")}
+                   | ({"problem": problem} if problem else {}))
     return out
 
 
 def training_info(folder: Path) -> dict[str, Any]:
-    """What a model's training recorded (command, reviewed documents): ``info`` in a narrative model's model.json,
-    else an entity model's meta.json; empty when neither says."""
-    config, meta = folder / "model.json", folder / "meta.json"
-    info = json.loads(config.read_text(encoding="utf-8")).get("info") if config.is_file() else None
-    if info is None and meta.is_file():
-        info = json.loads(meta.read_text(encoding="utf-8"))
-    return info or {}
+    """What a model's training recorded (command, reviewed documents): ``training`` in its meta.json (see
+    :mod:`narrascope.models.format`); empty when it says nothing."""
+    return read_metadata(folder).get("training") or {}
 
 
 def activate(component: str, name: str) -> Path:

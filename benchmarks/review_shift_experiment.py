@@ -35,7 +35,7 @@ from narrascope.models.narratives import NarrativeModel
 from narrascope.models.training import _fold_predictions, _per_document, evaluate_reviews, split_heldout, train_model
 from narrascope.pipeline import load_pipeline
 from narrascope.review import correct, reviewed_documents
-from narrascope.runner import analyze_into_store
+from narrascope.runner import analyse_into_store
 from narrascope.semeval import load_corpus
 from narrascope.store import Store
 from narrascope.taxonomy import load_taxonomy
@@ -130,7 +130,7 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     for name, n, seed in (("reviewed", args.train_docs, args.seed + 1), ("heldout", args.heldout_docs, args.seed + 2)):
         articles = synthetic_articles(n, seed, name)
         store = Store(str(work / f"{name}.db"))
-        analyze_into_store([d for d, _, _ in articles], store, pipeline)
+        analyse_into_store([d for d, _, _ in articles], store, pipeline)
         figures[f"corrections_{name}"] = review(store, {d.id: (nar, sub) for d, nar, sub in articles})
         stores[name] = store
 

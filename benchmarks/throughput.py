@@ -73,7 +73,7 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
     from narrascope.distributed.processes import ProcessExecutor
     from narrascope.distributed.ray_runner import RayExecutor
     from narrascope.pipeline import load_pipeline
-    from narrascope.runner import analyze_into_store
+    from narrascope.runner import analyse_into_store
     from narrascope.store import Store
 
     start = time.perf_counter()
@@ -87,7 +87,7 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
         executor = build_executor(1, None, names)
     marks: list[tuple[float, int, float]] = []  # after each batch: time, documents analysed, CPU time of all processes
     with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "bench.db")) as store:
-        report = analyze_into_store(docs, store, pipeline, executor=executor, batch_size=batch_size,
+        report = analyse_into_store(docs, store, pipeline, executor=executor, batch_size=batch_size,
                                     on_progress=lambda seen, r, done: marks.append(
                                         (time.perf_counter(), r.analysed, tree_cpu_seconds())))
     end = time.perf_counter()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer, name_key
+from narrascope.analysers.entities import EntityAnalyser, MentionFinder, canonical_names, learn_gazetteer, name_key
 from narrascope.document import ENTITIES, SEGMENTS, Document, Span
 from narrascope.models import packaged_model_dir
 from narrascope.models.entity_training import load_subtask1, train_and_save
@@ -173,7 +173,7 @@ def test_boilerplate_and_comments_yield_no_entities_and_do_not_change_the_roles(
 
 
 def test_entity_features_are_computed_once_per_document_and_head(model_dir, monkeypatch):
-    framer = EntityFramer(model_dir)
+    framer = EntityAnalyser(model_dir)
     vectorizer = framer.model.vectorizers_["entity_doc"]
     seen = []
     transform = vectorizer.transform
@@ -202,7 +202,7 @@ def test_english_uses_spacy_ner_and_merges_aliases(model_dir):
 
 
 def test_packaged_model_and_gazetteer_load():
-    framer = EntityFramer()
+    framer = EntityAnalyser()
     assert set(framer.model.classes_) == {"Antagonist", "Innocent", "Protagonist"}
     assert {"en", "bg", "hi", "pt", "ru"} <= set(framer.finder.gazetteer)
 

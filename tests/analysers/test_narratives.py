@@ -95,9 +95,9 @@ def _segmented(text: str, parts: list[tuple[str, str]]) -> Document:
 def _analyse(doc: Document, model_dir: str) -> Document:
     """Sentences and narratives over the segments already set (no segmenter)."""
     from narrascope.analysers.narratives import NarrativeAnalyser
-    from narrascope.analysers.sentences import Sentencizer
+    from narrascope.analysers.sentences import SentenceAnalyser
 
-    for component in (Sentencizer(), NarrativeAnalyser(model_dir)):
+    for component in (SentenceAnalyser(), NarrativeAnalyser(model_dir)):
         component.set_annotations([doc], component.predict([doc]))
     return doc
 

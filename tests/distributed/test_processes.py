@@ -10,7 +10,7 @@ from narrascope.distributed import build_executor
 from narrascope.distributed.processes import ProcessExecutor
 from narrascope.document import Document
 from narrascope.pipeline import load_pipeline
-from narrascope.runner import analyze_into_store
+from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 
 
@@ -34,12 +34,12 @@ def test_process_results_identical_to_in_process(names, corpus):
 def test_store_contents_identical_through_workers(names, corpus, tmp_path):
     pipeline = load_pipeline(names)
     with Store(str(tmp_path / "local.db")) as local, Store(str(tmp_path / "workers.db")) as workers:
-        analyze_into_store(corpus(), local, pipeline, batch_size=4)
-        report = analyze_into_store(corpus(), workers, pipeline, batch_size=4, executor=build_executor(2, None, names))
+        analyse_into_store(corpus(), local, pipeline, batch_size=4)
+        report = analyse_into_store(corpus(), workers, pipeline, batch_size=4, executor=build_executor(2, None, names))
         assert report.analysed == len(corpus()) and not report.problems
         assert [d.to_dict() for d in workers.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
         # A second run finds everything unchanged.
-        again = analyze_into_store(corpus(), workers, pipeline, executor=build_executor(2, None, names))
+        again = analyse_into_store(corpus(), workers, pipeline, executor=build_executor(2, None, names))
         assert again.analysed == 0 and again.unchanged == len(corpus())
 
 

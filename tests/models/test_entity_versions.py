@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from narrascope.analysers.entities import EntityFramer
+from narrascope.analysers.entities import EntityAnalyser
 from narrascope.cli import app
 from narrascope.models import packaged_model_dir
 from narrascope.models import entity_training
@@ -49,18 +49,18 @@ def test_a_saved_entity_version_records_its_training_and_becomes_what_the_analys
     with _reviewed_store(tmp_path / "r.db", {1: "Innocent", 2: "Innocent"}) as store:
         reviewed = reviewed_mentions(store)
     train_and_save(mentions, tmp_path / "trained", reviewed=reviewed, command="narrascope train entities ...")
-    assert EntityFramer().model_dir == packaged_model_dir("entities")  # nothing active: the packaged model
+    assert EntityAnalyser().model_dir == packaged_model_dir("entities")  # nothing active: the packaged model
     add_version("entities", "team-v1", tmp_path / "trained")
     assert [(v["name"], v["active"], v["reviewed_documents"], v["command"]) for v in list_versions("entities")] == [
         ("team-v1", False, 2, "narrascope train entities ...")]
     activate("entities", "team-v1")
-    framer = EntityFramer()
+    framer = EntityAnalyser()
     assert framer.model_dir == models / "entities" / "team-v1"
-    assert framer.version != EntityFramer(packaged_model_dir("entities")).version  # stored documents are re-analysed
+    assert framer.version != EntityAnalyser(packaged_model_dir("entities")).version  # stored documents are re-analysed
     assert list_versions("narratives") == []  # each component keeps its own versions
     (models / "entities" / "active").write_text("gone\n", encoding="utf-8")
     with pytest.raises(VersionError, match="the active entities model version 'gone' is missing"):
-        EntityFramer()
+        EntityAnalyser()
     with pytest.raises(VersionError, match="has no model versions"):
         list_versions("techniques")
 

@@ -56,12 +56,12 @@ def test_label_filter_uses_an_index(store):
 
 def _analyse_run(url: str, first: int, last: int) -> int:
     from narrascope.pipeline import load_pipeline
-    from narrascope.runner import analyze_into_store
+    from narrascope.runner import analyse_into_store
 
     docs = [Document(text=f"Title {i}\n\nSentence one of {i}. Sentence two of {i}.", id=f"doc-{i}")
             for i in range(first, last)]
     with Store(url) as store:
-        return analyze_into_store(docs, store, load_pipeline(["segmenter", "sentences"]), batch_size=7).analysed
+        return analyse_into_store(docs, store, load_pipeline(["segmenter", "sentences"]), batch_size=7).analysed
 
 
 def test_concurrent_analyse_runs_neither_lose_nor_duplicate(postgres_url):

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from narrascope.cli import (analyze, corpus, entities, importer, review, semeval, semeval2023, serve, taxonomy, train,
+from narrascope.cli import (analyse, corpus, entities, importer, review, semeval, semeval2023, serve, taxonomy, train,
                             watch)
 
 app = typer.Typer(
@@ -16,7 +16,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for _module in (analyze, corpus, train, entities, serve, importer, review, watch):
+for _module in (analyse, corpus, train, entities, serve, importer, review, watch):
     _module.register(app)
 app.add_typer(taxonomy.app, name="taxonomy")
 app.add_typer(semeval.app, name="semeval")

@@ -13,12 +13,12 @@ from rich.markup import escape
 
 from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, RetriesOption, console,
                                    err_console, open_store)
-from narrascope.cli.analyze import _stop_on_signals, read_run_metadata
+from narrascope.cli.analyse import _stop_on_signals, read_run_metadata
 from narrascope.ingest import IngestError, IngestOptions
 from narrascope.ingest.feeds import WatchState, parse_interval, poll_feeds, read_feed_list
 from narrascope.ingest.fetch import Fetcher, FetchPolicy
 from narrascope.pipeline import load_pipeline
-from narrascope.runner import analyze_into_store
+from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 
 
@@ -74,7 +74,7 @@ def watch(
                         console.print(f"  [bold cyan]{escape(doc.id)}[/] {escape((doc.title or '')[:80])}")
 
             items = poll_feeds(feeds, fetcher, lambda ids: set(store.stored(ids)), options)
-            report = analyze_into_store(run_metadata.stream(items), store, pipeline, command_line=" ".join(sys.argv),
+            report = analyse_into_store(run_metadata.stream(items), store, pipeline, command_line=" ".join(sys.argv),
                                         on_found=on_found, on_progress=on_progress, stop=stop)
         watch_state.save()
         failed = failed or bool(report.failed)

@@ -21,7 +21,7 @@ from narrascope.ingest import IngestError, IngestOptions, find_files, id_for_fil
 from narrascope.pipeline import load_pipeline
 from narrascope.runner import analyse_batch_safely
 
-__all__ = ["RayExecutor", "analyze_to_shards", "import_ray"]
+__all__ = ["RayExecutor", "analyse_to_shards", "import_ray"]
 
 def import_ray() -> Any:
     """The ``ray`` module, or an error saying how to install it."""
@@ -186,7 +186,7 @@ def input_files(inputs: Iterable[str | Path], options: IngestOptions | None = No
     return files, problems
 
 
-def analyze_to_shards(
+def analyse_to_shards(
     inputs: Iterable[str | Path],
     out_dir: str | Path,
     names: list[str] | None,

@@ -24,7 +24,7 @@ from narrascope.document import Document
 from narrascope.distributed.processes import exit_with_parent
 from narrascope.ingest import IngestError, IngestOptions, parse_files
 from narrascope.pipeline import DEFAULT_COMPONENTS, Pipeline, available_analysers, load_pipeline
-from narrascope.runner import RunReport, analyze_into_store
+from narrascope.runner import RunReport, analyse_into_store
 from narrascope.store import Store, analysis_key
 
 
@@ -118,13 +118,13 @@ class AnalysisService:
             pipeline = self.pipeline()
             if not save:
                 return pipeline.run([doc])[0]
-            report = analyze_into_store([doc], self.store, pipeline, command_line="narrascope serve: analyse")
+            report = analyse_into_store([doc], self.store, pipeline, command_line="narrascope serve: analyse")
         finally:
             self._lock.release()
         if report.problems:
             raise RuntimeError("; ".join(str(p) for p in report.problems))
         stored = self.store.get(doc.id)
-        if stored is None:  # pragma: no cover - analyze_into_store either stores the document or reports a problem
+        if stored is None:  # pragma: no cover - analyse_into_store either stores the document or reports a problem
             raise RuntimeError(f"document {doc.id} was not stored")
         return stored
 
@@ -174,7 +174,7 @@ class AnalysisService:
                 job.total = len(items)
             with self._lock:
                 pipeline = self.pipeline()
-                report = analyze_into_store(items, self.store, pipeline, on_progress=progress, stop=self._stop,
+                report = analyse_into_store(items, self.store, pipeline, on_progress=progress, stop=self._stop,
                                             command_line=f"narrascope serve: job {job.id}")
             progress(len(items), report, [])
             docs = [item for item in items if isinstance(item, Document)]

@@ -22,12 +22,12 @@ from narrascope.pipeline import load_pipeline
 from narrascope.ingest import IngestError
 from narrascope.ingest.fetch import FetchPolicy, is_url
 from narrascope.ingest.metadata import MAX_OUTLET_CHARS, RunMetadata, Sidecar
-from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyze_into_store
+from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyse_into_store
 
 SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; larger runs get totals
 
 
-def analyze(
+def analyse(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html), http(s) "
                                                      "URLs of pages (fetched politely); '-' reads stdin.")],
     db: DbOption = None,
@@ -82,7 +82,7 @@ def analyze(
             raise typer.BadParameter("the Ray actors read files only and keep their own metadata: leave out URLs, "
                                      "--meta, --outlet and --date, and after 'narrascope import' set metadata with "
                                      "'narrascope meta FILE'", param_hint="--out-shards")
-        _analyze_to_shards(inputs, out_shards, ray, workers, pipeline.names, config, batch_size, options)
+        _analyse_to_shards(inputs, out_shards, ray, workers, pipeline.names, config, batch_size, options)
     total = _count_inputs(inputs, options)
     if workers is None and total is not None and total <= batch_size:
         workers = 1  # one batch: starting worker processes would cost more than it saves
@@ -111,7 +111,7 @@ def analyze(
             progress.console.print(f"{label} {escape(str(problem))}", soft_wrap=True)
 
         documents = run_metadata.stream(read_documents(inputs, options))
-        report = analyze_into_store(documents, store, pipeline, executor=executor,
+        report = analyse_into_store(documents, store, pipeline, executor=executor,
                                     batch_size=batch_size, command_line=" ".join(sys.argv), on_progress=on_progress,
                                     on_found=on_found, stop=stop, on_conflict=on_conflict)
 
@@ -242,13 +242,13 @@ def _count_inputs(inputs: list[str], options: IngestOptions) -> int | None:
     return total
 
 
-def _analyze_to_shards(inputs: list[str], out_shards: Path, ray: str | None, workers: int | None, names: list[str],
+def _analyse_to_shards(inputs: list[str], out_shards: Path, ray: str | None, workers: int | None, names: list[str],
                        config: dict[str, dict[str, Any]], batch_size: int, options: IngestOptions) -> None:
     if ray is None:
         raise typer.BadParameter("--out-shards needs --ray", param_hint="--out-shards")
-    from narrascope.distributed.ray_runner import analyze_to_shards
+    from narrascope.distributed.ray_runner import analyse_to_shards
 
-    summary = analyze_to_shards(inputs, out_shards, names, config, address=None if ray in ("", "local") else ray,
+    summary = analyse_to_shards(inputs, out_shards, names, config, address=None if ray in ("", "local") else ray,
                                 num_actors=workers, batch_size=batch_size, options=options)
     for problem in summary["problems"]:
         err_console.print(f"[yellow]skipped[/] {problem}")
@@ -283,5 +283,5 @@ def _stop_on_signals() -> RunStop:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(analyze)
+    app.command("analyze")(analyse)
     app.command()(meta)

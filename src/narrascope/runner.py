@@ -247,8 +247,8 @@ def analyse_into_store(
     executor = executor or LocalExecutor(pipeline)
     signature = pipeline.signature
     report = RunReport(on_found=on_found)
-    report.run_id = store.begin_run(pipeline.describe(), signature, taxonomy_version=taxonomy_version,
-                                    command_line=command_line)
+    report.run_id = store.begin_run(pipeline.describe(), signature, config=pipeline.config.to_dict(),
+                                    taxonomy_version=taxonomy_version, command_line=command_line)
     seen = 0
     ids = UniqueIds()
 

@@ -11,7 +11,7 @@ from narrascope.analysers.entities import EntityAnalyser, MentionFinder, canonic
 from narrascope.document import ENTITIES, SEGMENTS, Document, Span
 from narrascope.models import packaged_model_dir
 from narrascope.models.entity_training import load_subtask1, train_and_save
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.taxonomy import load_entity_roles
 from narrascope.text.mentions import _join_split_names, _resolve_overlaps
 from narrascope.text.names import default_linker
@@ -130,7 +130,8 @@ def test_mentions_are_searched_only_inside_regions():
 
 
 def run(model_dir: Path, text: str, language: str | None) -> Document:
-    pipeline = load_pipeline(["segmenter", "sentences", "entities"], config={"entities": {"model_dir": str(model_dir)}})
+    pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "entities"),
+                                             models={"entities": str(model_dir)}))
     return pipeline(Document(text, language=language))
 
 
@@ -163,7 +164,8 @@ def test_boilerplate_and_comments_yield_no_entities_and_do_not_change_the_roles(
         doc.add_spans(SEGMENTS, [Span(at[0], len(title), "title"), Span(at[1], at[1] + len(body), "body"),
                                  Span(at[2], at[2] + len(promo), "boilerplate"),
                                  Span(at[3], at[3] + len(comment_text), "comment")])
-        pipeline = load_pipeline(["segmenter", "sentences", "entities"], config={"entities": {"model_dir": str(model_dir)}})
+        pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "entities"),
+                                             models={"entities": str(model_dir)}))
         return pipeline(doc)
 
     doc = analysed(comment)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from narrascope.distributed import build_executor
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 
@@ -20,7 +20,7 @@ def test_ray_store_contents_identical_to_in_process(names, corpus, tmp_path):
     with Store(str(tmp_path / "local.db")) as local, Store(str(tmp_path / "ray.db")) as on_ray:
         analyse_into_store(corpus(), local, pipeline, batch_size=4)
         report = analyse_into_store(corpus(), on_ray, pipeline, batch_size=4,
-                                    executor=build_executor(2, "local", names))
+                                    executor=build_executor(2, "local", PipelineConfig(components=names)))
         assert report.analysed == len(corpus()) and not report.problems
         assert [d.to_dict() for d in on_ray.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
 
@@ -38,7 +38,7 @@ def test_ray_shards_then_import_identical_to_in_process(names, corpus, tmp_path)
                 out.write(json.dumps({"id": doc.id, "text": doc.text, "source": doc.source}) + "\n")
     (inputs / "broken.jsonl").write_text('{"id": "x", "text": "fine text"}\nnot json\n', encoding="utf-8")
 
-    summary = analyse_to_shards([inputs], tmp_path / "shards", names, num_actors=2)
+    summary = analyse_to_shards([inputs], tmp_path / "shards", PipelineConfig(components=names), num_actors=2)
     assert summary["files"] == 4 and summary["analysed"] == len(docs) + 1
     assert [(p.line, "malformed JSON" in p.message) for p in summary["problems"]] == [(2, True)]
 
@@ -53,4 +53,4 @@ def test_ray_shards_then_import_identical_to_in_process(names, corpus, tmp_path)
         assert [d.to_dict() for d in imported.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
 
     # Every shard exists, so running again reads nothing.
-    assert analyse_to_shards([inputs], tmp_path / "shards", names, num_actors=1)["files"] == 0
+    assert analyse_to_shards([inputs], tmp_path / "shards", PipelineConfig(components=names), num_actors=1)["files"] == 0

@@ -20,7 +20,7 @@ def shard_folder(tmp_path, corpus):
     docs = pipeline.run(corpus(2))
     folder = tmp_path / "shards"
     folder.mkdir()
-    write_manifest(folder, pipeline.describe(), pipeline.signature)
+    write_manifest(folder, pipeline.describe(), pipeline.signature, pipeline.config.to_dict())
     for part in range(2):
         with (folder / shard_name(f"/data/input-{part}.jsonl")).open("w", encoding="utf-8") as out:
             for doc in docs[part::2]:
@@ -58,10 +58,10 @@ def test_bad_lines_are_reported_and_the_rest_imported(shard_folder, tmp_path):
 
 
 def test_manifest_refuses_another_pipeline(tmp_path):
-    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a")
-    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a")  # the same pipeline may add shards
+    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a", {})
+    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a", {})  # the same pipeline may add shards
     with pytest.raises(ValueError, match="another pipeline"):
-        write_manifest(tmp_path, [{"name": "a", "version": "2"}], "sig-b")
+        write_manifest(tmp_path, [{"name": "a", "version": "2"}], "sig-b", {})
 
 
 def test_import_command(shard_folder, tmp_path):

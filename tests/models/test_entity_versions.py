@@ -111,10 +111,10 @@ def test_cli_trains_saves_activates_and_evaluates_entity_versions(mentions, mode
     assert agreement()["model"].endswith("base") and agreement()["n_mentions"] == 2
     trained = agreement("--model", "with-reviews")
     assert (trained["n_mentions"], trained["excluded_trained_on"]) == (0, 2)  # it learnt both reviewed documents
-    wrong = runner.invoke(app, ["analyze", str(tmp_path), "--entities-model", "v9", "--db", str(tmp_path / "x.db")])
+    wrong = runner.invoke(app, ["analyze", str(tmp_path), "--model", "entities=v9", "--db", str(tmp_path / "x.db")])
     assert wrong.exit_code == 2 and "neither a model folder nor a saved entities" in " ".join(wrong.output.replace("│", " ").split())
-    served = runner.invoke(app, ["serve", "--entities-model", "v9", "--db", str(tmp_path / "x.db"), "--port", "0"])
-    assert served.exit_code == 2 and "--entities-model" in served.output
+    served = runner.invoke(app, ["serve", "--model", "entities=v9", "--db", str(tmp_path / "x.db"), "--port", "0"])
+    assert served.exit_code == 2 and "--model" in served.output
 
 
 def test_rest_lists_and_switches_entity_versions_behind_the_cross_site_check(mentions, models, tmp_path):
@@ -131,7 +131,7 @@ def test_rest_lists_and_switches_entity_versions_behind_the_cross_site_check(men
         assert client.get("/api/models/narratives").json()["versions"] == []
         switched = client.put("/api/models/entities/active", json={"version": "e1"})
         assert switched.status_code == 200 and switched.json()["in_use"].endswith("e1")
-        assert client.app.state.analysis.models == {"entities": str(models / "entities" / "e1")}
+        assert client.app.state.analysis.config.models == {"entities": str(models / "entities" / "e1")}
         assert client.put("/api/models/entities/active", json={"version": "nope"}).status_code == 404
         assert client.put("/api/models/entities/active", json={"version": "e2"},
                           headers={"Origin": "https://evil.example"}).status_code == 403

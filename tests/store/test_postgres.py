@@ -31,7 +31,7 @@ def store(postgres_url):
 def test_schema_has_query_indexes_and_migrates_once(postgres_url):
     Store(postgres_url).close()
     with Store(postgres_url) as again, again.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0007"  # the newest migration
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0008"  # the newest migration
         indexes = set(conn.execute(text("select indexname from pg_indexes where schemaname = 'public'")).scalars())
     assert {"ix_annotations_layer_label_document", "ix_annotations_entity_lower", "ix_documents_published_id",
             "ix_documents_source_published", "ix_documents_content_hash", "ix_copy_bands_document",

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from narrascope.pipeline import Pipeline, PipelineConfig, PipelineConfigError, load_pipeline
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.search import SearchSyntaxError, parse_search
 
@@ -28,24 +29,45 @@ PredictedOption = Annotated[bool, typer.Option("--predicted", help="The model's 
 NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="Only documents carrying this narrative.")]
 SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
 EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]
-EntitiesModelOption = Annotated[str | None, typer.Option("--entities-model", help="Entity-role model folder or saved "
-                                                       "entities version name (default: the active version, else the "
-                                                       "packaged model).")]
+ModelOption = Annotated[list[str] | None, typer.Option("--model", metavar="COMPONENT=DIR|VERSION", help=(
+    "The model a trained component loads: a folder, or a saved version name (narratives, entities), e.g. "
+    "--model narratives=my-model/ --model entities=2026-12-03 (repeatable; default: the active version, else "
+    "the packaged model)."))]
+SkipOption = Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities "
+                                                                   "(repeatable).")]
 
 
-def chosen_models(narratives: str | None, entities: str | None) -> dict[str, str]:
-    """The model folder chosen per component on the command line (``--model``, ``--entities-model``): a folder or a
-    saved version name, resolved; components left unchosen use their active version, else the packaged model."""
-    from narrascope.models.versions import VersionError, resolve_model
+def pipeline_config(models: list[str] | None, skip: list[str] | None) -> PipelineConfig:
+    """The pipeline chosen on the command line (``--model COMPONENT=DIR|VERSION``, ``--skip``), saved version names
+    resolved to folders and checked, so a bad choice is a usage error (exit 2) before anything is read or analysed."""
+    from narrascope.models.versions import COMPONENTS, VersionError, resolve_model
 
-    chosen = {}
-    for component, value, hint in (("narratives", narratives, "--model"), ("entities", entities, "--entities-model")):
-        if value:
-            try:
-                chosen[component] = str(resolve_model(component, value))
-            except VersionError as exc:
-                raise typer.BadParameter(str(exc), param_hint=hint) from None
-    return chosen
+    folders: dict[str, str] = {}
+    for item in models or []:
+        component, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or not component or not value:
+            raise typer.BadParameter(f"{item!r}: expected COMPONENT=DIR or COMPONENT=VERSION, e.g. "
+                                     "narratives=my-model/", param_hint="--model")
+        if component in folders:
+            raise typer.BadParameter(f"{component} is given two models", param_hint="--model")
+        try:
+            folders[component] = str(resolve_model(component, value)) if component in COMPONENTS else value
+        except VersionError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--model") from None
+    config = PipelineConfig(exclude=tuple(skip or ()), models=folders)
+    try:
+        config.check()
+    except PipelineConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model/--skip") from None
+    return config
+
+
+def build_pipeline(config: PipelineConfig) -> Pipeline:
+    """The pipeline ``config`` describes; one that cannot be built is a usage error (exit 2), said in one line."""
+    try:
+        return load_pipeline(config)
+    except PipelineConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model/--skip") from None
 
 
 RoleOption = Annotated[str | None, typer.Option("--role", help="With --entity: only mentions cast in this main role.")]

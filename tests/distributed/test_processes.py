@@ -12,6 +12,7 @@ from narrascope.document import Document
 from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.runner import analyse_into_store
 from narrascope.store import Store
+from tests.distributed.conftest import assert_store_ran_the_model, configured_pipeline
 
 
 def batches(docs: list[Document], size: int):
@@ -63,3 +64,16 @@ def test_pipeline_that_cannot_be_built_fails_loudly(corpus):
     executor = ProcessExecutor(PipelineConfig(components=["no-such-analyser"]), workers=2)
     with pytest.raises(RuntimeError, match="no-such-analyser"):
         list(executor.map_batches(batches(corpus(1), 4)))
+
+
+def test_workers_load_the_model_folder_the_configuration_names(toy_techniques, corpus, tmp_path):
+    """Issue 17: workers got component names and a loose dict; now the driver's configuration, model folders
+    resolved, so a run with a non-default model gives the in-process results with that model."""
+    pipeline = configured_pipeline(toy_techniques)
+    with Store(str(tmp_path / "local.db")) as local, Store(str(tmp_path / "workers.db")) as workers:
+        analyse_into_store(corpus(), local, pipeline, batch_size=4)
+        report = analyse_into_store(corpus(), workers, pipeline, batch_size=4,
+                                    executor=build_executor(2, None, pipeline.config))
+        assert report.analysed == len(corpus()) and not report.problems
+        assert [d.to_dict() for d in workers.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
+        assert_store_ran_the_model(workers, toy_techniques)

@@ -10,6 +10,7 @@ from narrascope.distributed import build_executor
 from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.runner import analyse_into_store
 from narrascope.store import Store
+from tests.distributed.conftest import assert_store_ran_the_model, configured_pipeline
 
 pytest.importorskip("ray", reason="Ray is optional: pip install 'narrascope[ray]'")
 pytestmark = pytest.mark.ray
@@ -23,6 +24,17 @@ def test_ray_store_contents_identical_to_in_process(names, corpus, tmp_path):
                                     executor=build_executor(2, "local", PipelineConfig(components=names)))
         assert report.analysed == len(corpus()) and not report.problems
         assert [d.to_dict() for d in on_ray.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
+
+
+def test_ray_actors_load_the_model_folder_the_configuration_names(toy_techniques, corpus, tmp_path):
+    pipeline = configured_pipeline(toy_techniques)
+    with Store(str(tmp_path / "local.db")) as local, Store(str(tmp_path / "ray.db")) as on_ray:
+        analyse_into_store(corpus(), local, pipeline, batch_size=4)
+        report = analyse_into_store(corpus(), on_ray, pipeline, batch_size=4,
+                                    executor=build_executor(2, "local", pipeline.config))
+        assert report.analysed == len(corpus()) and not report.problems
+        assert [d.to_dict() for d in on_ray.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
+        assert_store_ran_the_model(on_ray, toy_techniques)
 
 
 def test_ray_shards_then_import_identical_to_in_process(names, corpus, tmp_path):

@@ -51,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
 
     pipeline = load_pipeline(args.components)
-    executor = build_executor(args.workers, args.ray, pipeline.names)
+    executor = build_executor(args.workers, args.ray, pipeline.config)
     every = max(1, args.documents // 50)
     samples: list[dict] = []
     start = time.perf_counter()

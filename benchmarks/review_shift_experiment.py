@@ -33,7 +33,7 @@ from pathlib import Path
 from narrascope.document import Document
 from narrascope.models.narratives import NarrativeModel
 from narrascope.models.training import _fold_predictions, _per_document, evaluate_reviews, split_heldout, train_model
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.review import correct, reviewed_documents
 from narrascope.runner import analyse_into_store
 from narrascope.semeval import load_corpus
@@ -124,8 +124,8 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     base, _ = train_model(dev, random_state=args.seed)
     base.save(work / "base")
     figures["train_seconds_base"] = round(time.time() - started, 1)
-    pipeline = load_pipeline(["segmenter", "sentences", "narratives"],
-                             config={"narratives": {"model_dir": str(work / "base")}})
+    pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "narratives"),
+                                            models={"narratives": str(work / "base")}))
     stores = {}
     for name, n, seed in (("reviewed", args.train_docs, args.seed + 1), ("heldout", args.heldout_docs, args.seed + 2)):
         articles = synthetic_articles(n, seed, name)

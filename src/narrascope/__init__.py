@@ -15,9 +15,9 @@ from narrascope._version import __version__
 from narrascope.document import Document, Label, Span
 from narrascope.ingest import IngestError, IngestOptions, read_documents
 from narrascope.ingest.fetch import is_url
-from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.pipeline import Pipeline, PipelineConfig, load_pipeline
 
-__all__ = ["analyse", "load_pipeline", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
+__all__ = ["analyse", "load_pipeline", "PipelineConfig", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
            "__version__"]
 
 

@@ -43,9 +43,10 @@ def test_a_run_records_and_shows_the_models_it_ran(toy_techniques, tmp_path):
     assert newest["config"]["models"] == {"techniques": toy_techniques}
     assert newest["config"]["components"] == ["segmenter", "language", "sentences", "techniques"]
     assert newest["pipeline"][-1]["version"] == f"2-{model_version(toy_techniques)}"
-    assert first["config"]["models"]["techniques"] != toy_techniques
+    assert first["config"]["models"] == {}  # the defaults: the active saved version, else the packaged model
+    assert first["pipeline"][-1]["version"] != newest["pipeline"][-1]["version"]
     table = invoke("runs", "--db", db).stdout
-    assert "models" in table and "techniques=packaged" in table and "toy-techniques" in table
+    assert "models" in table and "default" in table and "techniques=" in table and "toy-techniques" in table
 
 
 @pytest.mark.parametrize(("options", "message"), [

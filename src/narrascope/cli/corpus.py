@@ -440,14 +440,11 @@ def runs(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 
 def _models_shown(config: dict[str, Any] | None) -> str:
-    """The model folder of each component of a run's configuration, ``packaged`` for the one shipped with
-    narrascope, else the folder (runs recorded before configurations were stored: ``?``)."""
-    from narrascope.models import packaged_model_dir
-
+    """The model folder chosen for each component of a run (``default``: none chosen, each component loaded its
+    active saved version, else its packaged model; ``?``: a run recorded before configurations were stored)."""
     if config is None:
         return "?"
-    return "\n".join(f"{name}={'packaged' if Path(folder) == packaged_model_dir(name) else folder}"
-                      for name, folder in sorted(config.get("models", {}).items()))
+    return "\n".join(f"{name}={folder}" for name, folder in sorted(config["models"].items())) or "default"
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import inspect
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import islice
 
 from narrascope.document import Document
@@ -17,10 +18,9 @@ __all__ = ["Pipeline", "load_pipeline"]
 
 
 class Pipeline:
-    """An ordered list of analysers run over batches of documents; ``options`` are the factory options it was
-    built with (see :attr:`config`)."""
+    """An ordered list of analysers run over batches of documents, and the configuration it was built from."""
 
-    def __init__(self, components: list[Analyser], options: dict[str, dict] | None = None):
+    def __init__(self, components: list[Analyser], config: PipelineConfig | None = None):
         produced: set[str] = set()
         for component in components:
             missing = [layer for layer in component.requires if layer not in produced]
@@ -28,7 +28,7 @@ class Pipeline:
                 raise ValueError(f"analyser {component.name!r} requires {missing}, which no earlier component assigns")
             produced.update(component.assigns)
         self.components = components
-        self.options = options or {}
+        self._built_from = config or PipelineConfig()
 
     @property
     def names(self) -> list[str]:
@@ -36,11 +36,10 @@ class Pipeline:
 
     @property
     def config(self) -> PipelineConfig:
-        """What builds this same pipeline elsewhere: its components, the model folder each one loaded (defaults
-        resolved, so every worker of a run loads the same models), and its options."""
-        models = {c.name: str(folder) for c in self.components if (folder := getattr(c, "model_dir", None))}
-        return PipelineConfig(components=tuple(self.names), models=models,
-                              options={name: kwargs for name, kwargs in self.options.items() if kwargs})
+        """What builds this same pipeline in another process: its components by name, and the model folders and
+        options it was built with (a component given no model folder loads its default wherever it is built, as
+        here: the active saved version, else the packaged model)."""
+        return replace(self._built_from, components=tuple(self.names), exclude=())
 
     def get(self, name: str) -> Analyser:
         for component in self.components:
@@ -85,5 +84,4 @@ def load_pipeline(config: PipelineConfig | Iterable[str] | None = None) -> Pipel
     for name in config.models:
         if "model_dir" not in inspect.signature(factories[name]).parameters:
             raise PipelineConfigError(f"the {name} analyser loads no model; a model folder was given for it")
-    return Pipeline([factory(**config.factory_kwargs(name)) for name, factory in factories.items()],
-                    options={name: dict(config.options.get(name, {})) for name in factories})
+    return Pipeline([factory(**config.factory_kwargs(name)) for name, factory in factories.items()], config)

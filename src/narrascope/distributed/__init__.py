@@ -10,6 +10,7 @@ models) once.
 from __future__ import annotations
 
 import os
+
 from narrascope.pipeline import PipelineConfig
 from narrascope.runner import Executor
 
@@ -33,7 +34,8 @@ def build_executor(workers: int | None, ray: str | None, config: PipelineConfig)
     ``workers=None`` uses every available core; one worker runs in this process. ``ray`` is a Ray address
     (``auto``, ``ray://head:10001``) or :data:`LOCAL_RAY` (or ``""``) to start a local cluster; with Ray,
     ``workers`` is the number of actors (default: the cluster's CPUs). Each worker builds its pipeline as
-    ``load_pipeline(config)``; pass the driver's ``pipeline.config`` so every worker loads the same model folders.
+    ``load_pipeline(config)``; pass the driver's ``pipeline.config`` so every worker builds the same components
+    with the same chosen model folders and options.
     """
     if ray is not None:
         from narrascope.distributed.ray_runner import RayExecutor

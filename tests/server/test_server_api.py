@@ -11,6 +11,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from narrascope.document import Document
 from narrascope.pipeline import PipelineConfig
 from narrascope.server import create_app
 from narrascope.store import DocumentFilter, Store
@@ -146,6 +147,16 @@ def test_a_pipeline_that_cannot_load_is_a_503_and_a_failed_job(make_settings):
         job = wait_for(client, client.post("/api/jobs/documents", json={"documents": [{"text": "x"}]}).json()["id"])
         assert job["status"] == "failed" and "cannot be loaded" in job["error"]
         assert client.get("/api/documents").status_code == 200  # browsing still works
+
+
+def test_a_new_model_for_a_component_the_server_does_not_run_leaves_its_pipeline_working(tmp_path):
+    from narrascope.server.analysis import AnalysisService
+
+    with Store(str(tmp_path / "s.db")) as store:
+        service = AnalysisService(store, PipelineConfig(components=("segmenter", "sentences")))
+        service.use_model("entities", str(tmp_path))
+        assert service.analyse(Document("Title\n\nBody."), save=False).spans["segments"]
+        service.close()
 
 
 def test_unknown_job_is_404_json(client):

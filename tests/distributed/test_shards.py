@@ -47,6 +47,14 @@ def test_import_stores_every_document_once_and_resumes(shard_folder, tmp_path):
         assert [r["status"] for r in store.runs()] == ["finished", "finished"]
 
 
+def test_an_import_records_the_configuration_of_the_run_that_wrote_the_shards(shard_folder, tmp_path):
+    folder, _, _ = shard_folder
+    with Store(str(tmp_path / "db.sqlite")) as store:
+        import_shards([folder], store)
+        assert store.runs()[0]["config"] == {"components": ["segmenter", "language", "sentences"], "exclude": [],
+                                             "models": {}, "options": {}}
+
+
 def test_bad_lines_are_reported_and_the_rest_imported(shard_folder, tmp_path):
     folder, docs, _ = shard_folder
     lines = ['{"id": "no-text"}', "", json.dumps(docs[0].to_dict())]

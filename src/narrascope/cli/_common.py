@@ -30,9 +30,9 @@ NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="
 SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
 EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]
 ModelOption = Annotated[list[str] | None, typer.Option("--model", metavar="COMPONENT=DIR|VERSION", help=(
-    "The model a trained component loads: a folder, or a saved version name (narratives, entities), e.g. "
-    "--model narratives=my-model/ --model entities=2026-12-03 (repeatable; default: the active version, else "
-    "the packaged model)."))]
+    "The model a trained component (narratives, entities, techniques) loads: a folder, or for narratives and "
+    "entities a saved version name, e.g. --model narratives=my-model/ --model entities=2026-12-03 (repeatable; "
+    "default: the active version, else the packaged model)."))]
 SkipOption = Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities "
                                                                    "(repeatable).")]
 

@@ -156,6 +156,7 @@ def test_a_new_model_for_a_component_the_server_does_not_run_leaves_its_pipeline
         service = AnalysisService(store, PipelineConfig(components=("segmenter", "sentences")))
         service.use_model("entities", str(tmp_path))
         assert service.analyse(Document("Title\n\nBody."), save=False).spans["segments"]
+        assert service.pipeline().config.models == {}  # the run records only what it ran
         service.close()
 
 

@@ -59,6 +59,9 @@ def pipeline_config(models: list[str] | None, skip: list[str] | None) -> Pipelin
         config.check()
     except PipelineConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--model/--skip") from None
+    if unused := sorted(set(folders) - set(config.names())):
+        raise typer.BadParameter(f"a model given for {', '.join(unused)}, which the pipeline does not run (it runs "
+                                 f"{', '.join(config.names()) or 'nothing'})", param_hint="--model/--skip")
     return config
 
 

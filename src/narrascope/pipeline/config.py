@@ -23,7 +23,8 @@ class PipelineConfig:
     ``components`` are analyser names in order (``None``: every installed default component); ``exclude`` leaves
     some out; ``models`` maps a component to its model folder (a component not named loads its default: the
     active saved version where it has one, else the packaged model); ``options`` maps a component to further
-    keyword arguments of its factory.
+    keyword arguments of its factory. A model or options given for a component the pipeline does not run are
+    unused.
     """
 
     components: tuple[str, ...] | None = None
@@ -65,12 +66,6 @@ class PipelineConfig:
         if unknown:
             raise UnknownAnalyser(f"unknown analyser {', '.join(map(repr, unknown))}; available: "
                                   f"{', '.join(sorted(available))}")
-        running = set(self.names())
-        for kind, chosen in (("a model", self.models), ("options", self.options)):
-            idle = sorted(set(chosen) - running)
-            if idle:
-                raise PipelineConfigError(f"{kind} given for {', '.join(idle)}, which the pipeline does not run "
-                                          f"(it runs {', '.join(self.names()) or 'nothing'})")
         for name, kwargs in self.options.items():
             if "model_dir" in kwargs:
                 raise PipelineConfigError(f"the model folder of {name} goes in models, not in its options")

@@ -39,7 +39,10 @@ class Pipeline:
         """What builds this same pipeline in another process: its components by name, and the model folders and
         options it was built with (a component given no model folder loads its default wherever it is built, as
         here: the active saved version, else the packaged model)."""
-        return replace(self._built_from, components=tuple(self.names), exclude=())
+        built = self._built_from
+        return replace(built, components=tuple(self.names), exclude=(),
+                       models={name: folder for name, folder in built.models.items() if name in self.names},
+                       options={name: kwargs for name, kwargs in built.options.items() if name in self.names})
 
     def get(self, name: str) -> Analyser:
         for component in self.components:
@@ -81,7 +84,7 @@ def load_pipeline(config: PipelineConfig | Iterable[str] | None = None) -> Pipel
     config = PipelineConfig.of(config)
     config.check()
     factories = {name: analyser_factory(name) for name in config.names()}
-    for name in config.models:
+    for name in factories.keys() & config.models.keys():
         if "model_dir" not in inspect.signature(factories[name]).parameters:
             raise PipelineConfigError(f"the {name} analyser loads no model; a model folder was given for it")
     return Pipeline([factory(**config.factory_kwargs(name)) for name, factory in factories.items()], config)

@@ -73,10 +73,7 @@ class AnalysisService:
         self._reader_lock = threading.Lock()
 
     def use_model(self, component: str, model_dir: str, wait: float = 60.0) -> None:
-        """Analyse with another model for ``component`` from the next request on (the pipeline is rebuilt then); a
-        component this server does not run is left alone."""
-        if component not in self.config.names():
-            return
+        """Analyse with another model for ``component`` from the next request on (the pipeline is rebuilt then)."""
         if not self._lock.acquire(timeout=wait):
             raise Busy("the analyser is busy with a batch job; try again later")
         try:

@@ -21,7 +21,7 @@ from narrascope.distributed import build_executor
 from narrascope.distributed.memory import rss_mb, tree_rss_mb
 from narrascope.document import Document
 from narrascope.pipeline import load_pipeline
-from narrascope.runner import analyze_into_store
+from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
 
     pipeline = load_pipeline(args.components)
-    executor = build_executor(args.workers, args.ray, pipeline.names)
+    executor = build_executor(args.workers, args.ray, pipeline.config)
     every = max(1, args.documents // 50)
     samples: list[dict] = []
     start = time.perf_counter()
@@ -64,7 +64,7 @@ def main() -> None:
                   f"all processes {samples[-1]['tree_mb']:7.1f} MiB", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "flat.db")) as store:
-        report = analyze_into_store(synthetic(args.documents), store, pipeline, executor=executor,
+        report = analyse_into_store(synthetic(args.documents), store, pipeline, executor=executor,
                                     batch_size=args.batch_size, on_progress=sample)
         stored = store.count()
     elapsed = time.perf_counter() - start

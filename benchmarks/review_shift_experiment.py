@@ -33,9 +33,9 @@ from pathlib import Path
 from narrascope.document import Document
 from narrascope.models.narratives import NarrativeModel
 from narrascope.models.training import _fold_predictions, _per_document, evaluate_reviews, split_heldout, train_model
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.review import correct, reviewed_documents
-from narrascope.runner import analyze_into_store
+from narrascope.runner import analyse_into_store
 from narrascope.semeval import load_corpus
 from narrascope.store import Store
 from narrascope.taxonomy import load_taxonomy
@@ -124,13 +124,13 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     base, _ = train_model(dev, random_state=args.seed)
     base.save(work / "base")
     figures["train_seconds_base"] = round(time.time() - started, 1)
-    pipeline = load_pipeline(["segmenter", "sentences", "narratives"],
-                             config={"narratives": {"model_dir": str(work / "base")}})
+    pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "narratives"),
+                                            models={"narratives": str(work / "base")}))
     stores = {}
     for name, n, seed in (("reviewed", args.train_docs, args.seed + 1), ("heldout", args.heldout_docs, args.seed + 2)):
         articles = synthetic_articles(n, seed, name)
         store = Store(str(work / f"{name}.db"))
-        analyze_into_store([d for d, _, _ in articles], store, pipeline)
+        analyse_into_store([d for d, _, _ in articles], store, pipeline)
         figures[f"corrections_{name}"] = review(store, {d.id: (nar, sub) for d, nar, sub in articles})
         stores[name] = store
 

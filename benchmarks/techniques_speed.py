@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100)
     args = parser.parse_args()
 
-    from narrascope.analysers.techniques import TechniquesAnalyser
+    from narrascope.analysers.techniques import TechniqueAnalyser
     from narrascope.document import Document
     from narrascope.pipeline import load_pipeline
     from narrascope.semeval.task3_2023 import read_articles
@@ -41,7 +41,7 @@ def main() -> None:
     prepare = load_pipeline(["segmenter", "sentences"])
     prepare.run(docs)
     started = time.perf_counter()
-    analyser = TechniquesAnalyser()
+    analyser = TechniqueAnalyser()
     analyser.model(args.lang)
     load_s = time.perf_counter() - started
     analyser.set_annotations(docs[:1], analyser.predict(docs[:1]))  # warm-up

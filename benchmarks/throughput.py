@@ -73,21 +73,20 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
     from narrascope.distributed.processes import ProcessExecutor
     from narrascope.distributed.ray_runner import RayExecutor
     from narrascope.pipeline import load_pipeline
-    from narrascope.runner import analyze_into_store
+    from narrascope.runner import analyse_into_store
     from narrascope.store import Store
 
     start = time.perf_counter()
     pipeline = load_pipeline(components)
-    names = pipeline.names
     if config.startswith("workers"):
-        executor = ProcessExecutor(names, workers=2, threads_per_worker=1)
+        executor = ProcessExecutor(pipeline.config, workers=2, threads_per_worker=1)
     elif config.startswith("ray"):
-        executor = RayExecutor(names, num_actors=2, threads_per_actor=1, num_cpus=2)
+        executor = RayExecutor(pipeline.config, num_actors=2, threads_per_actor=1, num_cpus=2)
     else:
-        executor = build_executor(1, None, names)
+        executor = build_executor(1, None, pipeline.config)
     marks: list[tuple[float, int, float]] = []  # after each batch: time, documents analysed, CPU time of all processes
     with tempfile.TemporaryDirectory() as tmp, Store(str(Path(tmp) / "bench.db")) as store:
-        report = analyze_into_store(docs, store, pipeline, executor=executor, batch_size=batch_size,
+        report = analyse_into_store(docs, store, pipeline, executor=executor, batch_size=batch_size,
                                     on_progress=lambda seen, r, done: marks.append(
                                         (time.perf_counter(), r.analysed, tree_cpu_seconds())))
     end = time.perf_counter()
@@ -95,7 +94,7 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
     # (the first and last batches would count work done before the window or leave it out).
     (first_time, first_docs, first_cpu) = marks[len(marks) // 5]
     (last_time, last_docs, last_cpu) = marks[4 * len(marks) // 5]
-    return {"documents": report.analysed, "failed": report.failed, "pipeline": names, "seconds": end - start,
+    return {"documents": report.analysed, "failed": report.failed, "pipeline": pipeline.names, "seconds": end - start,
             "startup_seconds": marks[0][0] - start,
             "steady_docs_per_s": (last_docs - first_docs) / (last_time - first_time),
             "steady_docs_per_cpu_s": (last_docs - first_docs) / (last_cpu - first_cpu)}

@@ -2,7 +2,7 @@
 it persuades — with character offsets into the original text for every piece of evidence.
 
     >>> import narrascope
-    >>> docs = narrascope.analyze("articles/")          # a file, a folder, or a text
+    >>> docs = narrascope.analyse("articles/")          # a file, a folder, or a text
     >>> docs[0].cats["narratives"]
 """
 
@@ -15,13 +15,13 @@ from narrascope._version import __version__
 from narrascope.document import Document, Label, Span
 from narrascope.ingest import IngestError, IngestOptions, read_documents
 from narrascope.ingest.fetch import is_url
-from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.pipeline import Pipeline, PipelineConfig, load_pipeline
 
-__all__ = ["analyze", "load_pipeline", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
+__all__ = ["analyse", "load_pipeline", "PipelineConfig", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
            "__version__"]
 
 
-def analyze(
+def analyse(
     source: str | Path | Document | Iterable[str | Path | Document],
     *,
     pipeline: Pipeline | None = None,

@@ -25,7 +25,7 @@ from narrascope.ingest.metadata import METADATA_FIELDS, is_default, metadata_of,
 from narrascope.store import Store, StoredVersion, analysis_key, storable_problem
 
 __all__ = ["RunReport", "Executor", "LocalExecutor", "RunStop", "RunInterrupted", "OnConflict", "ON_CONFLICT",
-           "analyze_into_store", "analyse_batch_safely", "pending_documents", "save_batch_safely"]
+           "analyse_into_store", "analyse_batch_safely", "pending_documents", "save_batch_safely"]
 
 OnConflict = Literal["skip", "replace", "keep-both"]
 ON_CONFLICT: tuple[OnConflict, ...] = ("skip", "replace", "keep-both")
@@ -221,7 +221,7 @@ def _keep_stored_metadata(doc: Document, old: StoredVersion) -> dict[str, Any]:
     return changed
 
 
-def analyze_into_store(
+def analyse_into_store(
     items: Iterable[Document | IngestError],
     store: Store,
     pipeline: Pipeline,
@@ -247,8 +247,8 @@ def analyze_into_store(
     executor = executor or LocalExecutor(pipeline)
     signature = pipeline.signature
     report = RunReport(on_found=on_found)
-    report.run_id = store.begin_run(pipeline.describe(), signature, taxonomy_version=taxonomy_version,
-                                    command_line=command_line)
+    report.run_id = store.begin_run(pipeline.describe(), signature, config=pipeline.config.to_dict(),
+                                    taxonomy_version=taxonomy_version, command_line=command_line)
     seen = 0
     ids = UniqueIds()
 

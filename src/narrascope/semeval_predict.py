@@ -14,7 +14,7 @@ from narrascope.analysers.language import detect_language
 from narrascope.document import NARRATIVES, SUBNARRATIVES, Document
 from narrascope.ingest import IngestError, IngestOptions, read_documents
 from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
-from narrascope.pipeline import available_analysers, load_pipeline
+from narrascope.pipeline import PipelineConfig, available_analysers, load_pipeline
 from narrascope.semeval.files import language_of as id_language
 from narrascope.semeval.subtask1 import MentionRow, locate_mention
 from narrascope.semeval.subtask2 import Subtask2Labels
@@ -79,8 +79,8 @@ def predict_subtask2(docs_dir: str | Path, model_dir: str | Path | None = None, 
                 continue
             yield item
 
-    config = {"narratives": {"model_dir": str(model_dir)}} if model_dir else {}
-    pipeline = load_pipeline(["segmenter", "language", "sentences", "narratives"], config=config)
+    pipeline = load_pipeline(PipelineConfig(components=("segmenter", "language", "sentences", "narratives"),
+                                            models={"narratives": str(model_dir)} if model_dir else {}))
     for doc in pipeline.pipe(documents(), batch_size=batch_size):
         out[doc.id] = ([label.name for label in doc.cats.get(NARRATIVES, [])],
                        [label.name for label in doc.cats.get(SUBNARRATIVES, [])])

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from narrascope.analysers.entities import EntityFramer, MentionFinder, canonical_names, learn_gazetteer, name_key
+from narrascope.analysers.entities import EntityAnalyser, MentionFinder, canonical_names, learn_gazetteer, name_key
 from narrascope.document import ENTITIES, SEGMENTS, Document, Span
 from narrascope.models import packaged_model_dir
 from narrascope.models.entity_training import load_subtask1, train_and_save
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.taxonomy import load_entity_roles
 from narrascope.text.mentions import _join_split_names, _resolve_overlaps
 from narrascope.text.names import default_linker
@@ -130,7 +130,8 @@ def test_mentions_are_searched_only_inside_regions():
 
 
 def run(model_dir: Path, text: str, language: str | None) -> Document:
-    pipeline = load_pipeline(["segmenter", "sentences", "entities"], config={"entities": {"model_dir": str(model_dir)}})
+    pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "entities"),
+                                             models={"entities": str(model_dir)}))
     return pipeline(Document(text, language=language))
 
 
@@ -163,7 +164,8 @@ def test_boilerplate_and_comments_yield_no_entities_and_do_not_change_the_roles(
         doc.add_spans(SEGMENTS, [Span(at[0], len(title), "title"), Span(at[1], at[1] + len(body), "body"),
                                  Span(at[2], at[2] + len(promo), "boilerplate"),
                                  Span(at[3], at[3] + len(comment_text), "comment")])
-        pipeline = load_pipeline(["segmenter", "sentences", "entities"], config={"entities": {"model_dir": str(model_dir)}})
+        pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "entities"),
+                                             models={"entities": str(model_dir)}))
         return pipeline(doc)
 
     doc = analysed(comment)
@@ -173,7 +175,7 @@ def test_boilerplate_and_comments_yield_no_entities_and_do_not_change_the_roles(
 
 
 def test_entity_features_are_computed_once_per_document_and_head(model_dir, monkeypatch):
-    framer = EntityFramer(model_dir)
+    framer = EntityAnalyser(model_dir)
     vectorizer = framer.model.vectorizers_["entity_doc"]
     seen = []
     transform = vectorizer.transform
@@ -202,7 +204,7 @@ def test_english_uses_spacy_ner_and_merges_aliases(model_dir):
 
 
 def test_packaged_model_and_gazetteer_load():
-    framer = EntityFramer()
+    framer = EntityAnalyser()
     assert set(framer.model.classes_) == {"Antagonist", "Innocent", "Protagonist"}
     assert {"en", "bg", "hi", "pt", "ru"} <= set(framer.finder.gazetteer)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from narrascope.analysers.language import LanguageDetector, detect_language
+from narrascope.analysers.language import LanguageAnalyser, detect_language
 from narrascope.document import Document
 
 SAMPLES = {
@@ -31,6 +31,6 @@ def test_the_body_decides_not_just_the_opening_characters():
 
 def test_given_languages_are_kept_and_text_without_letters_has_none():
     docs = [Document(SAMPLES["ru"], language="bg"), Document("12345 — 678")]
-    detector = LanguageDetector()
+    detector = LanguageAnalyser()
     detector.set_annotations(docs, detector.predict(docs))
     assert [d.language for d in docs] == ["bg", None]

@@ -10,7 +10,7 @@ import pytest
 from narrascope.document import NARRATIVES, SUBNARRATIVES, Document
 from narrascope.models.narratives import OTHER
 from narrascope.models.training import train_model
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.semeval import SemevalDocument
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "narratives" / "synthetic.jsonl"
@@ -27,8 +27,8 @@ def model_dir(tmp_path_factory) -> str:
 
 
 def _pipeline(model_dir: str | None):
-    config = {"narratives": {"model_dir": model_dir}} if model_dir else {}
-    return load_pipeline(["segmenter", "sentences", "narratives"], config=config)
+    models = {"narratives": model_dir} if model_dir else {}
+    return load_pipeline(PipelineConfig(components=("segmenter", "sentences", "narratives"), models=models))
 
 
 def test_labels_and_evidence_inside_text(model_dir):
@@ -95,9 +95,9 @@ def _segmented(text: str, parts: list[tuple[str, str]]) -> Document:
 def _analyse(doc: Document, model_dir: str) -> Document:
     """Sentences and narratives over the segments already set (no segmenter)."""
     from narrascope.analysers.narratives import NarrativeAnalyser
-    from narrascope.analysers.sentences import Sentencizer
+    from narrascope.analysers.sentences import SentenceAnalyser
 
-    for component in (Sentencizer(), NarrativeAnalyser(model_dir)):
+    for component in (SentenceAnalyser(), NarrativeAnalyser(model_dir)):
         component.set_annotations([doc], component.predict([doc]))
     return doc
 
@@ -187,7 +187,7 @@ def test_one_partisan_comment_in_a_neutral_thread_is_found(model_dir):
     from narrascope.document import COMMENT_NARRATIVES
 
     text = THREAD.read_text(encoding="utf-8")
-    doc = load_pipeline(["segmenter", "sentences", "narratives"], config={"narratives": {"model_dir": model_dir}})(
+    doc = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "narratives"), models={"narratives": model_dir}))(
         Document(text, language="en"))
     assert len(doc.comments()) == 4
     assert [label.name for label in doc.cats[NARRATIVES]] == [OTHER]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from narrascope.document import TECHNIQUES, Document
 from narrascope.models.techniques import TechniqueClassifier, TechniqueModel
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 
 _spec = importlib.util.spec_from_file_location(
     "technique_corpus", Path(__file__).resolve().parents[1] / "fixtures" / "techniques" / "corpus.py"
@@ -19,8 +19,9 @@ LOADED = (
 )
 
 
-def run(doc, **config):
-    pipeline = load_pipeline(["segmenter", "sentences", "techniques"], config={"techniques": config} if config else None)
+def run(doc, model_dir=None):
+    models = {"techniques": model_dir} if model_dir else {}
+    pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "techniques"), models=models))
     return pipeline(doc)
 
 
@@ -54,8 +55,8 @@ def test_a_model_folder_serves_the_language_it_was_trained_for(tmp_path: Path):
     articles, spans = corpus.synthetic_corpus()
     classifier = TechniqueClassifier(techniques=corpus.TECHS, min_positives=2, threshold_folds=3)
     TechniqueModel.fit(articles, spans, classifier=classifier, language="ru").save(tmp_path / "models" / "ru")
-    config = {"model_dir": str(tmp_path / "models")}
-    pipeline = load_pipeline(["segmenter", "sentences", "techniques"], config={"techniques": config})
+    models = {"techniques": str(tmp_path / "models")}
+    pipeline = load_pipeline(PipelineConfig(components=("segmenter", "sentences", "techniques"), models=models))
     russian = pipeline(Document("The so-called experts of group 7 made a claim.", language="ru"))
     assert [s.label for s in russian.spans[TECHNIQUES]] == ["Doubt"]
     english = pipeline(Document("The so-called experts of group 7 made a claim.", language="en"))

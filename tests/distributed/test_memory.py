@@ -5,8 +5,8 @@ from __future__ import annotations
 from narrascope.distributed.memory import rss_mb, tree_rss_mb
 from narrascope.distributed.processes import ProcessExecutor
 from narrascope.document import Document
-from narrascope.pipeline import load_pipeline
-from narrascope.runner import analyze_into_store
+from narrascope.pipeline import PipelineConfig, load_pipeline
+from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 
 N_DOCS = 20_000
@@ -25,9 +25,9 @@ def test_memory_is_flat_over_a_long_stream(tmp_path):
         if seen % 1000 == 0:
             samples.append((seen, rss_mb(), tree_rss_mb()))
 
-    executor = ProcessExecutor(["segmenter", "sentences"], workers=2)
+    executor = ProcessExecutor(PipelineConfig(components=["segmenter", "sentences"]), workers=2)
     with Store(str(tmp_path / "stream.db")) as store:
-        report = analyze_into_store(_stream(N_DOCS), store, load_pipeline(["segmenter", "sentences"]),
+        report = analyse_into_store(_stream(N_DOCS), store, load_pipeline(["segmenter", "sentences"]),
                                     executor=executor, batch_size=100, on_progress=sample)
         assert report.analysed == N_DOCS and store.count() == N_DOCS
     warm = [s for s in samples if s[0] >= WARM_UP]

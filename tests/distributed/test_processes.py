@@ -9,9 +9,10 @@ import pytest
 from narrascope.distributed import build_executor
 from narrascope.distributed.processes import ProcessExecutor
 from narrascope.document import Document
-from narrascope.pipeline import load_pipeline
-from narrascope.runner import analyze_into_store
+from narrascope.pipeline import PipelineConfig, load_pipeline
+from narrascope.runner import analyse_into_store
 from narrascope.store import Store
+from tests.distributed.conftest import assert_store_ran_the_model, configured_pipeline
 
 
 def batches(docs: list[Document], size: int):
@@ -22,7 +23,7 @@ def batches(docs: list[Document], size: int):
 
 def test_process_results_identical_to_in_process(names, corpus):
     reference = load_pipeline(names).run(corpus())
-    executor = ProcessExecutor(names, workers=2, max_pending=2)
+    executor = ProcessExecutor(PipelineConfig(components=names), workers=2, max_pending=2)
     results = list(executor.map_batches(batches(corpus(), 5)))
     assert all(problems == [] for _, problems in results)
     got = [doc for docs, _ in results for doc in docs]
@@ -34,25 +35,25 @@ def test_process_results_identical_to_in_process(names, corpus):
 def test_store_contents_identical_through_workers(names, corpus, tmp_path):
     pipeline = load_pipeline(names)
     with Store(str(tmp_path / "local.db")) as local, Store(str(tmp_path / "workers.db")) as workers:
-        analyze_into_store(corpus(), local, pipeline, batch_size=4)
-        report = analyze_into_store(corpus(), workers, pipeline, batch_size=4, executor=build_executor(2, None, names))
+        analyse_into_store(corpus(), local, pipeline, batch_size=4)
+        report = analyse_into_store(corpus(), workers, pipeline, batch_size=4, executor=build_executor(2, None, PipelineConfig(components=names)))
         assert report.analysed == len(corpus()) and not report.problems
         assert [d.to_dict() for d in workers.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
         # A second run finds everything unchanged.
-        again = analyze_into_store(corpus(), workers, pipeline, executor=build_executor(2, None, names))
+        again = analyse_into_store(corpus(), workers, pipeline, executor=build_executor(2, None, PipelineConfig(components=names)))
         assert again.analysed == 0 and again.unchanged == len(corpus())
 
 
 def test_build_executor_in_process_for_one_worker():
-    assert build_executor(1, None, ["segmenter"]) is None
-    executor = build_executor(3, None, ["segmenter"])
+    assert build_executor(1, None, PipelineConfig(components=["segmenter"])) is None
+    executor = build_executor(3, None, PipelineConfig(components=["segmenter"]))
     assert isinstance(executor, ProcessExecutor) and executor.workers == 3 and executor.threads_per_worker >= 1
 
 
 def test_failing_document_is_reported_not_fatal(corpus):
     docs = corpus(1)
     docs[2].spans["segments"] = ["not a span"]  # the language analyser cannot read this document's content
-    results = list(ProcessExecutor(["language"], workers=2).map_batches(batches(docs, 4)))
+    results = list(ProcessExecutor(PipelineConfig(components=["language"]), workers=2).map_batches(batches(docs, 4)))
     analysed = [d.id for batch, _ in results for d in batch]
     problems = [p for _, batch in results for p in batch]
     assert analysed == [d.id for d in docs if d.id != docs[2].id]
@@ -60,6 +61,19 @@ def test_failing_document_is_reported_not_fatal(corpus):
 
 
 def test_pipeline_that_cannot_be_built_fails_loudly(corpus):
-    executor = ProcessExecutor(["no-such-analyser"], workers=2)
+    executor = ProcessExecutor(PipelineConfig(components=["no-such-analyser"]), workers=2)
     with pytest.raises(RuntimeError, match="no-such-analyser"):
         list(executor.map_batches(batches(corpus(1), 4)))
+
+
+def test_workers_load_the_model_folder_the_configuration_names(toy_techniques, corpus, tmp_path):
+    """Issue 17: workers got component names and a loose dict; now the driver's configuration, model folders
+    resolved, so a run with a non-default model gives the in-process results with that model."""
+    pipeline = configured_pipeline(toy_techniques)
+    with Store(str(tmp_path / "local.db")) as local, Store(str(tmp_path / "workers.db")) as workers:
+        analyse_into_store(corpus(), local, pipeline, batch_size=4)
+        report = analyse_into_store(corpus(), workers, pipeline, batch_size=4,
+                                    executor=build_executor(2, None, pipeline.config))
+        assert report.analysed == len(corpus()) and not report.problems
+        assert [d.to_dict() for d in workers.iter_documents()] == [d.to_dict() for d in local.iter_documents()]
+        assert_store_ran_the_model(workers, toy_techniques)

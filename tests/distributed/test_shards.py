@@ -20,7 +20,7 @@ def shard_folder(tmp_path, corpus):
     docs = pipeline.run(corpus(2))
     folder = tmp_path / "shards"
     folder.mkdir()
-    write_manifest(folder, pipeline.describe(), pipeline.signature)
+    write_manifest(folder, pipeline.describe(), pipeline.signature, pipeline.config.to_dict())
     for part in range(2):
         with (folder / shard_name(f"/data/input-{part}.jsonl")).open("w", encoding="utf-8") as out:
             for doc in docs[part::2]:
@@ -47,6 +47,14 @@ def test_import_stores_every_document_once_and_resumes(shard_folder, tmp_path):
         assert [r["status"] for r in store.runs()] == ["finished", "finished"]
 
 
+def test_an_import_records_the_configuration_of_the_run_that_wrote_the_shards(shard_folder, tmp_path):
+    folder, _, _ = shard_folder
+    with Store(str(tmp_path / "db.sqlite")) as store:
+        import_shards([folder], store)
+        assert store.runs()[0]["config"] == {"components": ["segmenter", "language", "sentences"], "exclude": [],
+                                             "models": {}, "options": {}}
+
+
 def test_bad_lines_are_reported_and_the_rest_imported(shard_folder, tmp_path):
     folder, docs, _ = shard_folder
     lines = ['{"id": "no-text"}', "", json.dumps(docs[0].to_dict())]
@@ -58,10 +66,10 @@ def test_bad_lines_are_reported_and_the_rest_imported(shard_folder, tmp_path):
 
 
 def test_manifest_refuses_another_pipeline(tmp_path):
-    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a")
-    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a")  # the same pipeline may add shards
+    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a", {})
+    write_manifest(tmp_path, [{"name": "a", "version": "1"}], "sig-a", {})  # the same pipeline may add shards
     with pytest.raises(ValueError, match="another pipeline"):
-        write_manifest(tmp_path, [{"name": "a", "version": "2"}], "sig-b")
+        write_manifest(tmp_path, [{"name": "a", "version": "2"}], "sig-b", {})
 
 
 def test_import_command(shard_folder, tmp_path):

@@ -11,7 +11,7 @@ from narrascope.document import Document
 from narrascope.ingest import parse_bytes, read_documents
 from narrascope.ingest.metadata import RunMetadata, Sidecar, registered_domain
 from narrascope.pipeline import load_pipeline, register_analyser
-from narrascope.runner import analyze_into_store
+from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 
 
@@ -137,32 +137,32 @@ def test_new_metadata_of_unchanged_text_is_stored_without_analysing_again(tmp_pa
     store = Store(str(tmp_path / "m.db"))
     pipeline = load_pipeline(["segmenter", "test-counts-calls"])
     docs = [Document("Title\n\nBody one.", id="d1", url="https://www.bbc.co.uk/a"), Document("T\n\nBody two.", id="d2")]
-    analyze_into_store(docs, store, pipeline)
+    analyse_into_store(docs, store, pipeline)
     assert sorted(CALLS) == ["d1", "d2"]
     before = store.get("d1")
     CALLS.clear()
     again = [Document("Title\n\nBody one.", id="d1", source="BBC News", published=date(2024, 1, 2),
                       meta={"author": "Ann"}),
              Document("T\n\nBody two.", id="d2")]
-    report = analyze_into_store(again, store, pipeline)
+    report = analyse_into_store(again, store, pipeline)
     assert CALLS == [] and (report.analysed, report.unchanged, report.metadata_updated) == (0, 2, 1)
     after = store.get("d1")
     assert (after.source, after.url, after.published, after.meta["author"]) == \
         ("BBC News", "https://www.bbc.co.uk/a", date(2024, 1, 2), "Ann")
     assert after.spans == before.spans and after.produced_by == before.produced_by
     # input without metadata never erases it, and a URL-derived outlet never replaces a given one
-    report = analyze_into_store([Document("Title\n\nBody one.", id="d1", url="https://www.bbc.co.uk/a",
+    report = analyse_into_store([Document("Title\n\nBody one.", id="d1", url="https://www.bbc.co.uk/a",
                                            source="bbc.co.uk", meta={"metadata_from": {"source": "url"}})],
                                  store, pipeline)
     assert CALLS == [] and report.metadata_updated == 0 and store.get("d1").source == "BBC News"
     # edited text is analysed again and keeps the stored metadata it does not restate
-    analyze_into_store([Document("Title\n\nBody one, edited.", id="d1")], store, pipeline)
+    analyse_into_store([Document("Title\n\nBody one, edited.", id="d1")], store, pipeline)
     assert CALLS == ["d1"] and store.get("d1").source == "BBC News" and store.get("d1").meta["author"] == "Ann"
 
 
 def test_update_metadata_leaves_annotations(database_url):
     store = Store(database_url)
-    analyze_into_store([Document("Title\n\nBody.", id="d1")], store, load_pipeline(["segmenter"]))
+    analyse_into_store([Document("Title\n\nBody.", id="d1")], store, load_pipeline(["segmenter"]))
     spans = store.get("d1").spans
     assert store.update_metadata({"d1": {"source": "X", "published": date(2024, 5, 1)}, "nope": {"source": "Y"}}) \
         == {"d1"}

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from narrascope.analysers.entities import EntityFramer
+from narrascope.analysers.entities import EntityAnalyser
 from narrascope.cli import app
 from narrascope.models import packaged_model_dir
 from narrascope.models import entity_training
@@ -49,18 +49,18 @@ def test_a_saved_entity_version_records_its_training_and_becomes_what_the_analys
     with _reviewed_store(tmp_path / "r.db", {1: "Innocent", 2: "Innocent"}) as store:
         reviewed = reviewed_mentions(store)
     train_and_save(mentions, tmp_path / "trained", reviewed=reviewed, command="narrascope train entities ...")
-    assert EntityFramer().model_dir == packaged_model_dir("entities")  # nothing active: the packaged model
+    assert EntityAnalyser().model_dir == packaged_model_dir("entities")  # nothing active: the packaged model
     add_version("entities", "team-v1", tmp_path / "trained")
     assert [(v["name"], v["active"], v["reviewed_documents"], v["command"]) for v in list_versions("entities")] == [
         ("team-v1", False, 2, "narrascope train entities ...")]
     activate("entities", "team-v1")
-    framer = EntityFramer()
+    framer = EntityAnalyser()
     assert framer.model_dir == models / "entities" / "team-v1"
-    assert framer.version != EntityFramer(packaged_model_dir("entities")).version  # stored documents are re-analysed
+    assert framer.version != EntityAnalyser(packaged_model_dir("entities")).version  # stored documents are re-analysed
     assert list_versions("narratives") == []  # each component keeps its own versions
     (models / "entities" / "active").write_text("gone\n", encoding="utf-8")
     with pytest.raises(VersionError, match="the active entities model version 'gone' is missing"):
-        EntityFramer()
+        EntityAnalyser()
     with pytest.raises(VersionError, match="has no model versions"):
         list_versions("techniques")
 
@@ -111,10 +111,10 @@ def test_cli_trains_saves_activates_and_evaluates_entity_versions(mentions, mode
     assert agreement()["model"].endswith("base") and agreement()["n_mentions"] == 2
     trained = agreement("--model", "with-reviews")
     assert (trained["n_mentions"], trained["excluded_trained_on"]) == (0, 2)  # it learnt both reviewed documents
-    wrong = runner.invoke(app, ["analyze", str(tmp_path), "--entities-model", "v9", "--db", str(tmp_path / "x.db")])
+    wrong = runner.invoke(app, ["analyze", str(tmp_path), "--model", "entities=v9", "--db", str(tmp_path / "x.db")])
     assert wrong.exit_code == 2 and "neither a model folder nor a saved entities" in " ".join(wrong.output.replace("│", " ").split())
-    served = runner.invoke(app, ["serve", "--entities-model", "v9", "--db", str(tmp_path / "x.db"), "--port", "0"])
-    assert served.exit_code == 2 and "--entities-model" in served.output
+    served = runner.invoke(app, ["serve", "--model", "entities=v9", "--db", str(tmp_path / "x.db"), "--port", "0"])
+    assert served.exit_code == 2 and "--model" in served.output
 
 
 def test_rest_lists_and_switches_entity_versions_behind_the_cross_site_check(mentions, models, tmp_path):
@@ -131,7 +131,7 @@ def test_rest_lists_and_switches_entity_versions_behind_the_cross_site_check(men
         assert client.get("/api/models/narratives").json()["versions"] == []
         switched = client.put("/api/models/entities/active", json={"version": "e1"})
         assert switched.status_code == 200 and switched.json()["in_use"].endswith("e1")
-        assert client.app.state.analysis.models == {"entities": str(models / "entities" / "e1")}
+        assert client.app.state.analysis.config.models == {"entities": str(models / "entities" / "e1")}
         assert client.put("/api/models/entities/active", json={"version": "nope"}).status_code == 404
         assert client.put("/api/models/entities/active", json={"version": "e2"},
                           headers={"Origin": "https://evil.example"}).status_code == 403

@@ -93,7 +93,7 @@ def test_versions_side_by_side_with_one_active(tmp_path, monkeypatch):
         assert listed["in_use"].endswith("v2") and [v["active"] for v in listed["versions"]] == [False, True]
         switched = client.put("/api/models/narratives/active", json={"version": "v1"})
         assert switched.status_code == 200 and switched.json()["in_use"].endswith("v1")
-        assert client.app.state.analysis.models["narratives"].endswith("v1")
+        assert client.app.state.analysis.config.models["narratives"].endswith("v1")
         assert client.put("/api/models/narratives/active", json={"version": "nope"}).status_code == 404
         assert client.put("/api/models/narratives/active", json={"version": "v2"},
                           headers={"Origin": "https://evil.example"}).status_code == 403
@@ -128,5 +128,5 @@ def test_models_commands_list_and_activate_versions(tmp_path, monkeypatch):
     assert [(v["name"], v["active"], v["reviewed_documents"]) for v in listed] == [("team-v1", True, 2)]
     missing = runner.invoke(app, ["models", "activate", "team-v9"])
     assert missing.exit_code == 2 and "no narratives model version 'team-v9'" in " ".join(missing.output.split())
-    wrong = runner.invoke(app, ["analyze", str(tmp_path), "--model", "team-v9", "--db", str(tmp_path / "x.db")])
+    wrong = runner.invoke(app, ["analyze", str(tmp_path), "--model", "narratives=team-v9", "--db", str(tmp_path / "x.db")])
     assert wrong.exit_code == 2 and "neither a model folder nor a saved" in " ".join(wrong.output.split())

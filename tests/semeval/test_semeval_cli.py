@@ -74,7 +74,7 @@ class _KeywordNarratives:
 
 
 def test_predict_writes_a_submission_with_file_names_as_ids(tmp_path, monkeypatch):
-    import narrascope.pipeline as pipeline
+    import narrascope.pipeline.registry as pipeline
 
     monkeypatch.setitem(pipeline._FACTORIES, "narratives", _KeywordNarratives)
     out = tmp_path / "pred.txt"
@@ -94,7 +94,7 @@ def test_predict_writes_a_submission_with_file_names_as_ids(tmp_path, monkeypatc
 
 
 def test_predict_covers_unreadable_documents_with_other(tmp_path, monkeypatch):
-    import narrascope.pipeline as pipeline
+    import narrascope.pipeline.registry as pipeline
 
     monkeypatch.setitem(pipeline._FACTORIES, "narratives", _KeywordNarratives)
     docs = tmp_path / "docs" / "nested"

@@ -16,7 +16,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
-from narrascope.pipeline import register_analyser
+from narrascope.pipeline import PipelineConfig, register_analyser
 from narrascope.server import Settings, create_app
 from narrascope.store import Store
 
@@ -54,7 +54,7 @@ class KeywordFraming:
 
 
 def settings_for(tmp_path, **overrides) -> Settings:
-    values = {"db_url": str(tmp_path / "server.db"), "components": COMPONENTS}
+    values = {"db_url": str(tmp_path / "server.db"), "pipeline": PipelineConfig(components=COMPONENTS)}
     values.update(overrides)
     return Settings(**values)
 

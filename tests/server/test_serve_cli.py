@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import signal
@@ -19,6 +20,7 @@ from narrascope.cli import app
 from narrascope.server.settings import is_loopback
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "articles"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAST = ["--skip", "narratives", "--skip", "entities", "--skip", "techniques", "--workers", "1"]
 
 
@@ -63,6 +65,29 @@ def test_analyze_a_folder_then_serve_and_browse_it(tmp_path):
             assert client.get(address, headers={"Host": "rebind.example"}).status_code == 400
     finally:
         stop(proc)
+
+
+def test_serve_analyses_with_the_model_folder_it_was_given(tmp_path):
+    """Issue 17: ``serve`` takes the same pipeline options as ``analyze``, and its runs record them."""
+    from narrascope.models import model_version
+    from narrascope.store import Store
+
+    spec = importlib.util.spec_from_file_location("technique_corpus", FIXTURES / "techniques" / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    toy = corpus.save_toy_model(tmp_path / "toy")
+    db = str(tmp_path / "served.db")
+    proc, address = start_serve("--db", db, "--skip", "narratives", "--skip", "entities", "--model", f"techniques={toy}")
+    try:
+        with httpx.Client(timeout=60) as client:
+            analysed = client.post(address + "api/analyse", json={"text": "The so-called experts of group 7 made a claim.",
+                                                                  "language": "en"})
+            assert analysed.status_code == 200, analysed.text
+            assert analysed.json()["produced_by"]["techniques"]["version"] == f"2-{model_version(toy)}"
+    finally:
+        stop(proc)
+    with Store(db) as store:
+        assert store.runs()[0]["config"]["models"] == {"techniques": toy}
 
 
 def test_serve_with_token_prints_a_working_address(tmp_path):

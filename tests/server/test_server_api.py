@@ -11,6 +11,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from narrascope.document import Document
+from narrascope.pipeline import PipelineConfig
 from narrascope.server import create_app
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import label_breakdown
@@ -138,13 +140,24 @@ def test_single_analysis_waiting_too_long_for_a_batch_is_503(client, monkeypatch
 
 
 def test_a_pipeline_that_cannot_load_is_a_503_and_a_failed_job(make_settings):
-    with TestClient(create_app(make_settings(components=["segmenter", "no-such-analyser"]))) as client:
+    with TestClient(create_app(make_settings(pipeline=PipelineConfig(components=("segmenter", "no-such-analyser"))))) as client:
         r = client.post("/api/analyse", json={"text": "The war."})
         assert r.status_code == 503
         assert "no-such-analyser" in r.json()["detail"]
         job = wait_for(client, client.post("/api/jobs/documents", json={"documents": [{"text": "x"}]}).json()["id"])
         assert job["status"] == "failed" and "cannot be loaded" in job["error"]
         assert client.get("/api/documents").status_code == 200  # browsing still works
+
+
+def test_a_new_model_for_a_component_the_server_does_not_run_leaves_its_pipeline_working(tmp_path):
+    from narrascope.server.analysis import AnalysisService
+
+    with Store(str(tmp_path / "s.db")) as store:
+        service = AnalysisService(store, PipelineConfig(components=("segmenter", "sentences")))
+        service.use_model("entities", str(tmp_path))
+        assert service.analyse(Document("Title\n\nBody."), save=False).spans["segments"]
+        assert service.pipeline().config.models == {}  # the run records only what it ran
+        service.close()
 
 
 def test_unknown_job_is_404_json(client):
@@ -315,7 +328,7 @@ def test_token_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NARRASCOPE_DB", str(tmp_path / "env.db"))
     from narrascope.server import Settings
 
-    settings = Settings.from_env(components=["segmenter"])
+    settings = Settings.from_env(pipeline=PipelineConfig(components=("segmenter",)))
     assert settings.token == "from-env" and settings.db_url.endswith("env.db")
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/documents").status_code == 401

@@ -31,7 +31,7 @@ def store(postgres_url):
 def test_schema_has_query_indexes_and_migrates_once(postgres_url):
     Store(postgres_url).close()
     with Store(postgres_url) as again, again.engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0007"  # the newest migration
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0008"  # the newest migration
         indexes = set(conn.execute(text("select indexname from pg_indexes where schemaname = 'public'")).scalars())
     assert {"ix_annotations_layer_label_document", "ix_annotations_entity_lower", "ix_documents_published_id",
             "ix_documents_source_published", "ix_documents_content_hash", "ix_copy_bands_document",
@@ -56,12 +56,12 @@ def test_label_filter_uses_an_index(store):
 
 def _analyse_run(url: str, first: int, last: int) -> int:
     from narrascope.pipeline import load_pipeline
-    from narrascope.runner import analyze_into_store
+    from narrascope.runner import analyse_into_store
 
     docs = [Document(text=f"Title {i}\n\nSentence one of {i}. Sentence two of {i}.", id=f"doc-{i}")
             for i in range(first, last)]
     with Store(url) as store:
-        return analyze_into_store(docs, store, load_pipeline(["segmenter", "sentences"]), batch_size=7).analysed
+        return analyse_into_store(docs, store, load_pipeline(["segmenter", "sentences"]), batch_size=7).analysed
 
 
 def test_concurrent_analyse_runs_neither_lose_nor_duplicate(postgres_url):

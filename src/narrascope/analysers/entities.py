@@ -29,7 +29,7 @@ from narrascope.text.mentions import CONNECTORS, MentionFinder, alias_gazetteer,
 from narrascope.text.names import ENDINGS, LANGUAGES, EntityLinker, linker_for, name_key
 from narrascope.text.sentences import sentence_boundaries, sentence_bounds
 
-__all__ = ["EntityFramer", "MentionFinder", "learn_gazetteer", "alias_gazetteer", "canonical_names", "name_key",
+__all__ = ["EntityAnalyser", "MentionFinder", "learn_gazetteer", "alias_gazetteer", "canonical_names", "name_key",
            "english_ner", "LANGUAGES", "content_only_text", "default_model_dir"]
 
 
@@ -147,7 +147,7 @@ def default_model_dir() -> Path:
 
 
 @register_analyser("entities")
-class EntityFramer:
+class EntityAnalyser:
     """Writes the ``entities`` layer: one span per mention, label = main role (``unclear`` when its calibrated
     probability is under the model's threshold), score = that probability, and ``attrs``: ``entity`` (display
     name), ``entity_id`` (canonical id), ``fine_roles`` ({role: probability}), ``roles`` (all main-role

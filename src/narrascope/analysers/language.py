@@ -31,7 +31,7 @@ def detect_language(text: str) -> tuple[str | None, float]:
 
 
 @register_analyser("language")
-class LanguageDetector:
+class LanguageAnalyser:
     """Sets ``doc.language`` from the content text unless the input already gave one."""
 
     name = "language"

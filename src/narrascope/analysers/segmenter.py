@@ -371,7 +371,7 @@ def _body_and_boilerplate(text: str, start: int, end: int) -> list[Span]:
 
 
 @register_analyser("segmenter")
-class Segmenter:
+class SegmentAnalyser:
     """Pipeline component writing the ``segments`` layer (kept when ingestion already set it)."""
 
     name = "segmenter"

@@ -7,11 +7,11 @@ from narrascope.document import SEGMENTS, SENTENCES, Document, Span
 from narrascope.pipeline import register_analyser
 from narrascope.text.sentences import split_sentences
 
-__all__ = ["Sentencizer", "split_sentences"]
+__all__ = ["SentenceAnalyser", "split_sentences"]
 
 
 @register_analyser("sentences")
-class Sentencizer:
+class SentenceAnalyser:
     """Writes the ``sentences`` layer inside the title, body and comment segments."""
 
     name = "sentences"

@@ -46,7 +46,7 @@ def language_models(model_dir: str | Path) -> dict[str, Path]:
 
 
 @register_analyser("techniques")
-class TechniquesAnalyser:
+class TechniqueAnalyser:
     """Finds persuasion-technique spans in the content sentences of documents in a language it has a model for."""
 
     name = "techniques"

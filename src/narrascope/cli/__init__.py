@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from narrascope.cli import analyze, corpus, importer, review, semeval, semeval2023, serve, taxonomy, train, watch
+from narrascope.cli import analyse, corpus, importer, review, semeval, semeval2023, serve, taxonomy, train, watch
 
 app = typer.Typer(
     name="narrascope",
@@ -15,7 +15,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for _module in (analyze, corpus, train, serve, importer, review, watch):
+for _module in (analyse, corpus, train, serve, importer, review, watch):
     _module.register(app)
 app.add_typer(taxonomy.app, name="taxonomy")
 app.add_typer(semeval.app, name="semeval")

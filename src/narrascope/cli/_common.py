@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from narrascope.pipeline import Pipeline, PipelineConfig, PipelineConfigError, load_pipeline
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.search import SearchSyntaxError, parse_search
 
@@ -29,27 +30,55 @@ PredictedOption = Annotated[bool, typer.Option("--predicted", help="The model's 
 NarrativeOption = Annotated[str | None, typer.Option("--narrative", "-n", help="Only documents carrying this narrative.")]
 SubnarrativeOption = Annotated[str | None, typer.Option("--subnarrative", help="Only documents carrying this sub-narrative.")]
 EntityOption = Annotated[str | None, typer.Option("--entity", help="Only documents mentioning this entity (case-insensitive).")]
-EntitiesModelOption = Annotated[str | None, typer.Option("--entities-model", help="Entity-role model folder or saved "
-                                                       "entities version name (default: the active version, else the "
-                                                       "packaged model).")]
+ModelOption = Annotated[list[str] | None, typer.Option("--model", metavar="COMPONENT=DIR|VERSION", help=(
+    "The model a trained component (narratives, entities, techniques) loads: a folder, or for narratives and "
+    "entities a saved version name, e.g. --model narratives=my-model/ --model entities=2026-12-03 (repeatable; "
+    "default: the active version, else the packaged model)."))]
+SkipOption = Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities "
+                                                                   "(repeatable).")]
 
 
-def resolve_model_option(component: str, value: str, hint: str = "--model") -> Path:
+def resolve_model_option(component: str, value: str) -> Path:
     """The model folder a command-line option names: a folder, or the name of a saved version of ``component``."""
     from narrascope.models.versions import VersionError, resolve_model
 
     try:
         return resolve_model(component, value)
     except VersionError as exc:
-        raise typer.BadParameter(str(exc), param_hint=hint) from None
+        raise typer.BadParameter(str(exc), param_hint="--model") from None
 
 
-def chosen_models(narratives: str | None, entities: str | None) -> dict[str, str]:
-    """The model folder chosen per component on the command line (``--model``, ``--entities-model``): a folder or a
-    saved version name, resolved; components left unchosen use their active version, else the packaged model."""
-    return {component: str(resolve_model_option(component, value, hint))
-            for component, value, hint in (("narratives", narratives, "--model"), ("entities", entities, "--entities-model"))
-            if value}
+def pipeline_config(models: list[str] | None, skip: list[str] | None) -> PipelineConfig:
+    """The pipeline chosen on the command line (``--model COMPONENT=DIR|VERSION``, ``--skip``), saved version names
+    resolved to folders and checked, so a bad choice is a usage error (exit 2) before anything is read or analysed."""
+    from narrascope.models.versions import COMPONENTS
+
+    folders: dict[str, str] = {}
+    for item in models or []:
+        component, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or not component or not value:
+            raise typer.BadParameter(f"{item!r}: expected COMPONENT=DIR or COMPONENT=VERSION, e.g. "
+                                     "narratives=my-model/", param_hint="--model")
+        if component in folders:
+            raise typer.BadParameter(f"{component} is given two models", param_hint="--model")
+        folders[component] = str(resolve_model_option(component, value)) if component in COMPONENTS else value
+    config = PipelineConfig(exclude=tuple(skip or ()), models=folders)
+    try:
+        config.check()
+    except PipelineConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model/--skip") from None
+    if unused := sorted(set(folders) - set(config.names())):
+        raise typer.BadParameter(f"a model given for {', '.join(unused)}, which the pipeline does not run (it runs "
+                                 f"{', '.join(config.names()) or 'nothing'})", param_hint="--model/--skip")
+    return config
+
+
+def build_pipeline(config: PipelineConfig) -> Pipeline:
+    """The pipeline ``config`` describes; one that cannot be built is a usage error (exit 2), said in one line."""
+    try:
+        return load_pipeline(config)
+    except PipelineConfigError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model/--skip") from None
 
 
 RoleOption = Annotated[str | None, typer.Option("--role", help="With --entity: only mentions cast in this main role.")]

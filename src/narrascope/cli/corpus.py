@@ -6,7 +6,7 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -430,12 +430,21 @@ def runs(db: DbOption = None, as_json: JsonOption = False) -> None:
         print(json.dumps(rows, default=str))
         return
     table = Table(title="runs")
-    for column in ("id", "started", "status", "analysed", "unchanged", "failed", "pipeline"):
+    for column in ("id", "started", "status", "analysed", "unchanged", "failed", "pipeline", "models"):
         table.add_column(column)
     for r in rows:
         table.add_row(str(r["id"]), str(r["started_at"])[:19], r["status"], str(r["n_analysed"]), str(r["n_unchanged"]),
-                      str(r["n_failed"]), ", ".join(f"{c['name']}@{c['version']}" for c in r["pipeline"]))
+                      str(r["n_failed"]), ", ".join(f"{c['name']}@{c['version']}" for c in r["pipeline"]),
+                      _models_shown(r["config"]))
     console.print(table)
+
+
+def _models_shown(config: dict[str, Any] | None) -> str:
+    """The model folder chosen for each component of a run (``default``: none chosen, each component loaded its
+    active saved version, else its packaged model; ``?``: a run recorded before configurations were stored)."""
+    if config is None:
+        return "?"
+    return "\n".join(f"{name}={folder}" for name, folder in sorted(config["models"].items())) or "default"
 
 
 def register(app: typer.Typer) -> None:

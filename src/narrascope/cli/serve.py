@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from narrascope.cli._common import DbOption, EntitiesModelOption, chosen_models, console, err_console
+from narrascope.cli._common import DbOption, ModelOption, SkipOption, console, err_console, pipeline_config
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -28,9 +28,8 @@ def serve(
                                                              "opens the server as reviewer NAME, whose corrections are "
                                                              "recorded under that name (repeatable; also "
                                                              "$NARRASCOPE_REVIEWER_TOKENS, comma-separated).")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Narrative model folder or saved version name "
-                                                              "(default: the active version, else the packaged model).")] = None,
-    entities_model: EntitiesModelOption = None,
+    model: ModelOption = None,
+    skip: SkipOption = None,
     insecure_no_token: Annotated[bool, typer.Option("--insecure-no-token",
                                                     help="Serve beyond this machine (--host) without --token: anyone "
                                                          "who can reach it may read and change the corpus.")] = False,
@@ -60,9 +59,10 @@ def serve(
             raise typer.Exit(2)
         err_console.print(f"[yellow]warning:[/] serving on {escape(host)} without a token (--insecure-no-token): "
                           "anyone who can reach this machine can read the corpus and run analyses.")
+    config = pipeline_config(model, skip)  # checked now; the models load on the first analysis
     open_store(db).close()  # fail early, with a readable message, on a bad --db
     settings = Settings.from_env(db_url=db, token=token, host=host, port=port, reviewer=reviewer,
-                                 models=chosen_models(model, entities_model),
+                                 pipeline=config,
                                  reviewer_tokens=reviewer_tokens,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                                  allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"] if loopback else None)

@@ -11,14 +11,13 @@ import typer
 from platformdirs import user_data_dir
 from rich.markup import escape
 
-from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, RetriesOption, console,
-                                   err_console, open_store)
-from narrascope.cli.analyze import _stop_on_signals, read_run_metadata
+from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, ModelOption, RetriesOption,
+                                   SkipOption, build_pipeline, console, err_console, open_store, pipeline_config)
+from narrascope.cli.analyse import _stop_on_signals, read_run_metadata
 from narrascope.ingest import IngestError, IngestOptions
 from narrascope.ingest.feeds import WatchState, parse_interval, poll_feeds, read_feed_list
 from narrascope.ingest.fetch import Fetcher, FetchPolicy
-from narrascope.pipeline import load_pipeline
-from narrascope.runner import analyze_into_store
+from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 
 
@@ -32,7 +31,8 @@ def watch(
                                                                "data folder).")] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="Outlet of articles whose page names none (before "
                                                                 "the URL's domain).")] = None,
-    skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser (repeatable).")] = None,
+    model: ModelOption = None,
+    skip: SkipOption = None,
     contact: ContactOption = None,
     delay: DelayOption = 1.0,
     retries: RetriesOption = 3,
@@ -52,7 +52,7 @@ def watch(
                           "nothing was polled")
         raise typer.Exit(2)
     run_metadata = read_run_metadata(None, outlet, None)
-    pipeline = load_pipeline(exclude=skip or ())
+    pipeline = build_pipeline(pipeline_config(model, skip))
     store = open_store(db)
     try:
         watch_state = WatchState.load(state or _default_state(store))
@@ -74,7 +74,7 @@ def watch(
                         console.print(f"  [bold cyan]{escape(doc.id)}[/] {escape((doc.title or '')[:80])}")
 
             items = poll_feeds(feeds, fetcher, lambda ids: set(store.stored(ids)), options)
-            report = analyze_into_store(run_metadata.stream(items), store, pipeline, command_line=" ".join(sys.argv),
+            report = analyse_into_store(run_metadata.stream(items), store, pipeline, command_line=" ".join(sys.argv),
                                         on_found=on_found, on_progress=on_progress, stop=stop)
         watch_state.save()
         failed = failed or bool(report.failed)

@@ -2,16 +2,16 @@
 
 Every executor here implements the runner's :class:`~narrascope.runner.Executor` protocol: batches of documents go
 in, analysed batches come out in the same order, with at most a few batches in flight so memory stays flat
-whatever the corpus size. Workers receive component names and factory configuration, never a built pipeline,
-and each builds its pipeline (loads its models) once.
+whatever the corpus size. Workers receive the pipeline configuration as plain JSON
+(:class:`~narrascope.pipeline.PipelineConfig`), never a built pipeline, and each builds its pipeline (loads its
+models) once.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from typing import Any
 
+from narrascope.pipeline import PipelineConfig
 from narrascope.runner import Executor
 
 __all__ = ["build_executor", "default_workers", "LOCAL_RAY"]
@@ -28,27 +28,22 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def build_executor(
-    workers: int | None,
-    ray: str | None,
-    pipeline_names: Iterable[str] | None,
-    pipeline_config: dict[str, dict[str, Any]] | None = None,
-) -> Executor | None:
+def build_executor(workers: int | None, ray: str | None, config: PipelineConfig) -> Executor | None:
     """The executor for ``analyze --workers N`` / ``analyze --ray [ADDRESS]``; ``None`` means "in this process".
 
     ``workers=None`` uses every available core; one worker runs in this process. ``ray`` is a Ray address
     (``auto``, ``ray://head:10001``) or :data:`LOCAL_RAY` (or ``""``) to start a local cluster; with Ray,
-    ``workers`` is the number of actors (default: the cluster's CPUs). ``pipeline_names=None`` means the default
-    pipeline, built the same way as ``load_pipeline(None, config=...)``.
+    ``workers`` is the number of actors (default: the cluster's CPUs). Each worker builds its pipeline as
+    ``load_pipeline(config)``; pass the driver's ``pipeline.config`` so every worker builds the same components
+    with the same chosen model folders and options.
     """
-    names = list(pipeline_names) if pipeline_names is not None else None
     if ray is not None:
         from narrascope.distributed.ray_runner import RayExecutor
 
-        return RayExecutor(names, pipeline_config, address=None if ray in ("", LOCAL_RAY) else ray, num_actors=workers)
+        return RayExecutor(config, address=None if ray in ("", LOCAL_RAY) else ray, num_actors=workers)
     n = default_workers() if workers is None else workers
     if n <= 1:
         return None
     from narrascope.distributed.processes import ProcessExecutor
 
-    return ProcessExecutor(names, pipeline_config, workers=n)
+    return ProcessExecutor(config, workers=n)

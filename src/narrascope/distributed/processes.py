@@ -17,7 +17,7 @@ from typing import Any
 from narrascope.distributed import default_workers
 from narrascope.document import Document
 from narrascope.ingest import IngestError
-from narrascope.pipeline import Pipeline, load_pipeline
+from narrascope.pipeline import Pipeline, PipelineConfig, load_pipeline
 from narrascope.runner import analyse_batch_safely
 
 __all__ = ["ProcessExecutor", "limit_threads"]
@@ -63,13 +63,13 @@ def exit_with_parent(parent: int) -> None:
         threading.Thread(target=watch, daemon=True, name="narrascope-parent-watch").start()
 
 
-def _init_worker(names: list[str] | None, config: dict[str, dict[str, Any]] | None, threads: int, parent: int) -> None:
+def _init_worker(config: dict[str, Any], threads: int, parent: int) -> None:
     global _pipeline, _build_error
     exit_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (see runner.RunStop)
     limit_threads(threads)
     try:
-        _pipeline = load_pipeline(names, config=config)
+        _pipeline = load_pipeline(PipelineConfig.from_dict(config))
     except Exception as exc:  # noqa: BLE001 - a failing initializer would only break the pool; report it instead
         _build_error = f"{type(exc).__name__}: {exc}"
 
@@ -83,19 +83,18 @@ def _analyse(docs: list[Document]) -> tuple[list[Document], list[IngestError]]:
 class ProcessExecutor:
     """Analyses batches in ``workers`` processes of this machine, results in input order.
 
-    Each worker builds the pipeline from ``names`` and ``config`` once (as ``load_pipeline(names, config=config)``)
-    and uses ``threads_per_worker`` compute threads (default: the cores shared out among the workers). At most
+    Each worker builds the pipeline ``config`` describes once (as ``load_pipeline(config)``; it travels as plain
+    JSON) and uses ``threads_per_worker`` compute threads (default: the cores shared out among the workers). At most
     ``max_pending`` batches (default ``2 * workers``) are in flight, so memory does not grow with the input.
     Workers start with the first batch, so a run with nothing to analyse loads no model. Documents travel
     between processes pickled: plain dataclasses of text, offsets and scores, never model objects. Workers end
     with the parent process, however it ends, and are terminated when a run stops with batches still in flight.
     """
 
-    def __init__(self, names: list[str] | None, config: dict[str, dict[str, Any]] | None = None, *, workers: int = 2,
+    def __init__(self, config: PipelineConfig, *, workers: int = 2,
                  threads_per_worker: int | None = None, max_pending: int | None = None, start_method: str = "spawn"):
         if workers < 1:
             raise ValueError("workers must be at least 1")
-        self.names = names
         self.config = config
         self.workers = workers
         self.threads_per_worker = threads_per_worker or max(1, default_workers() // workers)
@@ -110,7 +109,7 @@ class ProcessExecutor:
                 if pool is None:
                     pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(self.start_method),
                                                initializer=_init_worker,
-                                               initargs=(self.names, self.config, self.threads_per_worker,
+                                               initargs=(self.config.to_dict(), self.threads_per_worker,
                                                          os.getpid()))
                 pending.append(pool.submit(_analyse, batch))
                 while len(pending) >= self.max_pending:

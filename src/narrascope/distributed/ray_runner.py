@@ -18,10 +18,10 @@ from typing import Any
 from narrascope.distributed.shards import shard_name, write_manifest
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, find_files, id_for_file, read_file
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.runner import analyse_batch_safely
 
-__all__ = ["RayExecutor", "analyze_to_shards", "import_ray"]
+__all__ = ["RayExecutor", "analyse_to_shards", "import_ray"]
 
 def import_ray() -> Any:
     """The ``ray`` module, or an error saying how to install it."""
@@ -33,16 +33,16 @@ def import_ray() -> Any:
 
 
 class PipelineActor:
-    """A Ray actor holding one pipeline, built once from component names and factory configuration."""
+    """A Ray actor holding one pipeline, built once from its configuration (``PipelineConfig.to_dict()``)."""
 
-    def __init__(self, names: list[str] | None, config: dict[str, dict[str, Any]] | None, threads: int):
+    def __init__(self, config: dict[str, Any], threads: int):
         from narrascope.distributed.processes import limit_threads
 
         limit_threads(threads)
-        self.pipeline = load_pipeline(names, config=config)
+        self.pipeline = load_pipeline(PipelineConfig.from_dict(config))
 
-    def describe(self) -> tuple[list[dict[str, str]], str]:
-        return self.pipeline.describe(), self.pipeline.signature
+    def describe(self) -> tuple[list[dict[str, str]], str, dict[str, Any]]:
+        return self.pipeline.describe(), self.pipeline.signature, self.pipeline.config.to_dict()
 
     def analyse(self, docs: list[Document]) -> tuple[list[Document], list[IngestError]]:
         return analyse_batch_safely(self.pipeline, docs)
@@ -104,12 +104,11 @@ def _connected(address: str | None, num_cpus: int | None) -> Iterator[Any]:
         ray.shutdown()
 
 
-def _start_actors(ray: Any, names: list[str] | None, config: dict | None, num_actors: int | None,
-                  threads: int) -> list[Any]:
+def _start_actors(ray: Any, config: PipelineConfig, num_actors: int | None, threads: int) -> list[Any]:
     if num_actors is None:
         num_actors = max(1, int(ray.cluster_resources().get("CPU", 1)) // threads)
     actor_class = ray.remote(num_cpus=threads)(PipelineActor)
-    return [actor_class.remote(names, config, threads) for _ in range(num_actors)]
+    return [actor_class.remote(config.to_dict(), threads) for _ in range(num_actors)]
 
 
 class RayExecutor:
@@ -120,10 +119,8 @@ class RayExecutor:
     per actor) are in flight, and each goes to the actor with the fewest batches queued.
     """
 
-    def __init__(self, names: list[str] | None, config: dict[str, dict[str, Any]] | None = None, *,
-                 address: str | None = None, num_actors: int | None = None, threads_per_actor: int = 1,
+    def __init__(self, config: PipelineConfig, *, address: str | None = None, num_actors: int | None = None, threads_per_actor: int = 1,
                  num_cpus: int | None = None, max_pending: int | None = None):
-        self.names = names
         self.config = config
         self.address = address
         self.num_actors = num_actors
@@ -137,7 +134,7 @@ class RayExecutor:
         if first is None:  # nothing to analyse: do not start a cluster
             return
         with _connected(self.address, self.num_cpus) as ray:
-            actors = _start_actors(ray, self.names, self.config, self.num_actors, self.threads_per_actor)
+            actors = _start_actors(ray, self.config, self.num_actors, self.threads_per_actor)
             limit = self.max_pending or 2 * len(actors)
             load = dict.fromkeys(range(len(actors)), 0)
             pending: deque[tuple[Any, int]] = deque()
@@ -186,11 +183,10 @@ def input_files(inputs: Iterable[str | Path], options: IngestOptions | None = No
     return files, problems
 
 
-def analyze_to_shards(
+def analyse_to_shards(
     inputs: Iterable[str | Path],
     out_dir: str | Path,
-    names: list[str] | None,
-    config: dict[str, dict[str, Any]] | None = None,
+    config: PipelineConfig,
     *,
     address: str | None = None,
     num_actors: int | None = None,
@@ -211,10 +207,10 @@ def analyze_to_shards(
     files = [(f, i) for f, i in found if not (out / shard_name(f)).exists()]
     summary: dict[str, Any] = {"files": len(files), "analysed": 0, "problems": unreadable, "shards": []}
     with _connected(address, num_cpus) as ray:
-        actors = _start_actors(ray, names, config, num_actors, threads_per_actor)
+        actors = _start_actors(ray, config, num_actors, threads_per_actor)
         try:
-            describe, signature = ray.get(actors[0].describe.remote())
-            write_manifest(out, describe, signature)
+            describe, signature, built = ray.get(actors[0].describe.remote())
+            write_manifest(out, describe, signature, built)
             idle, running = list(actors), {}
             queue = deque(files)
             while queue or running:
@@ -231,5 +227,5 @@ def analyze_to_shards(
         finally:
             for actor in actors:
                 ray.kill(actor)
-    summary["pipeline"], summary["pipeline_signature"] = describe, signature
+    summary["pipeline"], summary["pipeline_signature"], summary["config"] = describe, signature, built
     return summary

@@ -29,15 +29,17 @@ def shard_name(input_path: str) -> str:
     return f"{Path(input_path).name}.{sha256(input_path.encode()).hexdigest()[:10]}.jsonl"
 
 
-def write_manifest(folder: Path, pipeline: list[dict[str, str]], signature: str) -> None:
-    """Record the pipeline beside the shards; refuse to mix shards of different pipelines in one folder."""
+def write_manifest(folder: Path, pipeline: list[dict[str, str]], signature: str, config: dict[str, Any]) -> None:
+    """Record the pipeline (and its configuration) beside the shards; refuse to mix shards of different pipelines
+    in one folder."""
     manifest = folder / SHARD_MANIFEST
     if manifest.exists():
         previous = read_manifest(folder)["pipeline_signature"]
         if previous != signature:
             raise ValueError(f"{folder} holds shards of another pipeline ({previous}, now {signature}); "
                              "write to a new folder")
-    manifest.write_text(json.dumps({"pipeline": pipeline, "pipeline_signature": signature}, indent=2), encoding="utf-8")
+    manifest.write_text(json.dumps({"pipeline": pipeline, "pipeline_signature": signature, "config": config}, indent=2),
+                        encoding="utf-8")
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -82,7 +84,8 @@ def import_shards(paths: Iterable[str | Path], store: Store, *, batch_size: int 
     for folder, files in by_folder.items():
         manifest = read_manifest(folder)
         signature = manifest["pipeline_signature"]
-        report = RunReport(run_id=store.begin_run(manifest["pipeline"], signature, command_line=command_line))
+        report = RunReport(run_id=store.begin_run(manifest["pipeline"], signature, config=manifest.get("config"),
+                                                  command_line=command_line))
         status = "failed"
         try:
             for file in files:

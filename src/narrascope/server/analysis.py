@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from narrascope.document import Document
 from narrascope.distributed.processes import exit_with_parent
 from narrascope.ingest import IngestError, IngestOptions, parse_files
-from narrascope.pipeline import DEFAULT_COMPONENTS, Pipeline, available_analysers, load_pipeline
-from narrascope.runner import RunReport, analyze_into_store
+from narrascope.pipeline import Pipeline, PipelineConfig, load_pipeline
+from narrascope.runner import RunReport, analyse_into_store
 from narrascope.store import Store, analysis_key
 
 
@@ -60,11 +60,9 @@ class Job:
 class AnalysisService:
     """Owns the lazily built pipeline, the lock that serialises analyses, and the batch jobs."""
 
-    def __init__(self, store: Store, components: list[str] | None = None, *, max_jobs_kept: int = 100,
-                 models: dict[str, str] | None = None):
+    def __init__(self, store: Store, config: PipelineConfig | None = None, *, max_jobs_kept: int = 100):
         self.store = store
-        self.components = components
-        self.models = dict(models or {})  # component -> model folder; a component not named: active, else packaged
+        self.config = config or PipelineConfig()
         self.max_jobs_kept = max_jobs_kept
         self._pipeline: Pipeline | None = None
         self._lock = threading.Lock()
@@ -79,7 +77,7 @@ class AnalysisService:
         if not self._lock.acquire(timeout=wait):
             raise Busy("the analyser is busy with a batch job; try again later")
         try:
-            self.models[component] = model_dir
+            self.config = self.config.with_model(component, model_dir)
             self._pipeline = None
         finally:
             self._lock.release()
@@ -88,10 +86,7 @@ class AnalysisService:
         """The pipeline's components, in order, without building it."""
         if self._pipeline is not None:
             return self._pipeline.names
-        if self.components is not None:
-            return list(self.components)
-        available = set(available_analysers())
-        return [name for name in DEFAULT_COMPONENTS if name in available]
+        return self.config.names()
 
     @property
     def pipeline_loaded(self) -> bool:
@@ -101,8 +96,7 @@ class AnalysisService:
         """The analysis pipeline, built on first use (call with the lock held); a failed build is retried next time."""
         if self._pipeline is None:
             try:
-                config = {component: {"model_dir": folder} for component, folder in self.models.items()}
-                self._pipeline = load_pipeline(self.components, config=config)
+                self._pipeline = load_pipeline(self.config)
             except Exception as exc:  # noqa: BLE001 - missing model files, bad configuration
                 raise PipelineUnavailable(f"the analysis pipeline cannot be loaded: {type(exc).__name__}: {exc}") from exc
         return self._pipeline
@@ -118,13 +112,13 @@ class AnalysisService:
             pipeline = self.pipeline()
             if not save:
                 return pipeline.run([doc])[0]
-            report = analyze_into_store([doc], self.store, pipeline, command_line="narrascope serve: analyse")
+            report = analyse_into_store([doc], self.store, pipeline, command_line="narrascope serve: analyse")
         finally:
             self._lock.release()
         if report.problems:
             raise RuntimeError("; ".join(str(p) for p in report.problems))
         stored = self.store.get(doc.id)
-        if stored is None:  # pragma: no cover - analyze_into_store either stores the document or reports a problem
+        if stored is None:  # pragma: no cover - analyse_into_store either stores the document or reports a problem
             raise RuntimeError(f"document {doc.id} was not stored")
         return stored
 
@@ -174,7 +168,7 @@ class AnalysisService:
                 job.total = len(items)
             with self._lock:
                 pipeline = self.pipeline()
-                report = analyze_into_store(items, self.store, pipeline, on_progress=progress, stop=self._stop,
+                report = analyse_into_store(items, self.store, pipeline, on_progress=progress, stop=self._stop,
                                             command_line=f"narrascope serve: job {job.id}")
             progress(len(items), report, [])
             docs = [item for item in items if isinstance(item, Document)]

@@ -52,8 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in app.state.templates.env.list_templates(extensions=["html"]):
             app.state.templates.env.get_template(name)
         load_taxonomy()
-        app.state.analysis = AnalysisService(store, settings.components, max_jobs_kept=settings.max_jobs_kept,
-                                             models=settings.models)
+        app.state.analysis = AnalysisService(store, settings.pipeline, max_jobs_kept=settings.max_jobs_kept)
         warmer = None
         if settings.refresh_dashboard_every > 0:
             warmer = DashboardWarmer(store, settings.refresh_dashboard_every).start()

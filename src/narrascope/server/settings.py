@@ -6,6 +6,8 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 
+from narrascope.pipeline import PipelineConfig
+
 LOOPBACK_NAMES = ("localhost",)
 
 
@@ -35,7 +37,8 @@ class Settings:
     """What the application needs to know.
 
     ``db_url`` None means the store's default (``$NARRASCOPE_DB`` or the user data directory); ``token`` set means
-    every request must present it (or one of ``reviewer_tokens``, which also names who makes corrections); ``components`` None means the default analysis pipeline; ``allowed_hosts``
+    every request must present it (or one of ``reviewer_tokens``, which also names who makes corrections); ``pipeline``
+    is what analyses run (by default the default pipeline with the active, else packaged, models); ``allowed_hosts``
     restricts the ``Host`` header (guards a loopback server against DNS rebinding).
     """
 
@@ -47,12 +50,11 @@ class Settings:
     max_text_chars: int = 1_000_000
     max_html_bytes: int = 10 * 1024 * 1024
     max_html_elements: int = 50_000
-    components: list[str] | None = None
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     allowed_hosts: list[str] | None = None
     max_jobs_kept: int = 100
     reviewer: str | None = None  # the name corrections made through this server are recorded under
     reviewer_tokens: dict[str, str] | None = None  # token -> reviewer name: each opens the server as that reviewer
-    models: dict[str, str] = field(default_factory=dict)  # component -> model folder; others: active, else packaged
     refresh_dashboard_every: float = 2.0  # seconds between checks for new data to recompute the dashboard (0: never)
 
     @classmethod

@@ -185,12 +185,13 @@ class Store:
         self.close()
 
     # ---- runs -------------------------------------------------------------------------------------------------
-    def begin_run(self, pipeline: list[dict[str, str]], signature: str, *, taxonomy_version: str | None = None,
-                  command_line: str | None = None) -> int:
-        """Record a new run as ``running`` by this process (so a later look can tell if the process died)."""
+    def begin_run(self, pipeline: list[dict[str, str]], signature: str, *, config: dict[str, Any] | None = None,
+                  taxonomy_version: str | None = None, command_line: str | None = None) -> int:
+        """Record a new run as ``running`` by this process (so a later look can tell if the process died);
+        ``config`` is the pipeline configuration it runs (``PipelineConfig.to_dict()``)."""
         self.mark_dead_runs()
         with Session(self.engine) as session, session.begin():
-            run = RunRow(started_at=_now(), status="running", pipeline=pipeline, pipeline_signature=signature,
+            run = RunRow(started_at=_now(), status="running", pipeline=pipeline, pipeline_signature=signature, config=config,
                          taxonomy_version=taxonomy_version, command=command_line, n_analysed=0, n_unchanged=0, n_failed=0,
                          hostname=socket.gethostname()[:255], pid=os.getpid(), process_start=_process_start(os.getpid()))
             session.add(run)

@@ -26,6 +26,7 @@ class RunRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # running / finished / failed / interrupted
     pipeline: Mapped[list] = mapped_column(JSON)
     pipeline_signature: Mapped[str] = mapped_column(String(32))
+    config: Mapped[dict | None] = mapped_column(JSON)  # the pipeline configuration: components, model folders, options
     taxonomy_version: Mapped[str | None] = mapped_column(String(64))
     command: Mapped[str | None] = mapped_column(Text)
     n_analysed: Mapped[int] = mapped_column(Integer, default=0)

@@ -35,7 +35,7 @@ class Activate(BaseModel):
 
 def _versions(component: str, service: AnalysisService) -> ModelVersions:
     try:
-        in_use = service.models.get(component) or (str(active_dir(component)) if active_dir(component) else None)
+        in_use = service.config.models.get(component) or (str(active_dir(component)) if active_dir(component) else None)
     except VersionError as exc:
         raise HTTPException(409, str(exc)) from None
     return ModelVersions(component=component, versions=[ModelVersion(**v) for v in list_versions(component)],

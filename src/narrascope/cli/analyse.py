@@ -12,29 +12,27 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, EntitiesModelOption, JsonOption,
-                                   PossibleOption, RetriesOption, chosen_models, console, err_console, open_store,
-                                   parse_date)
+from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, JsonOption, ModelOption,
+                                   PossibleOption, RetriesOption, SkipOption, build_pipeline, console, err_console,
+                                   open_store, parse_date, pipeline_config)
 from narrascope.document import Document
 from narrascope.export import document_summary
 from narrascope.ingest import IngestOptions, find_files, read_documents
-from narrascope.pipeline import load_pipeline
+from narrascope.pipeline import PipelineConfig
 from narrascope.ingest import IngestError
 from narrascope.ingest.fetch import FetchPolicy, is_url
 from narrascope.ingest.metadata import MAX_OUTLET_CHARS, RunMetadata, Sidecar
-from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyze_into_store
+from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyse_into_store
 
 SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; larger runs get totals
 
 
-def analyze(
+def analyse(
     inputs: Annotated[list[str], typer.Argument(help="Files or folders to analyse (.txt, .jsonl, .csv, .html), http(s) "
                                                      "URLs of pages (fetched politely); '-' reads stdin.")],
     db: DbOption = None,
-    model: Annotated[str | None, typer.Option("--model", help="Narrative model directory or saved version name "
-                                                              "(default: the active version, else the embedded model).")] = None,
-    entities_model: EntitiesModelOption = None,
-    skip: Annotated[list[str] | None, typer.Option("--skip", help="Leave out an analyser, e.g. --skip entities (repeatable).")] = None,
+    model: ModelOption = None,
+    skip: SkipOption = None,
     pattern: Annotated[str | None, typer.Option("--glob", help="Only files whose name matches this glob, e.g. 'EN_*.txt'.")] = None,
     field: Annotated[list[str] | None, typer.Option("--field", help="Map a record field to a column, e.g. text=body (JSONL/CSV).")] = None,
     stdin_format: Annotated[str, typer.Option("--stdin-format", help="Format of stdin input: txt, jsonl, csv or html.")] = "txt",
@@ -74,19 +72,17 @@ def analyze(
     if on_conflict not in ON_CONFLICT:
         raise typer.BadParameter(f"{on_conflict!r}: choose one of {', '.join(ON_CONFLICT)}", param_hint="--on-conflict")
     run_metadata = read_run_metadata(meta, outlet, published)
-    config: dict[str, dict[str, Any]] = {component: {"model_dir": folder}
-                                         for component, folder in chosen_models(model, entities_model).items()}
-    pipeline = load_pipeline(exclude=skip or (), config=config)
+    pipeline = build_pipeline(pipeline_config(model, skip))
     if out_shards is not None:
         if meta or outlet or published or any(is_url(item) for item in inputs):
             raise typer.BadParameter("the Ray actors read files only and keep their own metadata: leave out URLs, "
                                      "--meta, --outlet and --date, and after 'narrascope import' set metadata with "
                                      "'narrascope meta FILE'", param_hint="--out-shards")
-        _analyze_to_shards(inputs, out_shards, ray, workers, pipeline.names, config, batch_size, options)
+        _analyse_to_shards(inputs, out_shards, ray, workers, pipeline.config, batch_size, options)
     total = _count_inputs(inputs, options)
     if workers is None and total is not None and total <= batch_size:
         workers = 1  # one batch: starting worker processes would cost more than it saves
-    executor = _executor(workers, ray, pipeline.names, config)
+    executor = _executor(workers, ray, pipeline.config)
     store = open_store(db)
     shown: list[dict[str, Any]] = []
     stop = _stop_on_signals()
@@ -111,7 +107,7 @@ def analyze(
             progress.console.print(f"{label} {escape(str(problem))}", soft_wrap=True)
 
         documents = run_metadata.stream(read_documents(inputs, options))
-        report = analyze_into_store(documents, store, pipeline, executor=executor,
+        report = analyse_into_store(documents, store, pipeline, executor=executor,
                                     batch_size=batch_size, command_line=" ".join(sys.argv), on_progress=on_progress,
                                     on_found=on_found, stop=stop, on_conflict=on_conflict)
 
@@ -242,13 +238,13 @@ def _count_inputs(inputs: list[str], options: IngestOptions) -> int | None:
     return total
 
 
-def _analyze_to_shards(inputs: list[str], out_shards: Path, ray: str | None, workers: int | None, names: list[str],
-                       config: dict[str, dict[str, Any]], batch_size: int, options: IngestOptions) -> None:
+def _analyse_to_shards(inputs: list[str], out_shards: Path, ray: str | None, workers: int | None,
+                       config: PipelineConfig, batch_size: int, options: IngestOptions) -> None:
     if ray is None:
         raise typer.BadParameter("--out-shards needs --ray", param_hint="--out-shards")
-    from narrascope.distributed.ray_runner import analyze_to_shards
+    from narrascope.distributed.ray_runner import analyse_to_shards
 
-    summary = analyze_to_shards(inputs, out_shards, names, config, address=None if ray in ("", "local") else ray,
+    summary = analyse_to_shards(inputs, out_shards, config, address=None if ray in ("", "local") else ray,
                                 num_actors=workers, batch_size=batch_size, options=options)
     for problem in summary["problems"]:
         err_console.print(f"[yellow]skipped[/] {problem}")
@@ -257,14 +253,14 @@ def _analyze_to_shards(inputs: list[str], out_shards: Path, ray: str | None, wor
     raise typer.Exit(EXIT_SKIPPED if summary["problems"] else 0)
 
 
-def _executor(workers: int | None, ray: str | None, names: list[str], config: dict[str, dict[str, Any]]):
+def _executor(workers: int | None, ray: str | None, config: PipelineConfig):
     try:
         from narrascope.distributed import build_executor
     except ImportError:
         if ray or (workers or 1) > 1:
             raise typer.BadParameter("parallel execution is not available in this installation") from None
         return None
-    return build_executor(workers=workers, ray=ray, pipeline_names=names, pipeline_config=config)
+    return build_executor(workers=workers, ray=ray, config=config)
 
 
 def _stop_on_signals() -> RunStop:
@@ -283,5 +279,5 @@ def _stop_on_signals() -> RunStop:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(analyze)
+    app.command("analyze")(analyse)
     app.command()(meta)

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from narrascope.store import DocumentFilter, Store
-from narrascope.store.search import SearchSyntaxError, parse_search
+from narrascope.store import DocumentFilter, FilterError, Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -88,15 +87,14 @@ def build_filter(narrative: str | None = None, subnarrative: str | None = None, 
                  role: str | None = None, technique: str | None = None, outlet: str | None = None,
                  language: str | None = None, since: str | None = None, until: str | None = None,
                  text: str | None = None, possible: bool = False, predicted: bool = False) -> DocumentFilter:
-    """The corpus filter from command-line options; a malformed date or search is a usage error (exit 2)."""
-    if text is not None:
-        try:
-            parse_search(text)
-        except SearchSyntaxError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--text") from None
-    return DocumentFilter(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role, technique=technique,
-                          outlet=outlet, language=language, since=parse_date(since, "--since"),
-                          until=parse_date(until, "--until"), text=text, possible=possible, predicted=predicted)
+    """The corpus filter from command-line options (checked by :meth:`DocumentFilter.from_strings`); a malformed
+    date or search, or dates out of order, is a usage error (exit 2)."""
+    try:
+        return DocumentFilter.from_strings(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role,
+                                           technique=technique, outlet=outlet, language=language, since=since,
+                                           until=until, text=text, possible=possible, predicted=predicted)
+    except FilterError as exc:
+        raise typer.BadParameter(exc.problem, param_hint=f"--{exc.field}") from None
 
 
 def counted_labels(flt: DocumentFilter) -> str:

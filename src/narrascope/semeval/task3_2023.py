@@ -74,7 +74,7 @@ PTC_TO_2023: dict[str, str] = {
 # articles are one story: in the English training set, 12 pairs of articles were re-published with paragraphs
 # added or cut (one contains at least half of the other) at Jaccard 0.21-0.47, below the default copy threshold.
 DUPLICATE_JACCARD = 0.2
-LANGUAGES = ("en", "ru")  # the languages whose training data narrascope uses (their folder names in the release)
+TRAINED_LANGUAGES = ("en", "ru")  # the languages whose training data narrascope uses (their folder names in the release)
 
 ParagraphKey = tuple[str, int]  # (article id, 1-based line number)
 SpanTuple = tuple[str, int, int]  # (technique, start, end), end exclusive

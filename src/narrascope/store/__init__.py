@@ -9,11 +9,11 @@ which analyser wrote each).
 from __future__ import annotations
 from narrascope.store.corpus import CorpusQueries
 from narrascope.store.database import default_db_url, normalise_db_url
-from narrascope.store.filters import DocumentFilter
+from narrascope.store.filters import DocumentFilter, FilterError
 from narrascope.store.rows import StoredVersion, analysis_key, storable_problem
 from narrascope.store.runs import RunLog
 
-__all__ = ["Store", "DocumentFilter", "StoredVersion", "default_db_url", "normalise_db_url", "analysis_key",
+__all__ = ["Store", "DocumentFilter", "FilterError", "StoredVersion", "default_db_url", "normalise_db_url", "analysis_key",
            "storable_problem"]
 
 

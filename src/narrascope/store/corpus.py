@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from narrascope.document import Document
+from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, Document
 from narrascope.store.copies import (
     COPY_JACCARD, Signature, copy_rows, count_texts, outlet_pairs, signature, similar_documents, similar_pairs,
 )
@@ -44,7 +44,7 @@ class CorpusQueries(DocumentStore):
             rows = session.scalars(stmt).all()
             labels: dict[str, list[tuple[str, float, bool, bool]]] = {r.id: [] for r in rows}
             if rows:
-                effective = (flt or DocumentFilter()).labels("narratives").subquery()
+                effective = (flt or DocumentFilter()).labels(NARRATIVES).subquery()
                 found = session.execute(select(effective).where(effective.c.document_id.in_(list(labels))))
                 for doc_id, label, score, possible, reviewed in found:
                     labels[doc_id].append((label, score, bool(possible), bool(reviewed)))
@@ -65,9 +65,9 @@ class CorpusQueries(DocumentStore):
         possible labels count only with ``flt.possible``; exact re-uploads count once."""
         docs = self.filtered_query(flt).subquery()
         flt = flt or DocumentFilter()
-        if layer in ("narratives", "subnarratives"):
+        if layer in (NARRATIVES, SUBNARRATIVES):
             A = flt.labels(layer).subquery().c
-        elif layer == "entities":
+        elif layer == ENTITIES:
             A = flt.entities().subquery().c
         else:
             A = select(AnnotationRow).where(AnnotationRow.layer == layer).subquery().c

@@ -8,9 +8,22 @@ from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 
+from narrascope.document import NARRATIVES, SUBNARRATIVES, TECHNIQUES
 from narrascope.store.review import effective_entities, effective_labels
 from narrascope.store.schema import AnnotationRow, DocumentRow
-from narrascope.store.search import parse_search, search_condition
+from narrascope.store.search import SearchSyntaxError, parse_search, search_condition
+
+__all__ = ["DocumentFilter", "FilterError", "filtered_query", "entity_is"]
+
+
+class FilterError(ValueError):
+    """A filter value given by a user that cannot be used: ``field`` names the :class:`DocumentFilter` field and
+    ``problem`` says what is wrong with it, so each front end can name the field its own way."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
 
 
 @dataclass
@@ -32,6 +45,34 @@ class DocumentFilter:
     possible: bool = False
     # Use the model's predictions alone, ignoring reviewers' corrections (default: reviewed where available).
     predicted: bool = False
+
+    @classmethod
+    def from_strings(cls, *, since: str | None = None, until: str | None = None, possible: bool = False,
+                     predicted: bool = False, **values: str | None) -> DocumentFilter:
+        """The filter from values as a user typed them (command-line options, query parameters), checked alike for
+        every front end: a blank value is unset, dates are YYYY-MM-DD and in order, a search parses, and no value
+        holds a NUL character (no stored text can, and SQLite would read it as the end of a pattern). A value
+        that fails is a :class:`FilterError` naming its field."""
+        texts = {"since": since, "until": until, **values}
+        for name, value in texts.items():
+            if value is not None and "\x00" in value:
+                raise FilterError(name, "contains a NUL character")
+        given = {name: (value.strip() or None) if value is not None else None for name, value in texts.items()}
+        dates: dict[str, date | None] = {}
+        for name in ("since", "until"):
+            value = given.pop(name)
+            try:
+                dates[name] = date.fromisoformat(value) if value else None
+            except ValueError:
+                raise FilterError(name, f"must be a date as YYYY-MM-DD, got {value!r}") from None
+        if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+            raise FilterError("since", "is after until")
+        if given.get("text"):
+            try:
+                parse_search(given["text"])
+            except SearchSyntaxError as exc:
+                raise FilterError("text", str(exc)) from exc
+        return cls(**given, **dates, possible=possible, predicted=predicted)
 
     def is_empty(self) -> bool:
         """Whether no field narrows the documents (``possible`` and ``predicted`` only change which labels count)."""
@@ -74,13 +115,13 @@ def filtered_query(flt: DocumentFilter | None, dialect: str) -> Select:
     flt = flt or DocumentFilter()
     A = AnnotationRow
     if flt.narrative:
-        stmt = stmt.where(_has_label(flt, "narratives", flt.narrative))
+        stmt = stmt.where(_has_label(flt, NARRATIVES, flt.narrative))
     if flt.also_narrative:
-        stmt = stmt.where(_has_label(flt, "narratives", flt.also_narrative))
+        stmt = stmt.where(_has_label(flt, NARRATIVES, flt.also_narrative))
     if flt.subnarrative:
-        stmt = stmt.where(_has_label(flt, "subnarratives", flt.subnarrative))
+        stmt = stmt.where(_has_label(flt, SUBNARRATIVES, flt.subnarrative))
     if flt.technique:
-        stmt = stmt.where(_has_annotation(A.layer == "techniques", A.label == flt.technique))
+        stmt = stmt.where(_has_annotation(A.layer == TECHNIQUES, A.label == flt.technique))
     if flt.entity or flt.role:
         mentions = flt.entities().subquery()
         conds = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from narrascope.document import SENTENCES, Document, Label, Span
+from narrascope.document import ENTITIES, SENTENCES, Document, Label, Span
 from narrascope.store.schema import AnnotationRow, DocumentRow
 
 # Layers recomputed on demand rather than stored.
@@ -87,7 +87,7 @@ def annotation_rows(doc: Document) -> Iterable[dict[str, Any]]:
             continue
         for s in spans:
             attrs = dict(s.attrs)
-            entity = attrs.pop("entity", None) if layer == "entities" else None
+            entity = attrs.pop("entity", None) if layer == ENTITIES else None
             yield {"document_id": doc.id, "layer": layer, "label": s.label, "start": s.start, "end": s.end,
                    "score": s.score, "entity": entity, "attrs": attrs or None, "possible": False}
     for layer, labels in doc.cats.items():

@@ -8,17 +8,32 @@ it persuades — with character offsets into the original text for every piece o
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from narrascope._version import __version__
 from narrascope.document import Document, Label, Span
-from narrascope.ingest import IngestError, IngestOptions, read_documents
-from narrascope.ingest.fetch import is_url
-from narrascope.pipeline import Pipeline, load_pipeline
+
+if TYPE_CHECKING:
+    from narrascope.ingest import IngestError, IngestOptions, read_documents
+    from narrascope.pipeline import Pipeline, load_pipeline
 
 __all__ = ["analyze", "load_pipeline", "read_documents", "Document", "Span", "Label", "Pipeline", "IngestError", "IngestOptions",
            "__version__"]
+
+
+# Imported on first use, so ``import narrascope`` (which every command line start does) stays quick.
+_LAZY = {"read_documents": "narrascope.ingest", "IngestError": "narrascope.ingest", "IngestOptions": "narrascope.ingest",
+         "load_pipeline": "narrascope.pipeline", "Pipeline": "narrascope.pipeline"}
+
+
+def __getattr__(name: str) -> Any:
+    """The facade's names that live in heavier modules, imported when first asked for."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'narrascope' has no attribute {name!r}")
 
 
 def analyze(
@@ -34,6 +49,10 @@ def analyze(
     :mod:`narrascope.ingest.fetch`); any other string is analysed as text.
     With ``strict`` (default) unreadable input raises ``ValueError`` naming every problem; otherwise it is skipped.
     """
+    from narrascope.ingest import IngestError, read_documents
+    from narrascope.ingest.fetch import is_url
+    from narrascope.pipeline import load_pipeline
+
     pipeline = pipeline or load_pipeline()
     items = [source] if isinstance(source, (str, Path, Document)) else list(source)
     docs: list[Document] = []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from narrascope.store import DocumentFilter, FilterError, Store
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported by the commands that open one, so --help stays quick
+    from narrascope.store import DocumentFilter, Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -67,6 +68,8 @@ EXIT_SKIPPED = 3  # some input was skipped or failed; the rest was processed
 
 
 def open_store(db: str | None) -> Store:
+    from narrascope.store import Store
+
     try:
         return Store(db)
     except Exception as exc:  # noqa: BLE001 - turn driver errors into one readable line
@@ -89,6 +92,8 @@ def build_filter(narrative: str | None = None, subnarrative: str | None = None, 
                  text: str | None = None, possible: bool = False, predicted: bool = False) -> DocumentFilter:
     """The corpus filter from command-line options (checked by :meth:`DocumentFilter.from_strings`); a malformed
     date or search, or dates out of order, is a usage error (exit 2)."""
+    from narrascope.store import DocumentFilter, FilterError
+
     try:
         return DocumentFilter.from_strings(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role,
                                            technique=technique, outlet=outlet, language=language, since=since,

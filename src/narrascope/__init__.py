@@ -62,7 +62,10 @@ def analyze(
             docs.append(item)
         elif isinstance(item, Path) or is_url(item) or _is_existing_path(item):
             for found in read_documents(item, options):
-                (problems if isinstance(found, IngestError) else docs).append(found)
+                if isinstance(found, IngestError):
+                    problems.append(found)
+                else:
+                    docs.append(found)
         else:
             docs.append(Document(text=item))
     if problems and strict:

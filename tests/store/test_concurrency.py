@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import random
 
-import pytest
 from sqlalchemy import text
 
 from narrascope.document import Document, Label, Span

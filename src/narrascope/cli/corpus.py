@@ -50,9 +50,9 @@ def show(
     doc = store.get(doc_id, predicted=predicted)
     corrections = store.corrections([doc_id]).get(doc_id, [])
     as_predicted = store.get(doc_id, predicted=True)
-    copies = store.copies(doc_id) if doc is not None else []
+    copies = (store.copies(doc_id) or []) if doc is not None else []
     store.close()
-    if doc is None:
+    if doc is None or as_predicted is None:
         err_console.print(f"[red]error:[/] no document {doc_id!r} in the store")
         raise typer.Exit(1)
     earliest = earliest_publication(doc, copies)
@@ -155,13 +155,13 @@ def render_document(doc: Document, *, techniques: bool = True, max_entities: int
             table.add_row(span.label, " ".join(doc.quote(span).split())[:100])
         grid.add_row(table)
     grid.add_row(_without(text, doc.comment_threads()))
-    comments = doc.comments()
-    if comments:
-        table = Table(title=f"Reader comments ({len(comments)})", title_justify="left", title_style="bold",
+    reader_comments = doc.comments()
+    if reader_comments:
+        table = Table(title=f"Reader comments ({len(reader_comments)})", title_justify="left", title_style="bold",
                       box=None, show_header=False)
         table.add_column("bullet", style="dim")
         table.add_column("comment")
-        for comment in comments:
+        for comment in reader_comments:
             table.add_row("•", Text(doc.quote(comment)))
         grid.add_row("")
         grid.add_row(table)

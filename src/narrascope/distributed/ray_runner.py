@@ -215,7 +215,8 @@ def analyze_to_shards(
         try:
             describe, signature = ray.get(actors[0].describe.remote())
             write_manifest(out, describe, signature)
-            idle, running = list(actors), {}
+            idle = list(actors)
+            running: dict[Any, Any] = {}
             queue = deque(files)
             while queue or running:
                 while queue and idle:

@@ -35,7 +35,7 @@ def parse_html(name: str, html: str, doc_id: str, options: IngestOptions,
         return IngestError(name, f"HTML page of {elements:,} elements is larger than the limit of "
                                  f"{options.max_html_elements:,} elements")
     comments = _html_comments(tree)
-    extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, favor_precision=True)
+    extracted: Any = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, favor_precision=True)
     if extracted is None or not (extracted.text or "").strip():
         depth = max_depth = 0
         for event, _ in etree.iterwalk(tree, events=("start", "end")):

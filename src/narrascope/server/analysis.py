@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from narrascope.document import Document
 from narrascope.distributed.processes import exit_with_parent
@@ -49,7 +49,7 @@ class Job:
     problems: list[str] = field(default_factory=list)
     document_ids: list[str] = field(default_factory=list)
     error: str | None = None
-    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
 
     @property
@@ -186,7 +186,7 @@ class AnalysisService:
             job.status = "failed"
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
-            job.finished_at = datetime.now(timezone.utc)
+            job.finished_at = datetime.now(UTC)
 
     def close(self) -> None:
         """Stop running jobs at their next batch boundary (what is stored stays) and drop queued ones."""

@@ -147,7 +147,8 @@ def similar_documents(connection: Connection, sig: Signature, content_hash: str,
             similarity = estimated_jaccard(sig, other)
             if similarity >= threshold:
                 found[doc_id] = similarity
-    found.pop(exclude, None)
+    if exclude is not None:
+        found.pop(exclude, None)
     return found
 
 

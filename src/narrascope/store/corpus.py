@@ -34,31 +34,6 @@ class CorpusQueries(DocumentStore):
         with Session(self.engine) as session:
             return session.scalar(select(count_texts(docs.c.content_hash)).select_from(docs)) or 0
 
-    def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Summaries (metadata, whether a reviewer corrected it, narrative labels each marked reviewed or not; no
-        text) of matching documents, newest first; possible labels only with ``flt.possible``. With a search
-        (``flt.text``), each has a ``snippet``: the passage around its first match as ``{"text", "match"}`` pieces."""
-        stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
-                .limit(limit).offset(offset))
-        with Session(self.engine) as session:
-            rows = session.scalars(stmt).all()
-            labels: dict[str, list[tuple[str, float, bool, bool]]] = {r.id: [] for r in rows}
-            if rows:
-                effective = (flt or DocumentFilter()).labels(NARRATIVES).subquery()
-                found = session.execute(select(effective).where(effective.c.document_id.in_(list(labels))))
-                for doc_id, label, score, possible, reviewed in found:
-                    labels[doc_id].append((label, score, bool(possible), bool(reviewed)))
-            corrected = set(session.scalars(select(CorrectionRow.document_id).distinct().where(
-                CorrectionRow.document_id.in_(list(labels)), CorrectionRow.current.is_(True)))) if rows else set()
-            search = parse_search(flt.text) if flt and flt.text else None
-            return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
-                     "published": r.published.isoformat() if r.published else None, "language": r.language,
-                     "reviewed": r.id in corrected,
-                     "narratives": [{"name": n, "score": s, "possible": p, "reviewed": v}
-                                    for n, s, p, v in labels[r.id]],
-                     **({"snippet": [{"text": part, "match": hit} for part, hit in snippet(r.title, r.text, search)]}
-                        if search else {})} for r in rows]
-
     def label_counts(self, layer: str, flt: DocumentFilter | None = None, *, by: str | None = None,
                      period: str = "month") -> list[dict[str, Any]]:
         """Number of documents per label of ``layer`` (optionally also per ``by``: outlet, language or period);
@@ -177,3 +152,29 @@ class CorpusQueries(DocumentStore):
                     select(DocumentRow.id, DocumentRow.source, DocumentRow.published)
                     .where(DocumentRow.id.in_(ids[first:first + 1000])))})
         return outlet_pairs(pairs, meta)
+
+    # Last in the class: below it, ``list`` in an annotation would name this method, not the builtin.
+    def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Summaries (metadata, whether a reviewer corrected it, narrative labels each marked reviewed or not; no
+        text) of matching documents, newest first; possible labels only with ``flt.possible``. With a search
+        (``flt.text``), each has a ``snippet``: the passage around its first match as ``{"text", "match"}`` pieces."""
+        stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
+                .limit(limit).offset(offset))
+        with Session(self.engine) as session:
+            rows = session.scalars(stmt).all()
+            labels: dict[str, list[tuple[str, float, bool, bool]]] = {r.id: [] for r in rows}
+            if rows:
+                effective = (flt or DocumentFilter()).labels(NARRATIVES).subquery()
+                found = session.execute(select(effective).where(effective.c.document_id.in_(list(labels))))
+                for doc_id, label, score, possible, reviewed in found:
+                    labels[doc_id].append((label, score, bool(possible), bool(reviewed)))
+            corrected = set(session.scalars(select(CorrectionRow.document_id).distinct().where(
+                CorrectionRow.document_id.in_(list(labels)), CorrectionRow.current.is_(True)))) if rows else set()
+            search = parse_search(flt.text) if flt and flt.text else None
+            return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
+                     "published": r.published.isoformat() if r.published else None, "language": r.language,
+                     "reviewed": r.id in corrected,
+                     "narratives": [{"name": n, "score": s, "possible": p, "reviewed": v}
+                                    for n, s, p, v in labels[r.id]],
+                     **({"snippet": [{"text": part, "match": hit} for part, hit in snippet(r.title, r.text, search)]}
+                        if search else {})} for r in rows]

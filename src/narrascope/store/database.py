@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from importlib import resources
 from pathlib import Path
 from typing import Any, Self
@@ -100,4 +100,4 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def utc_now() -> datetime:
     """The current UTC time without a zone, as the store's columns hold it."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -57,8 +57,9 @@ class DocumentFilter:
         for name, value in texts.items():
             if value is not None and "\x00" in value:
                 raise FilterError(name, "contains a NUL character")
-        given = {name: (value.strip() or None) if value is not None else None for name, value in texts.items()}
-        dates: dict[str, date | None] = {}
+        given: dict[str, Any] = {name: (value.strip() or None) if value is not None else None
+                                 for name, value in texts.items()}
+        dates: dict[str, Any] = {}
         for name in ("since", "until"):
             value = given.pop(name)
             try:
@@ -67,9 +68,9 @@ class DocumentFilter:
                 raise FilterError(name, f"must be a date as YYYY-MM-DD, got {value!r}") from None
         if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
             raise FilterError("since", "is after until")
-        if given.get("text"):
+        if search := given.get("text"):
             try:
-                parse_search(given["text"])
+                parse_search(search)
             except SearchSyntaxError as exc:
                 raise FilterError("text", str(exc)) from exc
         return cls(**given, **dates, possible=possible, predicted=predicted)

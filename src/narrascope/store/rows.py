@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from narrascope.document import ENTITIES, SENTENCES, Document, Label, Span
 from narrascope.store.schema import AnnotationRow, DocumentRow
@@ -108,7 +108,8 @@ def to_document(row: DocumentRow, annotations: Iterable[AnnotationRow]) -> Docum
         else:
             if ann.entity is not None:
                 attrs["entity"] = ann.entity
-            doc.spans.setdefault(ann.layer, []).append(Span(ann.start, ann.end, ann.label, ann.score, attrs))
+            end = cast(int, ann.end)  # a span row has both offsets (a label row has neither)
+            doc.spans.setdefault(ann.layer, []).append(Span(ann.start, end, ann.label, ann.score, attrs))
     for spans in doc.spans.values():
         spans.sort(key=lambda s: (s.start, s.end))
     return doc

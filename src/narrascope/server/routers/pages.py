@@ -98,7 +98,7 @@ def _time_bars(data: DashboardData, flt: DocumentFilter, order: list[str]) -> li
     bars = []
     for bucket in data.periods:
         start = date.fromisoformat(bucket.period)
-        window = {"since": start, "until": _period_end(start, data.period)}
+        window: dict[str, Any] = {"since": start, "until": _period_end(start, data.period)}
         segments = []
         for row in sorted(cells.get(bucket.period, []), key=lambda r: (rank.get(r.group, len(rank)), str(r.group))):
             if data.stack == "narrative":
@@ -267,7 +267,10 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
     if predicted is None:
         raise HTTPException(404, f"No document with id {doc_id!r}.")
     corrections = store.corrections([doc_id]).get(doc_id, [])
-    doc = apply_corrections(store.get(doc_id, predicted=True), corrections)
+    reviewed = store.get(doc_id, predicted=True)  # a second copy, which apply_corrections changes in place
+    if reviewed is None:  # removed since the first read
+        raise HTTPException(404, f"No document with id {doc_id!r}.")
+    doc = apply_corrections(reviewed, corrections)
     context = document_context(doc, store.copies(doc_id) or []) | review_context(doc, predicted, corrections)
     return _render(request, "document.html", context)
 

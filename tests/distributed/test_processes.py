@@ -13,6 +13,8 @@ from narrascope.pipeline import load_pipeline
 from narrascope.runner import analyze_into_store
 from narrascope.store import Store
 
+pytestmark = pytest.mark.slow  # worker processes, each loading the models
+
 
 def batches(docs: list[Document], size: int):
     it = iter(docs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import random
 
+import pytest
 from sqlalchemy import text
 
 from narrascope.document import Document, Label, Span
@@ -36,6 +37,7 @@ def _write(url: str, writer: int) -> None:
 
 
 
+@pytest.mark.slow  # several writer processes
 def test_concurrent_writers_keep_one_consistent_row_per_document(database_url):
     Store(database_url).close()  # migrate before the writers start
     context = multiprocessing.get_context("spawn")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SUBNARRATIVES, Document
+from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, Document
 from narrascope.export import FORMATS
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
@@ -281,7 +281,7 @@ def document_context(doc: Document, copies: list[dict[str, Any]]) -> dict[str, A
             "comment_legend": legend(doc, COMMENT_NARRATIVES), "entities": entity_table(doc),
             "possible_labels": doc.possible_labels(), "orphan_subs": orphan_subnarratives(doc),
             "techniques": technique_table(doc), "page": "document",
-            "segments": sorted({s.label for s in doc.spans.get("segments", [])})}
+            "segments": sorted({s.label for s in doc.spans.get(SEGMENTS, [])})}
 
 
 def review_context(doc: Document, predicted: Document, corrections: list[Correction]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ which analyser wrote each).
 """
 
 from __future__ import annotations
+
 from narrascope.store.corpus import CorpusQueries
 from narrascope.store.database import default_db_url, normalise_db_url
 from narrascope.store.filters import DocumentFilter, FilterError

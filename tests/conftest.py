@@ -1,6 +1,8 @@
-"""A fresh PostgreSQL database per test, on the server named by ``NARRASCOPE_TEST_POSTGRES_URL``.
+"""Test tiers and a fresh PostgreSQL database per test, on the server named by ``NARRASCOPE_TEST_POSTGRES_URL``.
 
-Start one with ``eval "$(.ci/postgres.sh)"``; without the variable, the tests that ask for it are skipped.
+Start one with ``eval "$(.ci/postgres.sh)"``; without the variable, the tests that ask for it are skipped. Tests that
+start Ray or drive a browser are slow by nature, so they count as ``slow`` too: the fast tier
+(``pytest -m "not slow"``) leaves them out with the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from narrascope.store import normalise_db_url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every Ray and browser test ``slow`` as well."""
+    for item in items:
+        if item.get_closest_marker("ray") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import csv
 import json
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import IO, Any
 
 from narrascope.document import COMMENT_NARRATIVES, ENTITIES, NARRATIVES, SUBNARRATIVES, TECHNIQUES, Document, Span
 
@@ -18,7 +18,7 @@ CSV_COLUMNS = ["id", "title", "source", "url", "published", "language", "narrati
                "reviewed", "top_evidence", "entities", "techniques"]
 
 
-def write_export(docs: Iterable[Document], fmt: str, out: TextIO) -> int:
+def write_export(docs: Iterable[Document], fmt: str, out: IO[str]) -> int:
     """Write ``docs`` to ``out`` in ``fmt``; returns the number of documents written."""
     writers = {"jsonl": _write_jsonl, "csv": _write_csv, "semeval": _write_semeval, "label-studio": _write_label_studio}
     if fmt not in writers:
@@ -80,7 +80,7 @@ def entity_rows(doc: Document) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (-r["mentions"], r["entity"]))
 
 
-def _write_jsonl(docs: Iterable[Document], out: TextIO) -> int:
+def _write_jsonl(docs: Iterable[Document], out: IO[str]) -> int:
     n = 0
     for doc in docs:
         out.write(json.dumps(doc.to_dict() | {"entity_rows": entity_rows(doc)}, ensure_ascii=False) + "\n")
@@ -88,7 +88,7 @@ def _write_jsonl(docs: Iterable[Document], out: TextIO) -> int:
     return n
 
 
-def _write_csv(docs: Iterable[Document], out: TextIO) -> int:
+def _write_csv(docs: Iterable[Document], out: IO[str]) -> int:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     n = 0
@@ -115,7 +115,7 @@ def _write_csv(docs: Iterable[Document], out: TextIO) -> int:
     return n
 
 
-def _write_semeval(docs: Iterable[Document], out: TextIO) -> int:
+def _write_semeval(docs: Iterable[Document], out: IO[str]) -> int:
     from narrascope.semeval.subtask2 import format_prediction
 
     n = 0
@@ -131,11 +131,11 @@ def _top_fine_role(span: Span) -> list[str]:
     """The most probable fine role of an entity mention, as a one-item list (none for other spans)."""
     fine = span.attrs.get("fine_roles") or []
     if isinstance(fine, dict):
-        return [max(fine, key=fine.get)] if fine else []
+        return [max(fine, key=lambda role: fine[role])] if fine else []
     return list(fine[:1]) if isinstance(fine, list) else [str(fine)]
 
 
-def _write_label_studio(docs: Iterable[Document], out: TextIO) -> int:
+def _write_label_studio(docs: Iterable[Document], out: IO[str]) -> int:
     """A JSON array of Label Studio tasks: the text, narratives as choices, evidence sentences (labelled with their
     narrative), entity roles and techniques as spans; ``narrascope import-annotations`` reads an export back."""
     out.write("[\n")

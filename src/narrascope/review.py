@@ -76,7 +76,7 @@ def _check_label(doc: Document, store: Store, c: Correction) -> None:
     if label is None and c.target not in known:
         raise ReviewError(f"{c.target!r} is not a {c.layer[:-1]} of the taxonomy")
     if label is None and c.action == "reject":
-        effective = store.get(c.document_id)
+        effective = store.get(c.document_id) or doc  # the reviewed view (doc itself if removed meanwhile)
         if not any(lab.name == c.target for lab in effective.cats.get(c.layer, [])):
             raise ReviewError(f"{c.target!r} is not a label of document {c.document_id!r}; nothing to reject")
     c.label = c.target
@@ -86,7 +86,7 @@ def _check_label(doc: Document, store: Store, c: Correction) -> None:
 def _check_evidence(doc: Document, store: Store, c: Correction, start: int | None, end: int | None) -> None:
     if start is None or end is None or not 0 <= start < end <= len(doc.text):
         raise ReviewError(f"evidence span [{start}, {end}) is not inside the text of {len(doc.text)} characters")
-    effective = store.get(c.document_id)
+    effective = store.get(c.document_id) or doc  # the reviewed view (doc itself if removed meanwhile)
     layer = next((layer for layer in LABEL_LAYERS if any(lab.name == c.target for lab in effective.cats.get(layer, []))),
                  None)
     if layer is None:
@@ -231,6 +231,8 @@ def reviewed_mentions(store: Store) -> list[LabelledMention]:
         if not any(c.layer == ENTITIES for c in corrections):
             continue
         doc = store.get(doc_id)
+        if doc is None:  # corrections outlive a document removed from the store
+            continue
         for span in doc.spans.get(ENTITIES, []):
             if span.attrs.get("review") != "reviewed":
                 continue

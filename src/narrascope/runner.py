@@ -166,7 +166,10 @@ def pending_documents(
     """
     docs: dict[str, Document] = {}
     for item in chunk:
-        problem = item if isinstance(item, IngestError) else ids.clash(item)
+        if isinstance(item, IngestError):
+            report.add_problem(item)
+            continue
+        problem = ids.clash(item)
         if problem is None and (reason := storable_problem(item)):
             problem = _problem(item, reason)
         if problem:
@@ -247,8 +250,8 @@ def analyse_into_store(
     executor = executor or LocalExecutor(pipeline)
     signature = pipeline.signature
     report = RunReport(on_found=on_found)
-    report.run_id = store.begin_run(pipeline.describe(), signature, config=pipeline.config.to_dict(),
-                                    taxonomy_version=taxonomy_version, command_line=command_line)
+    run_id = report.run_id = store.begin_run(pipeline.describe(), signature, config=pipeline.config.to_dict(),
+                                             taxonomy_version=taxonomy_version, command_line=command_line)
     seen = 0
     ids = UniqueIds()
 
@@ -261,7 +264,7 @@ def analyse_into_store(
             if todo:
                 yield todo
             else:
-                store.record_progress(report.run_id, analysed=report.analysed, unchanged=report.unchanged,
+                store.record_progress(run_id, analysed=report.analysed, unchanged=report.unchanged,
                                       failed=report.failed)
                 if on_progress:
                     on_progress(seen, report, [])
@@ -281,7 +284,7 @@ def analyse_into_store(
             report.analysed += len(saved)
             for problem in refused:
                 report.add_problem(problem)
-            store.record_progress(report.run_id, analysed=report.analysed, unchanged=report.unchanged,
+            store.record_progress(run_id, analysed=report.analysed, unchanged=report.unchanged,
                                   failed=report.failed)
             if on_progress:
                 on_progress(seen, report, saved)
@@ -294,6 +297,6 @@ def analyse_into_store(
         status = "interrupted"
         raise
     finally:
-        store.finish_run(report.run_id, status=status, analysed=report.analysed, unchanged=report.unchanged,
+        store.finish_run(run_id, status=status, analysed=report.analysed, unchanged=report.unchanged,
                          failed=report.failed)
     return report

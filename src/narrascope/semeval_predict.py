@@ -15,18 +15,19 @@ from narrascope.document import NARRATIVES, SUBNARRATIVES, Document
 from narrascope.ingest import IngestError, IngestOptions, read_documents
 from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
 from narrascope.pipeline import PipelineConfig, available_analysers, load_pipeline
-from narrascope.semeval.files import language_of as id_language
+from narrascope.semeval.files import language_of
 from narrascope.semeval.subtask1 import MentionRow, locate_mention
 from narrascope.semeval.subtask2 import Subtask2Labels
 
-__all__ = ["language_of", "predict_subtask1", "predict_subtask2"]
+__all__ = ["document_language", "predict_subtask1", "predict_subtask2"]
 
 log = logging.getLogger(__name__)
 
 
-def language_of(doc_id: str, text: str) -> str:
-    """ISO 639-1 code of a task document: from its id (``EN_...``, ``RU-...``), else detected from the text."""
-    code = id_language(doc_id)
+def document_language(doc_id: str, text: str) -> str:
+    """ISO 639-1 code of a task document: from its id (``EN_...``, ``RU-...``, see
+    :func:`narrascope.semeval.files.language_of`), else detected from the text."""
+    code = language_of(doc_id)
     return code.lower() if code else (detect_language(text)[0] or "")
 
 
@@ -45,7 +46,7 @@ def predict_subtask1(
                 raise FileNotFoundError(f"document {row.doc_id} of the mentions file not found under {docs_dir}")
             with files[row.doc_id].open(encoding="utf-8", newline="") as handle:
                 text = handle.read()
-            docs[row.doc_id] = (text, language_of(row.doc_id, text))
+            docs[row.doc_id] = (text, document_language(row.doc_id, text))
         text, lang = docs[row.doc_id]
         start, end = locate_mention(text, row.mention, row.start, row.end)
         contexts.append(MentionContext(text, start, end, lang))

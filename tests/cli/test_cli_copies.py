@@ -60,6 +60,7 @@ def test_an_exact_reupload_counts_once_in_query(db):
     assert listed["total"] == 4 and len(listed["documents"]) == 4  # every stored id is still listed
 
 
+@pytest.mark.slow  # worker processes
 def test_documents_written_by_worker_processes_are_found_as_copies(tmp_path):
     db = str(tmp_path / "workers.db")
     fast = [a for a in FAST if a not in ("--workers", "1")]

@@ -163,6 +163,7 @@ def _count(db: str) -> tuple[int, int, str | None]:
         con.close()
 
 
+@pytest.mark.slow  # a real analysis process killed mid-run, then resumed
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_run_leaves_store_consistent_and_resumes_without_duplicates(tmp_path, db, sig):
     n = 2000

@@ -39,6 +39,7 @@ def _wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow  # a real analysis process stopped inside a long document
 def test_sigterm_stops_a_run_inside_a_long_document_and_problems_are_said_when_found(tmp_path):
     """Issue 13.12: SIGTERM was honoured only between batches (minutes inside a huge document), and a file over
     --max-chars was reported only at the end of the run."""
@@ -79,6 +80,7 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+@pytest.mark.slow  # worker processes
 def test_worker_processes_exit_when_the_parent_is_killed(tmp_path):
     """Issue 13.10: after ``kill -9`` of ``analyze --workers 2`` its worker processes lived on."""
     feed = tmp_path / "feed.jsonl"

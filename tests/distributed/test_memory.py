@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from narrascope.distributed.memory import rss_mb, tree_rss_mb
 from narrascope.distributed.processes import ProcessExecutor
 from narrascope.document import Document
 from narrascope.pipeline import PipelineConfig, load_pipeline
 from narrascope.runner import analyse_into_store
 from narrascope.store import Store
+
+pytestmark = pytest.mark.slow  # about two minutes: 20,000 documents through worker processes
 
 N_DOCS = 20_000
 WARM_UP = 4_000

@@ -14,6 +14,8 @@ from narrascope.runner import analyse_into_store
 from narrascope.store import Store
 from tests.distributed.conftest import assert_store_ran_the_model, configured_pipeline
 
+pytestmark = pytest.mark.slow  # worker processes, each loading the models
+
 
 def batches(docs: list[Document], size: int):
     it = iter(docs)

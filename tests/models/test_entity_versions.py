@@ -22,6 +22,8 @@ from narrascope.server import create_app
 from narrascope.store import Store
 from tests.store.test_review import WAR, make_doc
 
+pytestmark = pytest.mark.slow  # trains entity-role models
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "entities" / "corpus"
 
 

@@ -48,7 +48,7 @@ def test_mention_offsets_become_half_open(caplog):
 def test_text_is_read_without_newline_translation(tmp_path):
     (tmp_path / "raw-documents" / "EN").mkdir(parents=True)
     (tmp_path / "labels" / "EN").mkdir(parents=True)
-    (tmp_path / "raw-documents" / "EN" / "EN_1.txt").write_bytes("Title\r\n\r\nPutin spoke.\r\n".encode())
+    (tmp_path / "raw-documents" / "EN" / "EN_1.txt").write_bytes(b"Title\r\n\r\nPutin spoke.\r\n")
     (tmp_path / "labels" / "EN" / "subtask-1-annotations.txt").write_text("EN_1.txt\tPutin\t9\t13\tProtagonist\tGuardian\n")
     doc = load_corpus(tmp_path)[0]
     assert doc.text == "Title\r\n\r\nPutin spoke.\r\n"

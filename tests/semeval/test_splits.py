@@ -38,6 +38,7 @@ def test_split_file_round_trip(tmp_path):
 
 
 @pytest.mark.shared
+@pytest.mark.slow  # about 40 s: near-duplicate groups of the whole corpus
 def test_packaged_semeval2025_split_is_reproduced_from_the_corpus():
     if not SHARED_TRAIN.is_dir():
         pytest.skip(f"{SHARED_TRAIN} absent: the SemEval-2025 training data lives in ../shared")

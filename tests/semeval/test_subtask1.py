@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from narrascope.cli.semeval import app
 from narrascope.models.entity_training import load_subtask1, train_and_save
 from narrascope.semeval.subtask1 import MentionRow, locate_mention, read_mentions, score_subtask1, write_mentions
-from narrascope.semeval_predict import language_of, predict_subtask1
+from narrascope.semeval_predict import document_language, predict_subtask1
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "entities" / "corpus"
 TRAIN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "semeval2025-task10" / "train"
@@ -66,10 +66,10 @@ def test_locate_mention_snaps_shifted_offsets():
     assert locate_mention(text, "Nobody", 3, 5) == (3, 6)  # absent string: file offsets kept
 
 
-def test_language_of_uses_the_id_then_the_text():
-    assert language_of("RU-URW-1080.txt", "") == "ru"
-    assert language_of("EN_CC_1.txt", "") == "en"
-    assert language_of("doc.txt", "Президент заявил, что переговоры продолжатся на следующей неделе.") == "ru"
+def test_document_language_uses_the_id_then_the_text():
+    assert document_language("RU-URW-1080.txt", "") == "ru"
+    assert document_language("EN_CC_1.txt", "") == "en"
+    assert document_language("doc.txt", "Президент заявил, что переговоры продолжатся на следующей неделе.") == "ru"
 
 
 @pytest.fixture(scope="module")

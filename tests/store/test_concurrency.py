@@ -37,6 +37,7 @@ def _write(url: str, writer: int) -> None:
 
 
 
+@pytest.mark.slow  # several writer processes
 def test_concurrent_writers_keep_one_consistent_row_per_document(database_url):
     Store(database_url).close()  # migrate before the writers start
     context = multiprocessing.get_context("spawn")

@@ -18,6 +18,7 @@ TRAIN = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "semeva
 
 pytestmark = [
     pytest.mark.shared,
+    pytest.mark.slow,  # about 35 s: signatures of the whole training corpus
     pytest.mark.skipif(not TRAIN.is_dir(), reason=f"SemEval-2025 Task 10 data not found at {TRAIN} (../shared beside the repo)"),
 ]
 

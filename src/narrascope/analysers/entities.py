@@ -25,8 +25,9 @@ from narrascope.models.entity_roles import COMPONENT, GAZETTEER, UNCLEAR, Entity
 from narrascope.models.format import read_json, read_metadata
 from narrascope.models.versions import active_dir
 from narrascope.pipeline import register_analyser
+from narrascope.text.languages import LANGUAGES
 from narrascope.text.mentions import CONNECTORS, MentionFinder, alias_gazetteer, english_ner, learn_gazetteer
-from narrascope.text.names import ENDINGS, LANGUAGES, EntityLinker, linker_for, name_key
+from narrascope.text.names import ENDINGS, EntityLinker, linker_for, name_key
 from narrascope.text.sentences import sentence_boundaries, sentence_bounds
 
 __all__ = ["EntityAnalyser", "MentionFinder", "learn_gazetteer", "alias_gazetteer", "canonical_names", "name_key",

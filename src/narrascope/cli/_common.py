@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from narrascope.pipeline import Pipeline, PipelineConfig, PipelineConfigError, load_pipeline
-from narrascope.store import DocumentFilter, Store
-from narrascope.store.search import SearchSyntaxError, parse_search
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported by the commands that open one, so --help stays quick
+    from narrascope.store import DocumentFilter, Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -101,6 +102,8 @@ EXIT_SKIPPED = 3  # some input was skipped or failed; the rest was processed
 
 
 def open_store(db: str | None) -> Store:
+    from narrascope.store import Store
+
     try:
         return Store(db)
     except Exception as exc:  # noqa: BLE001 - turn driver errors into one readable line
@@ -121,15 +124,16 @@ def build_filter(narrative: str | None = None, subnarrative: str | None = None, 
                  role: str | None = None, technique: str | None = None, outlet: str | None = None,
                  language: str | None = None, since: str | None = None, until: str | None = None,
                  text: str | None = None, possible: bool = False, predicted: bool = False) -> DocumentFilter:
-    """The corpus filter from command-line options; a malformed date or search is a usage error (exit 2)."""
-    if text is not None:
-        try:
-            parse_search(text)
-        except SearchSyntaxError as exc:
-            raise typer.BadParameter(str(exc), param_hint="--text") from None
-    return DocumentFilter(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role, technique=technique,
-                          outlet=outlet, language=language, since=parse_date(since, "--since"),
-                          until=parse_date(until, "--until"), text=text, possible=possible, predicted=predicted)
+    """The corpus filter from command-line options (checked by :meth:`DocumentFilter.from_strings`); a malformed
+    date or search, or dates out of order, is a usage error (exit 2)."""
+    from narrascope.store import DocumentFilter, FilterError
+
+    try:
+        return DocumentFilter.from_strings(narrative=narrative, subnarrative=subnarrative, entity=entity, role=role,
+                                           technique=technique, outlet=outlet, language=language, since=since,
+                                           until=until, text=text, possible=possible, predicted=predicted)
+    except FilterError as exc:
+        raise typer.BadParameter(exc.problem, param_hint=f"--{exc.field}") from None
 
 
 def counted_labels(flt: DocumentFilter) -> str:

@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -22,7 +22,9 @@ from narrascope.pipeline import PipelineConfig
 from narrascope.ingest import IngestError
 from narrascope.ingest.fetch import FetchPolicy, is_url
 from narrascope.ingest.metadata import MAX_OUTLET_CHARS, RunMetadata, Sidecar
-from narrascope.runner import ON_CONFLICT, RunReport, RunStop, analyse_into_store
+
+if TYPE_CHECKING:  # the runner (and through it the store, SQLAlchemy) is imported when a run starts
+    from narrascope.runner import RunReport, RunStop
 
 SUMMARY_LIMIT = 50  # print per-document summaries for runs up to this size; larger runs get totals
 
@@ -62,6 +64,8 @@ def analyse(
     as_json: JsonOption = False,
 ) -> None:
     """Analyse documents and store the results; prints each document's language, narratives and top evidence."""
+    from narrascope.runner import ON_CONFLICT, analyse_into_store
+
     fields = _parse_fields(field or [])
     try:
         options = IngestOptions(fields=fields, pattern=pattern, max_chars=max_chars, ids=ids,
@@ -266,6 +270,8 @@ def _executor(workers: int | None, ray: str | None, config: PipelineConfig):
 def _stop_on_signals() -> RunStop:
     """SIGTERM or Ctrl-C stops the run within moments, even inside a long document: the batch being analysed is
     dropped (analysed again on resume), every stored batch stays. A second Ctrl-C aborts outright."""
+    from narrascope.runner import RunStop
+
     stop = RunStop()
 
     def request_stop(signum: int, _frame: Any) -> None:

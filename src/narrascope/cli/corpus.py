@@ -6,7 +6,7 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -21,11 +21,9 @@ from narrascope.document import (
     COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label,
 )
 from narrascope.export import FORMATS, entity_rows, write_export
-from narrascope.store import DocumentFilter
-from narrascope.store.aggregates import STACKS, label_breakdown, table_csv, view_table
-from narrascope.store.aggregates import compare as compare_sides
-from narrascope.store.copies import COPY_JACCARD, earliest_publication
-from narrascope.store.review import review_state
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported by the commands that use it, so --help stays quick
+    from narrascope.store import DocumentFilter
 
 PALETTE = ["on dark_red", "on dark_green", "on dark_blue", "on dark_magenta", "on dark_cyan", "on orange4",
            "on purple4", "on deep_pink4", "on dark_olive_green3", "on grey37"]
@@ -45,13 +43,16 @@ def show(
     article; reviewed labels are marked ✓ (see --predicted). --json adds ``entity_rows`` (every entity with all its
     mentions), ``reader_comments``, ``review_state``, ``corrections``, ``copies`` (id, outlet, date, similarity of
     every copy) and ``earliest_publication``."""
+    from narrascope.store.copies import earliest_publication
+    from narrascope.store.review import review_state
+
     store = open_store(db)
     doc = store.get(doc_id, predicted=predicted)
     corrections = store.corrections([doc_id]).get(doc_id, [])
     as_predicted = store.get(doc_id, predicted=True)
-    copies = store.copies(doc_id) if doc is not None else []
+    copies = (store.copies(doc_id) or []) if doc is not None else []
     store.close()
-    if doc is None:
+    if doc is None or as_predicted is None:
         err_console.print(f"[red]error:[/] no document {doc_id!r} in the store")
         raise typer.Exit(1)
     earliest = earliest_publication(doc, copies)
@@ -154,13 +155,13 @@ def render_document(doc: Document, *, techniques: bool = True, max_entities: int
             table.add_row(span.label, " ".join(doc.quote(span).split())[:100])
         grid.add_row(table)
     grid.add_row(_without(text, doc.comment_threads()))
-    comments = doc.comments()
-    if comments:
-        table = Table(title=f"Reader comments ({len(comments)})", title_justify="left", title_style="bold",
+    reader_comments = doc.comments()
+    if reader_comments:
+        table = Table(title=f"Reader comments ({len(reader_comments)})", title_justify="left", title_style="bold",
                       box=None, show_header=False)
         table.add_column("bullet", style="dim")
         table.add_column("comment")
-        for comment in comments:
+        for comment in reader_comments:
             table.add_row("•", Text(doc.quote(comment)))
         grid.add_row("")
         grid.add_row(table)
@@ -250,6 +251,8 @@ def query(
     With --entity (any spelling, any of the five languages), how that entity is cast: mentions and documents per
     role, optionally one --role, and --by outlet or month. Narratives and sub-narratives count as on the document:
     only those shown, unless --possible."""
+    from narrascope.store.aggregates import STACKS, label_breakdown, table_csv, view_table
+
     flt = build_filter(narrative, subnarrative, None, role if not entity else None, technique, outlet, language, since,
                        until, text, possible, predicted)
     if copies and (by != "outlet" or entity):
@@ -307,6 +310,8 @@ def _cell(value: object) -> str:
 
 def _copies_query(flt: DocumentFilter, db: str | None, as_json: bool) -> None:
     """``query --by outlet --copies``: pairs of copies per pair of outlets, and which outlet published first."""
+    from narrascope.store.copies import COPY_JACCARD
+
     store = open_store(db)
     rows = store.outlet_copies(flt)
     total = store.count(flt)
@@ -366,6 +371,9 @@ def compare(
     share of that side's documents, and the difference in percentage points (B minus A). The other filters apply
     to both sides; reviewed labels where reviewed, else predicted (--predicted: predictions only); an exact re-upload
     counts once."""
+    from narrascope.store.aggregates import compare as compare_sides
+    from narrascope.store.aggregates import table_csv, view_table
+
     flt = build_filter(narrative, subnarrative, entity, None, technique, outlet, language, since, until, text, possible,
                        predicted)
     store = open_store(db)

@@ -137,7 +137,7 @@ def _evaluate_reviews(model: str | None, db: str | None, as_json: bool) -> None:
                                          "no reviewed entity roles in the store (narrascope review correct ... "
                                          "set-role, the web UI, or import-annotations record some)")
     trained_on = training_info(folder).get("reviewed_documents", [])
-    result = {"model": str(folder), **evaluate_reviews(EntityRoleClassifier.load(folder), mentions, trained_on)}
+    result: dict[str, Any] = {"model": str(folder), **evaluate_reviews(EntityRoleClassifier.load(folder), mentions, trained_on)}
     if as_json:
         typer.echo(json.dumps(result, indent=2))
         return

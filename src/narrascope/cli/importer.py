@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from narrascope.cli._common import EXIT_SKIPPED, DbOption, JsonOption, console, err_console, open_store
-from narrascope.distributed.shards import import_shards
 
 
 def import_command(
@@ -20,6 +19,8 @@ def import_command(
     as_json: JsonOption = False,
 ) -> None:
     """Store analysed documents from result shards; safe to re-run (stored documents are skipped, never doubled)."""
+    from narrascope.distributed.shards import import_shards
+
     store = open_store(db)
     try:
         reports = import_shards(shards, store, batch_size=batch_size, command_line=" ".join(sys.argv))

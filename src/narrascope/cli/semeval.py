@@ -34,8 +34,9 @@ def _unsupported(subtask: int) -> typer.Exit:
 
 def _print_subtask2_scores(result: dict[str, Any], pred: Path, gold: Path) -> None:
     table = Table(title="Subtask 2 samples-F1")
-    for column, justify in (("set", "left"), ("documents", "right"), ("coarse F1", "right"), ("fine F1", "right")):
-        table.add_column(column, justify=justify)
+    table.add_column("set", justify="left")
+    for column in ("documents", "coarse F1", "fine F1"):
+        table.add_column(column, justify="right")
     rows = [("all", result)] + list(result["per_language"].items())
     for name, scores in rows:
         table.add_row(name, str(scores["n_documents"]), f"{scores['coarse_f1']:.3f}", f"{scores['fine_f1']:.3f}")

@@ -20,13 +20,13 @@ LANG_HELP = "Language of the articles (en, ru); default: the data folder's name,
 
 def task_language(lang: str | None, folder: Path | None) -> str:
     """The language named by ``--lang``, else by a release folder on the path (``.../ru/...``), else English."""
-    from narrascope.semeval.task3_2023 import LANGUAGES
+    from narrascope.semeval.task3_2023 import TRAINED_LANGUAGES
 
     if lang is None and folder is not None:
-        lang = next((part for part in reversed(folder.resolve().parts) if part in LANGUAGES), None)
+        lang = next((part for part in reversed(folder.resolve().parts) if part in TRAINED_LANGUAGES), None)
     lang = lang or "en"
-    if lang not in LANGUAGES:
-        known = ", ".join(LANGUAGES)
+    if lang not in TRAINED_LANGUAGES:
+        known = ", ".join(TRAINED_LANGUAGES)
         raise typer.BadParameter(f"no technique model or data for language {lang!r}; use one of {known}", param_hint="--lang")
     return lang
 
@@ -50,7 +50,8 @@ def predict(
     articles = task.read_articles(docs)
     if not articles:
         raise typer.BadParameter(f"no article<ID>.txt files in {docs}", param_hint="--docs")
-    labels, span_rows = {}, []
+    labels: dict[tuple[str, int], set[str]] = {}
+    span_rows: list[str] = []
     for doc_id, text in articles.items():
         spans = [(t, s, e) for t, s, e, _ in predict_article(technique_model, text)]
         labels.update(task.paragraph_labels_from_spans(doc_id, text, spans))

@@ -77,11 +77,10 @@ def serve(
         bound_port = sock.getsockname()[1]
         shown_host = f"[{host.strip('[]')}]" if ":" in host else host
         address = f"http://{shown_host}:{bound_port}/"
-        shown = escape(address + (f"?token={quote(token, safe='')}" if settings.token else ""))
+        shown = escape(address + (f"?token={quote(settings.token, safe='')}" if settings.token else ""))
         console.print(f"narrascope is serving [bold]{shown}[/]  (API docs: {escape(address)}docs; Ctrl-C to stop)",
                       soft_wrap=True)
-        config = uvicorn.Config(create_app(settings), log_level="warning")
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning")).run(sockets=[sock])
 
 
 def register(app: typer.Typer) -> None:

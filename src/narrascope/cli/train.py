@@ -242,8 +242,9 @@ def train_narratives(
         "label_files_sha256": label_file_hashes(semeval, chosen),
         "train_seconds": round(elapsed, 1),
     })
-    scratch = None if out else Path(tempfile.mkdtemp(prefix="narrascope-model-"))  # only for --save-version
-    out = out or scratch
+    scratch: Path | None = None
+    if out is None:  # only for --save-version
+        out = scratch = Path(tempfile.mkdtemp(prefix="narrascope-model-"))
     out.mkdir(parents=True, exist_ok=True)
     model.save(out)
     result = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from platformdirs import user_data_dir
@@ -17,8 +17,9 @@ from narrascope.cli.analyse import _stop_on_signals, read_run_metadata
 from narrascope.ingest import IngestError, IngestOptions
 from narrascope.ingest.feeds import WatchState, parse_interval, poll_feeds, read_feed_list
 from narrascope.ingest.fetch import Fetcher, FetchPolicy
-from narrascope.runner import analyse_into_store
-from narrascope.store import Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported when a watch starts, so --help stays quick
+    from narrascope.store import Store
 
 
 def watch(
@@ -40,6 +41,8 @@ def watch(
 ) -> None:
     """Poll feeds and analyse each new article once: an article already stored (by URL) is never fetched again.
     Runs until Ctrl-C (or one poll with --once); exit code 3 if any feed or article failed, each named url: reason."""
+    from narrascope.runner import analyse_into_store
+
     try:
         interval = parse_interval(every)
     except ValueError as exc:

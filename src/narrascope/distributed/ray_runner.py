@@ -211,7 +211,8 @@ def analyse_to_shards(
         try:
             describe, signature, built = ray.get(actors[0].describe.remote())
             write_manifest(out, describe, signature, built)
-            idle, running = list(actors), {}
+            idle = list(actors)
+            running: dict[Any, Any] = {}
             queue = deque(files)
             while queue or running:
                 while queue and idle:

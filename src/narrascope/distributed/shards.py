@@ -84,8 +84,9 @@ def import_shards(paths: Iterable[str | Path], store: Store, *, batch_size: int 
     for folder, files in by_folder.items():
         manifest = read_manifest(folder)
         signature = manifest["pipeline_signature"]
-        report = RunReport(run_id=store.begin_run(manifest["pipeline"], signature, config=manifest.get("config"),
-                                                  command_line=command_line))
+        run_id = store.begin_run(manifest["pipeline"], signature, config=manifest.get("config"),
+                                 command_line=command_line)
+        report = RunReport(run_id=run_id)
         status = "failed"
         try:
             for file in files:
@@ -95,11 +96,11 @@ def import_shards(paths: Iterable[str | Path], store: Store, *, batch_size: int 
                     saved, refused = save_batch_safely(store, todo, pipeline_signature=signature, run_id=report.run_id)
                     report.analysed += len(saved)
                     report.problems.extend(refused)
-                    store.record_progress(report.run_id, analysed=report.analysed, unchanged=report.unchanged,
+                    store.record_progress(run_id, analysed=report.analysed, unchanged=report.unchanged,
                                           failed=report.failed)
             status = "finished"
         finally:
-            store.finish_run(report.run_id, status=status, analysed=report.analysed, unchanged=report.unchanged,
+            store.finish_run(run_id, status=status, analysed=report.analysed, unchanged=report.unchanged,
                              failed=report.failed)
         reports.append(report)
     return reports

@@ -13,13 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 from narrascope._version import __version__
+
+if TYPE_CHECKING:
+    from urllib.robotparser import RobotFileParser
 
 __all__ = ["FetchPolicy", "Fetched", "FetchFailed", "Fetcher", "is_url", "PRODUCT"]
 
@@ -242,6 +244,8 @@ class Fetcher:
 
     def _read_robots(self, site: str, deadline: float) -> RobotFileParser | str:
         """The parsed robots.txt of a site, or (a string) the reason everything there is refused."""
+        from urllib.robotparser import RobotFileParser  # imports urllib.request: only when a site is first read
+
         rules = RobotFileParser()
         try:
             fetched = self._get(f"{site}/robots.txt", conditional=False, check_robots=False, deadline=deadline)
@@ -272,10 +276,12 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -155,7 +155,8 @@ class Sidecar:
     def read(cls, path: str | Path) -> tuple[Sidecar, list[SidecarError]]:
         """The sidecar at ``path`` and every problem in it (an unusable row is left out and named)."""
         path = Path(path)
-        sidecar, errors = cls(path), []
+        sidecar = cls(path)
+        errors: list[SidecarError] = []
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
@@ -165,11 +166,12 @@ class Sidecar:
             row = _sidecar_row(str(path), line, record, errors)
             if row is None:
                 continue
-            key_kind, key, values = row
+            key_kind, given, values = row
+            key: str | Path = given
             if key_kind == "id":
                 table: dict[Any, tuple[int, dict[str, Any]]] = sidecar.by_id
             else:
-                table, key = sidecar.by_path, _absolute(Path(key), path.parent)
+                table, key = sidecar.by_path, _absolute(Path(given), path.parent)
             if key in table:
                 errors.append(SidecarError(str(path), line, f"{key_kind} {str(key)!r} already has metadata on line "
                                                             f"{table[key][0]}"))

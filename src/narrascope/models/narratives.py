@@ -31,13 +31,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
 from narrascope.models.format import load_model, save_model
+from narrascope.text.languages import LANGUAGES
 from narrascope.text.sentences import split_sentences
 
 __all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "children_of", "OTHER", "LANGUAGES"]
 
 COMPONENT = "narratives"
 OTHER = "Other"
-LANGUAGES = ("bg", "en", "hi", "pt", "ru")
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
 SALIENCE_L2 = 1.0  # L2 penalty of the salience weights (7 features x (shared + 5 languages), ~1,000 documents)
 _FLOOR = -5.0  # pooled score of a label with no sentence left to support it (far below any ridge score)

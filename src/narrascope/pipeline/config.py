@@ -92,4 +92,6 @@ class PipelineConfig:
     @classmethod
     def of(cls, components: PipelineConfig | Iterable[str] | None) -> PipelineConfig:
         """A configuration, or the one running ``components`` (names) with their defaults."""
-        return components if isinstance(components, PipelineConfig) else cls(components=components)
+        if isinstance(components, PipelineConfig):
+            return components
+        return cls(components=None if components is None else tuple(components))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "language_of", "split_fields", "unique"]
+from narrascope.text.languages import LANGUAGES
 
-LANGUAGES = ("BG", "EN", "HI", "PT", "RU")
-_LANG_IN_ID = re.compile(r"(?:^|[_-])(BG|EN|HI|PT|RU)(?=[_-])")
+__all__ = ["LANGUAGES", "ID_LANGUAGES", "language_of", "split_fields", "unique"]
+
+ID_LANGUAGES = tuple(code.upper() for code in LANGUAGES)  # as the task's document ids spell them
+_LANG_IN_ID = re.compile(rf"(?:^|[_-])({'|'.join(ID_LANGUAGES)})(?=[_-])")
 
 
 def language_of(doc_id: str) -> str | None:

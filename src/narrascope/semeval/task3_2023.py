@@ -74,7 +74,7 @@ PTC_TO_2023: dict[str, str] = {
 # articles are one story: in the English training set, 12 pairs of articles were re-published with paragraphs
 # added or cut (one contains at least half of the other) at Jaccard 0.21-0.47, below the default copy threshold.
 DUPLICATE_JACCARD = 0.2
-LANGUAGES = ("en", "ru")  # the languages whose training data narrascope uses (their folder names in the release)
+TRAINED_LANGUAGES = ("en", "ru")  # the languages whose training data narrascope uses (their folder names in the release)
 
 ParagraphKey = tuple[str, int]  # (article id, 1-based line number)
 SpanTuple = tuple[str, int, int]  # (technique, start, end), end exclusive
@@ -216,7 +216,7 @@ def score_spans(
     spans, of the fraction of the span covered by same-technique gold spans; recall symmetrically over gold
     spans. ``overlap_*``: a span counts as found when any same-technique span on the other side overlaps it.
     """
-    totals = defaultdict(float)
+    totals: defaultdict[str, float] = defaultdict(float)
     for doc_id in set(gold) | set(pred):
         g = list(gold.get(doc_id, ()))
         p = list(pred.get(doc_id, ()))

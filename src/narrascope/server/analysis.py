@@ -18,7 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
+from typing import Literal
 
 from narrascope.document import Document
 from narrascope.distributed.processes import exit_with_parent
@@ -42,14 +43,14 @@ class Job:
 
     id: str
     total: int | None  # None until the job has read its files
-    status: str = "queued"  # queued / running / finished / failed
+    status: Literal["queued", "running", "finished", "failed"] = "queued"
     done: int = 0
     analysed: int = 0
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
     document_ids: list[str] = field(default_factory=list)
     error: str | None = None
-    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
 
     @property
@@ -180,7 +181,7 @@ class AnalysisService:
             job.status = "failed"
             job.error = f"{type(exc).__name__}: {exc}"
         finally:
-            job.finished_at = datetime.now(timezone.utc)
+            job.finished_at = datetime.now(UTC)
 
     def close(self) -> None:
         """Stop running jobs at their next batch boundary (what is stored stays) and drop queued ones."""

@@ -9,8 +9,8 @@ from fastapi import HTTPException, Query, Request
 
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.settings import Settings
-from narrascope.store import DocumentFilter, Store
-from narrascope.store.search import SearchSyntaxError, parse_search
+from narrascope.store import DocumentFilter, FilterError, Store
+from narrascope.store.search import SearchSyntaxError
 
 
 def get_store(request: Request) -> Store:
@@ -29,11 +29,6 @@ def reviewer_of(request: Request, given: str | None = None) -> str | None:
     """Who makes a correction: the reviewer the request's token names, else the server's configured reviewer, else
     ``given`` (a name the client sent); None leaves it to :func:`narrascope.review.default_reviewer`."""
     return getattr(request.state, "reviewer", None) or request.app.state.settings.reviewer or given
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    """HTML forms send empty fields as ``""``; treat them as not set."""
-    return value.strip() or None if value is not None else None
 
 
 def document_filter(
@@ -55,31 +50,17 @@ def document_filter(
     predicted: Annotated[bool, Query(description="Use the model's predictions alone (by default reviewed labels "
                                                  "where reviewers corrected them, else predicted).")] = False,
 ) -> DocumentFilter:
-    """The corpus filter from query parameters; 422 for malformed or inverted dates, and for a NUL character (which
-    no stored text can contain, and which SQLite would read as the end of the pattern, matching everything)."""
-    for name, value in locals().items():
-        if isinstance(value, str) and "\x00" in value:
-            raise HTTPException(422, f"{name} contains a NUL character")
-    dates = {}
-    for name, value in (("since", since), ("until", until)):
-        value = _blank_to_none(value)
-        try:
-            dates[name] = date.fromisoformat(value) if value else None
-        except ValueError:
-            raise HTTPException(422, f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
-    if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
-        raise HTTPException(422, "since is after until")
-    if q := _blank_to_none(q):
-        try:
-            parse_search(q)
-        except SearchSyntaxError as exc:
-            raise HTTPException(400, f"q: {exc}") from None
-    return DocumentFilter(narrative=_blank_to_none(narrative), also_narrative=_blank_to_none(also_narrative),
-                          subnarrative=_blank_to_none(subnarrative),
-                          entity=_blank_to_none(entity), role=_blank_to_none(role),
-                          technique=_blank_to_none(technique), outlet=_blank_to_none(outlet),
-                          language=_blank_to_none(language), since=dates["since"], until=dates["until"],
-                          text=q, possible=possible, predicted=predicted)
+    """The corpus filter from query parameters (checked by :meth:`DocumentFilter.from_strings`; the search is ``q``):
+    400 for a malformed search, 422 for any other value that cannot be used."""
+    try:
+        return DocumentFilter.from_strings(narrative=narrative, also_narrative=also_narrative, subnarrative=subnarrative,
+                                           entity=entity, role=role, technique=technique, outlet=outlet,
+                                           language=language, since=since, until=until, text=q, possible=possible,
+                                           predicted=predicted)
+    except FilterError as exc:
+        if isinstance(exc.__cause__, SearchSyntaxError):
+            raise HTTPException(400, f"q: {exc.problem}") from None
+        raise HTTPException(422, f"{'q' if exc.field == 'text' else exc.field} {exc.problem}") from None
 
 
 def filter_params(flt: DocumentFilter) -> dict[str, str]:

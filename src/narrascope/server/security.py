@@ -62,16 +62,16 @@ class TokenMiddleware:
                 return
         query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         given = dict(query).get("token")
-        if scope["method"] == "GET" and self._match(given)[0]:
+        if scope["method"] == "GET" and given is not None and self._match(given)[0]:
             # Trade the token in the address for a cookie, then drop it from the address bar.
             rest = urlencode([(k, v) for k, v in query if k != "token"])
             response = RedirectResponse(scope["path"] + (f"?{rest}" if rest else ""), status_code=303)
             response.set_cookie(TOKEN_COOKIE, given, httponly=True, samesite="strict")
             await response(scope, receive, send)
             return
-        response = JSONResponse({"detail": "missing or invalid API token"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer"})
-        await response(scope, receive, send)
+        refusal = JSONResponse({"detail": "missing or invalid API token"}, status_code=401,
+                               headers={"WWW-Authenticate": "Bearer"})
+        await refusal(scope, receive, send)
 
 
 class BodyLimitMiddleware:

@@ -152,7 +152,8 @@ def compute_breakdown(store: Store, flt: DocumentFilter | None = None, *, layer:
     if stack not in STACKS:
         raise ValueError(f"stack must be one of {', '.join(STACKS)}")
     flt = flt or DocumentFilter()
-    base = dataclasses.replace(flt, **{name: None for name in LABEL_FILTERS})
+    unset: dict[str, Any] = {name: None for name in LABEL_FILTERS}
+    base = dataclasses.replace(flt, **unset)
     matching = store.filtered_query(flt)
     A = flt.labels(layer).subquery().c
     labels_stmt = select(A.document_id, A.label)

@@ -25,13 +25,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from itertools import combinations
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import Connection, func, select
 
 from narrascope.document import Document
 from narrascope.store.schema import CopyBandRow, CopySignatureRow, DocumentRow
+
+if TYPE_CHECKING:  # numpy is imported where signatures are made or compared: listing and counting never load it
+    import numpy as np
 
 __all__ = ["COPY_JACCARD", "NUM_PERM", "BANDS", "ROWS", "SHINGLE_WORDS", "MIN_SHINGLES", "Signature", "signature",
            "shingles", "band_keys", "estimated_jaccard", "signature_rows", "similar_documents", "similar_pairs",
@@ -60,6 +62,8 @@ class Signature:
 
     @classmethod
     def from_bytes(cls, data: bytes, shingles: int) -> Signature:
+        import numpy as np
+
         return cls(np.frombuffer(data, dtype="<u4").astype(np.uint64), shingles)
 
     @property
@@ -101,6 +105,8 @@ def band_keys(sig: Signature) -> list[int]:
 
 def estimated_jaccard(a: Signature, b: Signature) -> float:
     """The MinHash estimate of the Jaccard similarity of the two documents' shingle sets."""
+    import numpy as np
+
     return float(np.mean(a.hashvalues == b.hashvalues))
 
 
@@ -141,7 +147,8 @@ def similar_documents(connection: Connection, sig: Signature, content_hash: str,
             similarity = estimated_jaccard(sig, other)
             if similarity >= threshold:
                 found[doc_id] = similarity
-    found.pop(exclude, None)
+    if exclude is not None:
+        found.pop(exclude, None)
     return found
 
 

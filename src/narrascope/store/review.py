@@ -107,14 +107,14 @@ def apply_corrections(doc: Document, corrections: Iterable[Correction]) -> Docum
             doc.cats[layer] = labels
     by_name = {label.name: label for layer in LABEL_LAYERS for label in doc.cats.get(layer, [])}
     for c in current:
-        label = by_name.get(c.target)
-        if c.layer != EVIDENCE or label is None or c.content_hash != doc.content_hash or c.start is None:
+        target = by_name.get(c.target)
+        if c.layer != EVIDENCE or target is None or c.content_hash != doc.content_hash or c.start is None:
             continue
-        kept = [e for e in label.evidence if (e.start, e.end) != (c.start, c.end)]
+        kept = [e for e in target.evidence if (e.start, e.end) != (c.start, c.end)]
         if c.action == "pick-evidence" and c.end is not None and c.end <= len(doc.text):
-            kept.insert(0, Span(c.start, c.end, label.name, None, {"review": REVIEWED, "reviewer": c.reviewer}))
-        label.evidence = kept
-        label.attrs["evidence_review"] = REVIEWED
+            kept.insert(0, Span(c.start, c.end, target.name, None, {"review": REVIEWED, "reviewer": c.reviewer}))
+        target.evidence = kept
+        target.attrs["evidence_review"] = REVIEWED
     roles = {c.target: c for c in current if c.layer == ENTITIES and c.action == "set-role"}
     if ENTITIES in doc.spans:
         spans = []

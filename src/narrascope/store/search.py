@@ -135,7 +135,7 @@ def search_condition(dialect: str, query: SearchQuery) -> Any:
     if dialect == "postgresql":
         return literal_column(PG_SEARCH_VECTOR).op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"),
                                                                          query.tsquery()))
-    matching = select(literal_column("rowid")).select_from(text("documents_fts")).where(
+    matching: Any = select(literal_column("rowid")).select_from(text("documents_fts")).where(
         literal_column("documents_fts").op("MATCH")(query.fts5()))
     return literal_column("documents.rowid").in_(matching)
 

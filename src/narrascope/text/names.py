@@ -19,9 +19,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["EntityLinker", "name_key", "fold", "default_linker", "stem", "LANGUAGES"]
+from narrascope.text.languages import LANGUAGES
 
-LANGUAGES = ("en", "bg", "hi", "pt", "ru")
+__all__ = ["EntityLinker", "name_key", "fold", "default_linker", "stem"]
 
 # a word: letters/digits plus Devanagari vowel signs (which are not \w), inner apostrophes, hyphens and dots
 WORD = re.compile(r"[^\W_][\w\u0900-\u0963\u0966-\u097f'’\-.]*(?<![.\-'’])")
@@ -147,7 +147,7 @@ class EntityLinker:
 
     def resolve(self, name: str) -> str | None:
         """The display name of whatever entity ``name`` spells in any of the five languages (for queries)."""
-        for lang in LANGUAGES:
+        for lang in sorted(LANGUAGES, key=lambda code: code != "en"):  # English first
             entity_id = self.link(name, lang)
             if entity_id:
                 return self.names[entity_id]

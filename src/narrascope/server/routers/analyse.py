@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Response, Upl
 from starlette.concurrency import run_in_threadpool
 
 from narrascope._version import __version__
+from narrascope.document import Document
 from narrascope.ingest import IngestError
 from narrascope.server.analysis import AnalysisService, Job
 from narrascope.server.deps import get_service, get_settings
@@ -63,9 +64,10 @@ async def analyse_file(
     errors = [str(i) for i in items if isinstance(i, IngestError)]
     if errors:
         raise HTTPException(422, "; ".join(errors))
-    if len(items) != 1:
-        raise HTTPException(422, f"the file holds {len(items)} documents; submit it as a batch to POST /api/jobs")
-    doc = await run_in_threadpool(analyse_one, items[0], service, save=save)
+    docs = [i for i in items if isinstance(i, Document)]
+    if len(docs) != 1:
+        raise HTTPException(422, f"the file holds {len(docs)} documents; submit it as a batch to POST /api/jobs")
+    doc = await run_in_threadpool(analyse_one, docs[0], service, save=save)
     return DocumentOut.of(doc, possible=possible)
 
 

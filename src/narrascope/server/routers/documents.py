@@ -52,4 +52,5 @@ def get_copies(doc_id: str, store: Annotated[Store, Depends(get_store)]) -> Docu
     copies = store.copies(doc_id) if doc is not None else None
     if doc is None or copies is None:
         raise HTTPException(404, f"no document with id {doc_id!r}")
-    return DocumentCopies(id=doc.id, copies=copies, earliest_publication=earliest_publication(doc, copies))
+    return DocumentCopies.model_validate({"id": doc.id, "copies": copies,
+                                          "earliest_publication": earliest_publication(doc, copies)})

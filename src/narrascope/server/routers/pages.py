@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SUBNARRATIVES, Document
+from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, Document
 from narrascope.export import FORMATS
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
@@ -98,7 +98,7 @@ def _time_bars(data: DashboardData, flt: DocumentFilter, order: list[str]) -> li
     bars = []
     for bucket in data.periods:
         start = date.fromisoformat(bucket.period)
-        window = {"since": start, "until": _period_end(start, data.period)}
+        window: dict[str, Any] = {"since": start, "until": _period_end(start, data.period)}
         segments = []
         for row in sorted(cells.get(bucket.period, []), key=lambda r: (rank.get(r.group, len(rank)), str(r.group))):
             if data.stack == "narrative":
@@ -267,7 +267,10 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
     if predicted is None:
         raise HTTPException(404, f"No document with id {doc_id!r}.")
     corrections = store.corrections([doc_id]).get(doc_id, [])
-    doc = apply_corrections(store.get(doc_id, predicted=True), corrections)
+    reviewed = store.get(doc_id, predicted=True)  # a second copy, which apply_corrections changes in place
+    if reviewed is None:  # removed since the first read
+        raise HTTPException(404, f"No document with id {doc_id!r}.")
+    doc = apply_corrections(reviewed, corrections)
     context = document_context(doc, store.copies(doc_id) or []) | review_context(doc, predicted, corrections)
     return _render(request, "document.html", context)
 
@@ -278,7 +281,7 @@ def document_context(doc: Document, copies: list[dict[str, Any]]) -> dict[str, A
             "comment_legend": legend(doc, COMMENT_NARRATIVES), "entities": entity_table(doc),
             "possible_labels": doc.possible_labels(), "orphan_subs": orphan_subnarratives(doc),
             "techniques": technique_table(doc), "page": "document",
-            "segments": sorted({s.label for s in doc.spans.get("segments", [])})}
+            "segments": sorted({s.label for s in doc.spans.get(SEGMENTS, [])})}
 
 
 def review_context(doc: Document, predicted: Document, corrections: list[Correction]) -> dict[str, Any]:

@@ -47,7 +47,8 @@ def narrascope_invocations(line: str) -> list[list[str]]:
 
 
 def problems(args: list[str], root: typer.core.TyperCommand | typer.core.TyperGroup) -> list[str]:
-    """What in ``args`` the command tree does not know: an unknown subcommand or an option its command lacks."""
+    """What in ``args`` the command tree does not know (an unknown subcommand, an option its command lacks) or misses
+    (a required option)."""
     found: list[str] = []
     command, path = root, ["narrascope"]
     for raw in args:
@@ -63,9 +64,14 @@ def problems(args: list[str], root: typer.core.TyperCommand | typer.core.TyperGr
                 found.append(f"{' '.join(path)}: no command {token!r}")
                 break
             command, path = subcommand, [*path, token]
-    if isinstance(command, typer.core.TyperGroup) and not found and "--help" not in args:
-        found.append(f"{' '.join(path)}: a group, no command named")
-    return found
+    if "--help" in args:
+        return found
+    if isinstance(command, typer.core.TyperGroup):
+        return found or [f"{' '.join(path)}: a group, no command named"]
+    given = {token.strip("[]").split("=", 1)[0] for token in args}
+    missing = [param.opts[0] for param in command.params
+               if param.required and param.opts[0].startswith("-") and not given & {*param.opts, *param.secondary_opts}]
+    return [*found, *(f"{' '.join(path)}: required option {option} missing" for option in missing)]
 
 
 def readme_problems(markdown: str) -> list[str]:
@@ -88,6 +94,7 @@ def test_every_readme_command_line_exists_with_the_options_it_shows():
     (".venv/bin/narrascope eval narratives --entities-model m/", "narrascope eval narratives: no option --entities-model"),
     ("narrascope show D --json | jq . && narrascope list [--bogus]", "narrascope list: no option --bogus"),
     ("narrascope models", "narrascope models: a group, no command named"),
+    ("narrascope train entities --with-reviews --db team.db", "narrascope train entities: required option --semeval missing"),
 ])
 def test_a_stale_command_or_option_is_reported(stale, expected):
     line = f"{stale}   # a comment --not-an-option"

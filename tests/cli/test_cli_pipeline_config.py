@@ -52,6 +52,7 @@ def test_a_run_records_and_shows_the_models_it_ran(toy_techniques, tmp_path):
 @pytest.mark.parametrize(("options", "message"), [
     (["--model", "techniques=/no/such/folder"], "the techniques model folder /no/such/folder does not exist"),
     (["--model", "entities=no-such-version"], "neither a model folder nor a saved entities version"),
+    (["--model", "narratives=my-model/"], "'my-model/' is neither a model folder nor a saved narratives version"),
     (["--model", "narratives"], "expected COMPONENT=DIR or COMPONENT=VERSION"),
     (["--model", "nonsense=somewhere"], "unknown analyser 'nonsense'"),
     (["--skip", "nonsense"], "unknown analyser 'nonsense'"),

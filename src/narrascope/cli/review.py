@@ -80,7 +80,7 @@ def list_corrections(
 def queue(
     db: DbOption = None, narrative: NarrativeOption = None, outlet: OutletOption = None,
     language: LanguageOption = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Documents to list.")] = 20,
     as_json: JsonOption = False,
 ) -> None:
     """Documents not yet fully reviewed, most needing a human first: conflicting labels, then labels scored below

@@ -17,8 +17,8 @@ from narrascope.taxonomy import TaxonomyError, load_taxonomy
 app = typer.Typer(help="SemEval-2025 Task 10: score submission files and predict them with narrascope.",
                   no_args_is_help=True)
 
-SubtaskOption = Annotated[int, typer.Option("--subtask", "-s", help="Task 10 subtask: 2 (narratives); "
-                                                                    "1 (entity framing) when installed.")]
+SubtaskOption = Annotated[int, typer.Option("--subtask", "-s", help="Task 10 subtask: 2 (narratives) or "
+                                                                    "1 (entity framing).")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -27,9 +27,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _unsupported(subtask: int) -> typer.Exit:
-    if subtask == 1:
-        return _fail("subtask 1 (entity framing) is not available yet in this command")
-    return _fail(f"unknown subtask {subtask}; SemEval-2025 Task 10 subtasks here: 2 (and 1 when available)")
+    return _fail(f"unknown subtask {subtask}; SemEval-2025 Task 10 subtasks here: 1 and 2")
 
 
 def _print_subtask2_scores(result: dict[str, Any], pred: Path, gold: Path) -> None:
@@ -87,7 +85,8 @@ def predict(
     out: Annotated[Path, typer.Option("--out", "-o", help="Submission file to write.", dir_okay=False)],
     subtask: SubtaskOption = 2,
     model: Annotated[str | None, typer.Option("--model", help="Model folder or saved version name: narratives for "
-                                              "--subtask 2, entity roles for --subtask 1 (default: the packaged one).")] = None,
+                                              "--subtask 2 (default: the active version, else the packaged model), entity roles for --subtask 1 (default: "
+                                              "the packaged model).")] = None,
     mentions: Annotated[Path | None, typer.Option("--mentions", help="Subtask 1: entity mentions in the official "
                                                   "layout (id, mention, start, end).", exists=True, dir_okay=False)] = None,
 ) -> None:

@@ -15,7 +15,7 @@ from narrascope.cli._common import resolve_model_option
 
 app = typer.Typer(help="SemEval-2023 Task 3 subtask 3: persuasion techniques per paragraph.", no_args_is_help=True)
 
-LANG_HELP = "Language of the articles (en, ru); default: the data folder's name, else en."
+LANG_HELP = "Language of the articles (en, ru); default: a folder on the data path named en or ru, else en."
 
 
 def task_language(lang: str | None, folder: Path | None) -> str:

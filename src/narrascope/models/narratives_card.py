@@ -190,7 +190,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               "  model little to read, and the comment layer's probability is the highest any one comment gets.",
               "",
               "## Retraining with a team's reviews", "",
-              "This shipped model saw no reviews. `narrascope train narratives --with-reviews --db team.db "
+              "This shipped model saw no reviews. `narrascope train narratives --semeval DIR --with-reviews --db team.db "
               "--save-version NAME`",
               "retrains it with a store's reviewed documents and keeps it beside the others (`narrascope models`); "
               "`narrascope eval",

@@ -111,8 +111,11 @@ def resolve_model(component: str, value: str) -> Path:
     path = Path(value).expanduser()
     if path.is_dir():
         return path
-    folder = version_dir(component, value)
-    if not folder.is_dir():
+    try:
+        folder = version_dir(component, value)
+    except VersionError:  # a path such as my-model/ that does not exist is no version name either
+        folder = None
+    if folder is None or not folder.is_dir():
         raise VersionError(f"{value!r} is neither a model folder nor a saved {component} version")
     return folder
 

@@ -343,3 +343,14 @@ def test_definitions_are_extra_training_rows_for_labels_seen(docs):
     with_definitions = train_model(docs, random_state=0, definitions=True, salience=False)[0]
     assert with_definitions.info["auxiliary_rows"]["definitions"] is True
     assert with_definitions.classes == train_model(docs, random_state=0, salience=False)[0].classes
+
+
+def test_explanation_without_sub_narrative_teaches_no_label_named_none(docs):
+    """Subtask-3 files give "none" as the sub-narrative of some explanations: it is no label to learn."""
+    from narrascope.semeval.corpus import Explanation
+
+    why = Explanation(PRAISE, "none", "The text praises the mighty Russian army that crushed the enemy lines.")
+    explained = [SemevalDocument(d.id, d.lang, d.text, d.narratives, d.subnarratives, explanation=why)
+                 if PRAISE in d.narratives else d for d in docs]
+    model = train_model(explained, random_state=0, salience=False)[0]
+    assert "none" not in model.classes and PRAISE in model.classes

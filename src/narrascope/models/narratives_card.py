@@ -112,7 +112,8 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         "vocabulary shared by all languages, a per-language bias, one ridge regression per label (alpha "
         f"{clf.alpha}) fitted on whole documents and solved jointly. "
         + ("A text is scored sentence by sentence"
-           + (f" (each read with {clf.window} neighbouring sentence(s) on either side)" if clf.window else "")
+           + (f" (each read with the features of its {clf.window} neighbouring sentence(s) on either side, weighted "
+              f"{getattr(clf, 'context_weight', 1.0):g}; the salience reads the sentence alone)" if clf.window else "")
            + (f" and the sentence scores are pooled by a salience-weighted log-sum-exp (temperature {clf.temperature}) "
               f"into the document score: a sentence's weight is {1 - clf.salience_share:g} spread evenly plus "
               f"{clf.salience_share:g} times the softmax over its document of a learned salience (first sentence, "
@@ -133,6 +134,8 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         + (", plus each one's subtask-3 explanation" if info.get("auxiliary_rows", {}).get("explanations") else "")
         + (f" and its {info['auxiliary_rows']['witness_sentences']} sentence(s) closest to that explanation"
            if info.get("auxiliary_rows", {}).get("witness_sentences") else "")
+        + (", plus the taxonomy's name and definition of each label seen (English)"
+           if info.get("auxiliary_rows", {}).get("definitions") else "")
         + " (extra rows teach the ridge only; calibration and tuning score documents, never the rows of a document "
           "in the fold being scored).",
         f"- Labels modelled: {len(model.classes)} (narratives, `Other`, specific sub-narratives seen in training; "

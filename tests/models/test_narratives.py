@@ -319,3 +319,38 @@ def test_salience_learns_where_the_evidence_sits(docs, share):
     weights = [NarrativeClassifier(salience_share=share).fit(texts, labels, evidence=e).salience_coef_ for e in (first, last)]
     assert weights[0][0] > weights[1][0]  # is-first
     assert weights[0][2] < weights[1][2]  # relative position
+
+
+def test_context_reads_neighbouring_sentences_of_the_same_document_only(docs):
+    """With a window, a sentence is scored with its neighbours' features at ``context_weight``; never across documents."""
+    texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
+    clf = NarrativeClassifier(word_max_features=500, char_max_features=2000, salience=False).fit(texts, labels)
+    alone = clf._features(["Tanks rolled.", "The army is mighty.", "Rain fell.", "Tanks rolled."], [None] * 4)
+    owner = np.array([0, 0, 0, 1])
+    for weight in (0.5, 1.0):
+        clf.set_params(window=1, context_weight=weight)
+        mixed = clf._in_context(alone, owner).toarray()
+        np.testing.assert_allclose(mixed[3], alone[3].toarray()[0], atol=1e-6)  # a one-sentence document: itself
+        n_word = len(clf.word_vectorizer_.vocabulary_)
+        expected = alone[0, :n_word].toarray()[0] + weight * alone[1, :n_word].toarray()[0]
+        np.testing.assert_allclose(mixed[0, :n_word], expected / np.linalg.norm(expected), atol=1e-6)
+    clf.set_params(window=1, context_weight=0.0)
+    np.testing.assert_allclose(clf._in_context(alone, owner).toarray(), alone.toarray(), atol=1e-6)
+
+
+def test_definitions_are_extra_training_rows_for_labels_seen(docs):
+    """Taxonomy definitions add one auxiliary row per label seen, taught with its narrative; documents keep their rows."""
+    with_definitions = train_model(docs, random_state=0, definitions=True, salience=False)[0]
+    assert with_definitions.info["auxiliary_rows"]["definitions"] is True
+    assert with_definitions.classes == train_model(docs, random_state=0, salience=False)[0].classes
+
+
+def test_explanation_without_sub_narrative_teaches_no_label_named_none(docs):
+    """Subtask-3 files give "none" as the sub-narrative of some explanations: it is no label to learn."""
+    from narrascope.semeval.corpus import Explanation
+
+    why = Explanation(PRAISE, "none", "The text praises the mighty Russian army that crushed the enemy lines.")
+    explained = [SemevalDocument(d.id, d.lang, d.text, d.narratives, d.subnarratives, explanation=why)
+                 if PRAISE in d.narratives else d for d in docs]
+    model = train_model(explained, random_state=0, salience=False)[0]
+    assert "none" not in model.classes and PRAISE in model.classes

@@ -49,7 +49,8 @@ class NarrativeClassifier(BaseEstimator):
     Features are TF-IDF word + char n-grams (one vocabulary for all languages) plus a per-language bias; one ridge
     regression per label is fitted on whole documents (dual form, all labels at once). A text is scored sentence by
     sentence with those weights (each sentence read with ``window`` neighbouring sentences on either side as
-    context), and the sentence scores are pooled by a smooth maximum (log-mean-exp at ``temperature``), so the
+    context, their features weighted ``context_weight``), and the sentence scores are pooled by a smooth maximum
+    (log-mean-exp at ``temperature``), so the
     sentences that score highest are the ones that made the decision. Sentences where the
     author rejects what they report (``REJECTION_CUES``: "debunked", "false claim", ...) are left out of the pool
     for every narrative label when ``skip_rejected``. ``pooling="document"`` scores the whole text as one instance
@@ -62,7 +63,8 @@ class NarrativeClassifier(BaseEstimator):
 
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
                  alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
-                 skip_rejected: bool = True, salience: bool = True, salience_share: float = 0.5, calibration_folds: int = 10, random_state: int = 0):
+                 context_weight: float = 1.0, skip_rejected: bool = True, salience: bool = True,
+                 salience_share: float = 0.5, calibration_folds: int = 10, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
@@ -70,6 +72,7 @@ class NarrativeClassifier(BaseEstimator):
         self.pooling = pooling
         self.temperature = temperature
         self.window = window
+        self.context_weight = context_weight
         self.skip_rejected = skip_rejected
         self.salience = salience
         self.salience_share = salience_share
@@ -113,12 +116,11 @@ class NarrativeClassifier(BaseEstimator):
         if sentences is None:
             sentences = [split_sentences(text) for text in texts]
         quoted = [text[s:e] for text, spans in zip(texts, sentences) for s, e in spans]
-        windows = [w for text, spans in zip(texts, sentences) for w in self._windows(text, spans)]
         owner = np.repeat(np.arange(len(texts)), [len(spans) for spans in sentences])
         rejected = np.array([rejects(q) for q in quoted], bool) if self.skip_rejected else np.zeros(len(quoted), bool)
-        X = self._features(windows, [langs[i] for i in owner])
+        X = self._features(quoted, [langs[i] for i in owner])
         features = self._salience_features(X, owner, quoted) if self._salient() else None
-        return X, owner, rejected, self._log_weights(features, owner, len(texts))
+        return self._in_context(X, owner), owner, rejected, self._log_weights(features, owner, len(texts))
 
     def _salient(self) -> bool:
         return getattr(self, "salience_coef_", None) is not None
@@ -164,12 +166,27 @@ class NarrativeClassifier(BaseEstimator):
         uniform = 1.0 / np.bincount(owner, minlength=n_docs)[owner]
         return np.log((1 - self.salience_share) * uniform + self.salience_share * salient)
 
-    def _windows(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
-        """What each sentence is scored on: itself with ``window`` sentences of context on either side."""
+    def _in_context(self, X: sparse.csr_matrix, owner: np.ndarray) -> sparse.csr_matrix:
+        """What each sentence is scored on: its features plus ``context_weight`` times those of the ``window``
+        sentences of its document on either side, each n-gram block normalised again (unchanged without a window)."""
         if not self.window:
-            return [text[s:e] for s, e in spans]
-        last = len(spans) - 1
-        return [text[spans[max(i - self.window, 0)][0] : spans[min(i + self.window, last)][1]] for i in range(len(spans))]
+            return X
+        n = X.shape[0]
+        rows, cols, values = [np.arange(n)], [np.arange(n)], [np.ones(n)]
+        for step in range(1, self.window + 1):
+            near = np.flatnonzero(owner[:-step] == owner[step:]) if n > step else np.zeros(0, int)
+            rows += [near, near + step]
+            cols += [near + step, near]
+            values += [np.full(len(near), self.context_weight)] * 2
+        mix = sparse.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+        n_word = len(self.word_vectorizer_.vocabulary_)
+        n_text = n_word + len(self.char_vectorizer_.vocabulary_)
+        blocks = []
+        for start, stop, norm in ((0, n_word, 1.0), (n_word, n_text, np.sqrt(self.char_weight))):
+            block = mix @ X[:, start:stop]
+            length = np.sqrt(np.asarray(block.multiply(block).sum(1)).ravel())
+            blocks.append(sparse.diags(norm / np.maximum(length, 1e-12)) @ block)
+        return sparse.hstack(blocks + [X[:, n_text:]], format="csr", dtype=np.float32)
 
     def _contributions(self, scores: np.ndarray, log_weights: np.ndarray, rejected: np.ndarray,
                        class_mask: np.ndarray) -> np.ndarray:
@@ -329,8 +346,9 @@ class NarrativeClassifier(BaseEstimator):
         if not sentences:
             return np.zeros((0, len(class_index)))
         if self.pooling == "document":  # sentences scored alone, as evidence for a decision made on the whole text
-            scores = np.asarray(self._features(self._windows(text, sentences), [lang] * len(sentences))
-                                @ self.coef_[:, class_index], dtype=np.float64)
+            quoted = [text[s:e] for s, e in sentences]
+            instances = self._in_context(self._features(quoted, [lang] * len(sentences)), np.zeros(len(sentences), int))
+            scores = np.asarray(instances @ self.coef_[:, class_index], dtype=np.float64)
             log_weights, rejected = np.zeros(len(sentences)), np.zeros(len(sentences), bool)
         else:
             instances, _, rejected, log_weights = self._instances([text], [lang], [sentences])

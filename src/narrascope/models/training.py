@@ -165,13 +165,15 @@ def near_duplicate_groups(docs: Sequence[SemevalDocument]) -> list[str]:
 
 def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = None, per_language_thresholds: bool = True,
                 random_state: int = 0, groups: Sequence[str] | None = None, explanations: bool = True,
-                witnesses: int = 0, **params: Any) -> tuple[NarrativeModel, np.ndarray]:
+                witnesses: int = 0, definitions: bool = False, **params: Any) -> tuple[NarrativeModel, np.ndarray]:
     """Fit the classifier on ``docs`` and tune the decoder on its out-of-fold probabilities.
 
     Internal folds keep near-duplicate ``groups`` together (computed here when not given). With ``explanations``,
     each document's subtask-3 explanation is one more (auxiliary) training text for its dominant narrative and
     sub-narrative; with ``witnesses`` > 0, so are that many of its sentences closest to the explanation
-    (:class:`EvidenceReference`), which teaches the model which sentences carry a narrative. With the classifier's
+    (:class:`EvidenceReference`), which teaches the model which sentences carry a narrative. With ``definitions``,
+    the taxonomy's definition of each of its labels seen in ``docs`` (its name and definition, in English) is one more
+    auxiliary text for it and its narrative. With the classifier's
     ``salience`` (default), the sentences closest to each training document's explanation teach the pool weights
     (:meth:`NarrativeClassifier._fit_salience`). Returns the model and the out-of-fold probabilities (rows aligned
     with ``docs``).
@@ -182,11 +184,12 @@ def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = 
     langs, auxiliary = [d.lang.lower() for d in docs], [False] * len(docs)
     reference = EvidenceReference(docs) if witnesses or params.get("salience", True) else None
     evidence: list[tuple[str, list[int]] | None] = [None] * len(docs)
+    known = set(taxonomy.narratives) | set(taxonomy.subnarratives)  # explanations may give "none" as sub-narrative
     for k, (doc, group) in enumerate(zip(list(docs), list(groups))):
         if doc.explanation is None:
             continue
         taught = [t for t in (doc.explanation.narrative, doc.explanation.subnarrative)
-                  if t != OTHER and not t.endswith(f": {OTHER}")]
+                  if t in known and t != OTHER and not t.endswith(f": {OTHER}")]
         extra = [doc.explanation.text] if explanations else []
         if reference is not None:
             sentences = split_sentences(doc.text)
@@ -201,6 +204,16 @@ def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = 
             groups.append(group)
             auxiliary.append(True)
             evidence.append(None)
+    if definitions:
+        seen = {label for doc_labels in labels for label in doc_labels}
+        parent = _parent_map(taxonomy)
+        for label in sorted(seen & known - {OTHER}):
+            texts.append(f"{label.rsplit(': ', 1)[-1]}. {taxonomy.definition(label)}")
+            labels.append(sorted({label, parent.get(label, label)}))
+            langs.append(None)
+            groups.append(f"definition:{label}")
+            auxiliary.append(True)
+            evidence.append(None)
     classifier = NarrativeClassifier(random_state=random_state, **params).fit(texts, labels, langs, groups, auxiliary,
                                                                               evidence)
     classes = [str(c) for c in classifier.classes_]
@@ -208,7 +221,7 @@ def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = 
     oof = _platt(classifier.oof_scores_, classifier.platt_)
     decoder = tune_thresholds(oof, classes, children, docs, taxonomy, per_language_thresholds)
     display = display_thresholds(oof, classes, children, decoder, docs)
-    info = {"auxiliary_rows": {"explanations": explanations, "witness_sentences": witnesses}}
+    info = {"auxiliary_rows": {"explanations": explanations, "witness_sentences": witnesses, "definitions": definitions}}
     return NarrativeModel(classifier, decoder, children, info, display), oof
 
 

@@ -255,8 +255,8 @@ def _chrome_start(text: str, lines: list[tuple[int, int]], first: int) -> int | 
         return None
     i, kind = chain[0]
     if kind == "head":  # a user-name line just above the timestamp belongs to the comment
-        above = lines[i - 1] if i > first else None
-        return i - 1 if above and not _blank(text, above) and len(_line(text, above).strip()) <= 60 else i
+        user_line = lines[i - 1] if i > first else None
+        return i - 1 if user_line and not _blank(text, user_line) and len(_line(text, user_line).strip()) <= 60 else i
     start = _block_start(text, lines, first, i - 1)  # the comment the action line closes...
     above = _block_start(text, lines, first, start - 1, last_line=True)
     if above >= first and (SAYS_HEAD.match(_line(text, lines[above])) or STAMPED_HEAD.match(_line(text, lines[above]))):
@@ -277,7 +277,9 @@ def _names_someone(text: str, lines: list[tuple[int, int]], first: int, i: int) 
     """Whether the timestamp line ``i`` names its writer, before the time or on the line just above (a live blog's
     bare timestamps do not)."""
     line = _line(text, lines[i])
-    if re.search(r"[^\W\d_]", line[: _STAMP_AT_END.search(line).start()]):
+    stamp = _STAMP_AT_END.search(line)
+    assert stamp is not None, "called only on STAMPED_HEAD lines, whose pattern ends with _STAMP_AT_END"
+    if re.search(r"[^\W\d_]", line[: stamp.start()]):
         return True
     above = _line(text, lines[i - 1]).strip() if i > first else ""
     return 0 < len(above) <= 60 and not STAMPED_HEAD.match(above)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -218,7 +219,7 @@ class NarrativeClassifier(BaseEstimator):
         return out
 
     # fitting --------------------------------------------------------------------------------------------
-    def fit(self, texts: list[str], labels: list[list[str]], langs: list[str | None] | None = None,
+    def fit(self, texts: list[str], labels: list[list[str]], langs: Sequence[str | None] | None = None,
             groups: list[str] | None = None, auxiliary: list[bool] | None = None,
             evidence: list[tuple[str, list[int]] | None] | None = None) -> NarrativeClassifier:
         """Learn vocabularies, ridge weights for every label seen, the sentence salience, and the calibration of
@@ -235,7 +236,7 @@ class NarrativeClassifier(BaseEstimator):
         groups = list(groups) if groups is not None else [str(i) for i in range(len(texts))]
         aux = np.array(auxiliary if auxiliary is not None else [False] * len(texts), bool)
         self.classes_ = np.array(sorted({label for doc in labels for label in doc}))
-        self.salience_coef_ = None
+        self.salience_coef_: np.ndarray | None = None
         Y = np.array([[label in set(doc) for label in self.classes_] for doc in labels], dtype=np.float64)
         self.word_vectorizer_, self.char_vectorizer_ = self._vectorizers()
         X = self._features(texts, langs, fit=True)
@@ -278,7 +279,9 @@ class NarrativeClassifier(BaseEstimator):
         """
         bounds = np.searchsorted(owner, np.arange(int(owner[-1]) + 2 if len(owner) else 1))
         column = {c: j for j, c in enumerate(self.classes_)}
-        rows, targets, docs = [], [], []
+        rows: list[np.ndarray] = []
+        targets: list[np.ndarray] = []
+        docs: list[np.ndarray] = []
         for doc, item in enumerate(evidence):
             if item is None or item[0] not in column:
                 continue
@@ -322,14 +325,14 @@ class NarrativeClassifier(BaseEstimator):
         return np.linalg.solve(K + self.alpha * np.eye(len(K)), 2 * Y - 1)
 
     # prediction -----------------------------------------------------------------------------------------
-    def decision_function(self, texts: list[str], langs: list[str | None] | None = None,
+    def decision_function(self, texts: list[str], langs: Sequence[str | None] | None = None,
                           sentences: list[list[tuple[int, int]]] | None = None) -> np.ndarray:
         """Pooled score of every class for each text (``sentences``: offsets per text; split here when None)."""
         langs = list(langs) if langs is not None else [None] * len(texts)
         instances, owner, rejected, log_weights = self._instances(texts, langs, sentences)
         return self._pool(np.asarray(instances @ self.coef_), owner, rejected, log_weights, len(texts))
 
-    def predict_proba(self, texts: list[str], langs: list[str | None] | None = None,
+    def predict_proba(self, texts: list[str], langs: Sequence[str | None] | None = None,
                       sentences: list[list[tuple[int, int]]] | None = None) -> np.ndarray:
         """Calibrated probability of every class in ``classes_`` for each text."""
         return _platt(self.decision_function(texts, langs, sentences), self.platt_)
@@ -542,7 +545,7 @@ class NarrativeModel:
     def classes(self) -> list[str]:
         return [str(c) for c in self.classifier.classes_]
 
-    def predict(self, texts: list[str], langs: list[str | None] | None = None,
+    def predict(self, texts: list[str], langs: Sequence[str | None] | None = None,
                 sentences: list[list[tuple[int, int]]] | None = None,
                 ) -> list[tuple[list[tuple[str, float]], list[tuple[str, float]]]]:
         """``(narratives, sub-narratives)`` with probabilities for each text (``sentences``: the parts read)."""

@@ -101,6 +101,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         cv = json.loads(cv_path.read_text(encoding="utf-8"))
     info = model.info
     clf = model.classifier
+    salience = getattr(clf, "salience_coef_", None)  # None for a model trained without salience
     dec = model.decoder
     size = sum((directory / name).stat().st_size for name in (METADATA, STATE, ARRAYS))
     lines = [
@@ -120,10 +121,10 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               f"{clf.salience_share:g} times the softmax over its document of a learned salience (first sentence, "
               "second sentence, relative position, log position, log length, cosine to the centroid of the other "
               "sentences, cosine to the first sentence; shared weights "
-              f"{_rounded(clf.salience_coef_[:7])} plus one more set per language), fitted in the training fold so that "
+              f"{_rounded(salience[:7])} plus one more set per language), fitted in the training fold so that "
               "the sentence adding most to the pool of a document's dominant narrative is one of the 3 closest to its "
               "subtask-3 explanation (attention-style multiple-instance learning). The sentences that add most to a "
-              "label's pool are its evidence" if getattr(clf, "salience_coef_", None) is not None else
+              "label's pool are its evidence" if salience is not None else
               f" and the sentence scores are pooled by log-mean-exp (temperature {clf.temperature}) into the document "
               "score, so the sentences that decide a label are its evidence")
            + ("; sentences in which the author rejects what they report (`REJECTION_CUES`: debunked, false claim, "

@@ -203,7 +203,7 @@ def cross_validate(
         model_counts.append(_article_counts(pred, gold, ids, techniques))
         baseline_counts.append(_article_counts(baseline, gold, ids, techniques))
         log(f"repeat {repeat}: paragraph micro-F1 {run['micro_f1']:.3f} (baseline {run['baseline_micro_f1']:.3f})")
-    summary = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
+    summary: dict[str, float | tuple[float, float]] = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
     summary["micro_f1_interval"] = bootstrap_interval(np.array(model_counts), seed=seed)
     summary["baseline_micro_f1_interval"] = bootstrap_interval(np.array(baseline_counts), seed=seed)
     summary["micro_f1_repeat_std"] = float(np.std([run["micro_f1"] for run in runs]))

@@ -127,14 +127,14 @@ class TechniqueClassifier(BaseEstimator):
         if self.threshold_objective not in ("micro", "per_technique"):
             raise ValueError(f"threshold_objective must be 'micro' or 'per_technique', not {self.threshold_objective!r}")
         Y = np.asarray(Y, dtype=bool)
-        groups = np.asarray(groups)
+        article_ids = np.asarray(groups)
         self.vectorizers_ = self._fit_vectorizers(X)
         features = self._featurize(self.vectorizers_, X)
         # Internal CV at article level gives out-of-fold scores to tune the paragraph thresholds on.
-        articles = np.unique(groups)
+        articles = np.unique(article_ids)
         order = np.random.RandomState(self.random_state).permutation(len(articles))
         fold_of = {articles[j]: i % self.threshold_folds for i, j in enumerate(order)}
-        folds = np.array([fold_of[g] for g in groups])
+        folds = np.array([fold_of[g] for g in article_ids])
         oof = np.zeros(Y.shape)
         fold_weights = []
         for fold in range(self.threshold_folds):
@@ -312,7 +312,7 @@ class TechniqueModel:
         probabilities = self.classifier.predict_proba(units)
         thresholds = self.classifier.thresholds_
         techniques = list(self.classifier.techniques)
-        out = []
+        out: list[tuple[str, int, int, float]] = []
         for (s, e), row in zip(sentences, probabilities):
             for j in np.where(row >= thresholds)[0]:
                 technique = techniques[j]

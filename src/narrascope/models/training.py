@@ -129,7 +129,7 @@ class _Scorer:
                 den = n_pred + n_gold
                 fine = np.where(den == 0, 1.0, 2 * tp / np.maximum(den, 1e-9))
                 results[(t_nar, t_sub, t_other)] = (coarse, float(fine.mean()))
-        return [results[tuple(c)] for c in candidates]
+        return [results[c] for c in candidates]
 
 
 def tune_thresholds(proba: np.ndarray, classes: list[str], children: dict[str, list[str]],
@@ -181,7 +181,8 @@ def train_model(docs: Sequence[SemevalDocument], *, taxonomy: Taxonomy | None = 
     taxonomy = taxonomy or load_taxonomy()
     groups = list(groups) if groups is not None else near_duplicate_groups(docs)
     texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
-    langs, auxiliary = [d.lang.lower() for d in docs], [False] * len(docs)
+    langs: list[str | None] = [d.lang.lower() for d in docs]  # definitions below have no language
+    auxiliary = [False] * len(docs)
     reference = EvidenceReference(docs) if witnesses or params.get("salience", True) else None
     evidence: list[tuple[str, list[int]] | None] = [None] * len(docs)
     known = set(taxonomy.narratives) | set(taxonomy.subnarratives)  # explanations may give "none" as sub-narrative
@@ -315,7 +316,7 @@ def _interval(values: np.ndarray, groups: Sequence[str], seed: int = 0, rounds: 
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def _figures(per_doc: dict[str, dict[str, np.ndarray]], docs: Sequence[SemevalDocument], groups: Sequence[str],
+def _figures(per_doc: dict[str, np.ndarray], docs: Sequence[SemevalDocument], groups: Sequence[str],
              repeat_means: dict[str, dict[str, list[float]]] | None = None) -> dict[str, Any]:
     """Per language: documents, and for every measure its mean, spread over repeats and 95 % interval."""
     out: dict[str, Any] = {}

@@ -12,7 +12,7 @@ languages: marker words such as "pela", "срещу", "ने", "पर" next to
 of the same canonical entity, head word and stem in the training data, each mention's own document left out when
 training; and the entity's side in the Ukraine war (a small table keyed by canonical id) crossed with its document's
 stance, estimated by a document classifier whose labels come from the gold roles of the training documents (out of
-fold for the training mentions). Word features carry the language, so one model serves all five languages.
+fold for the training mentions; opt-in, see the model card). Word features carry the language, so one model serves all five languages.
 
 Features are computed once per document (:class:`_DocumentIndex`) and once per (document, entity head), so the
 cost of a document is linear in its length, however often its entities recur.
@@ -57,6 +57,7 @@ __all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence
 
 ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "entity_doc", "cues", "predicates", "crosses",
              "priors", "syntax", "stance")
+DEFAULT_VIEWS = tuple(v for v in ALL_VIEWS if v != "stance")  # the stance view is measured, not shipped (model card)
 _DENSE_VIEWS = ("priors", "stance")
 UNCLEAR = "unclear"
 MAIN_ROLES = ("Antagonist", "Innocent", "Protagonist")
@@ -441,7 +442,7 @@ class _Linear:
 class EntityRoleClassifier(BaseEstimator):
     """Main-role and fine-role classifier for entity mentions (see the module docstring).
 
-    ``views`` selects the feature views (for ablations); ``alpha`` and ``fine_alpha`` are the L2 penalties of the
+    ``views`` selects the feature views (for ablations; ``"stance"`` is opt-in); ``alpha`` and ``fine_alpha`` are the L2 penalties of the
     main-role and fine-role logistic models (averaged SGD); ``class_weight`` applies to the main-role model;
     ``prior_smoothing`` is the pseudo-count pulling an entity prior towards the overall role distribution;
     ``calibration_folds`` out-of-fold fits calibrate the probabilities (0: no calibration, nothing unclear);
@@ -455,7 +456,7 @@ class EntityRoleClassifier(BaseEstimator):
 
     def __init__(
         self,
-        views: tuple[str, ...] = ALL_VIEWS,
+        views: tuple[str, ...] = DEFAULT_VIEWS,
         alpha: float = 1e-4,
         fine_alpha: float = 1e-3,
         fine_threshold: float = 0.6,

@@ -529,7 +529,11 @@ class EntityRoleClassifier(BaseEstimator):
             stance = self._doc_stance([words for _, words in values])
         ru = np.asarray([side == "ru" for side, _ in values], dtype=np.float32)
         ua = np.asarray([side == "ua" for side, _ in values], dtype=np.float32)
-        return np.column_stack([stance * ru, stance * ua, ru, ua, stance]).astype(np.float32)
+        columns = [stance * ru, stance * ua, ru, ua, stance]
+        for lang in ("en", "bg", "hi", "pt", "ru"):  # per-language copies: the languages' corpora lean differently
+            own = np.asarray([words[:1] and words[0].startswith(lang + ":") for _, words in values], dtype=np.float32)
+            columns += [stance * ru * own, stance * ua * own]
+        return np.column_stack(columns).astype(np.float32)
 
     def _doc_stance(self, word_lists: list[list[str]], model: tuple | None = None) -> np.ndarray:
         """Estimated stance in [-1, 1] per mention's document (each distinct document scored once)."""

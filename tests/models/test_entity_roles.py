@@ -201,3 +201,31 @@ def test_decision_weights_are_learned_per_language_and_saved(split, tmp_path):
     assert loaded.decision_weights_ == model.decision_weights_
     contexts = [m.context for m in test]
     assert (loaded.predict(contexts) == model.predict(contexts)).all()
+
+
+def test_document_stance_is_learned_from_gold_roles_and_crossed_with_the_entity_side(tmp_path):
+    from narrascope.models.entity_roles import _entity_side, _stance_label
+
+    assert _entity_side(MentionContext("Putin spoke.", 0, 5, "en"), "putin") == "ru"
+    assert _entity_side(MentionContext("Украинские военные", 0, 18, "ru"), None) == "ua"  # from a word of the name
+    assert _entity_side(MentionContext("Greta spoke.", 0, 5, "en"), None) == ""
+    assert _stance_label(["ru", "ua", ""], ["Protagonist", "Antagonist", "Antagonist"]) == 1
+    assert _stance_label(["ru", "ua"], ["Antagonist", "Innocent"]) == -1
+    assert _stance_label(["", ""], ["Protagonist", "Antagonist"]) == 0
+    pro_kremlin = ["Russia liberates the Donbas from the junta of Ukraine.", "Russia defends Donbas; Ukraine's junta."] * 4
+    pro_ukraine = ["Ukraine resists the brutal invasion by Russia.", "Ukraine repels the invasion, Russia retreats."] * 4
+    texts = [t + f" ({i})" for i, t in enumerate(pro_kremlin + pro_ukraine)]
+    contexts, roles = [], []
+    for text, kremlin in zip(texts, [True] * 8 + [False] * 8):
+        for name in ("Russia", "Ukraine"):
+            start = text.index(name)
+            contexts.append(MentionContext(text, start, start + len(name), "en"))
+            roles.append("Protagonist" if (name == "Russia") == kremlin else "Antagonist")
+    model = EntityRoleClassifier(views=("mention", "stance"), calibration_folds=0).fit(contexts, roles,
+                                                                                      [["Guardian"]] * len(roles))
+    junta = "The junta lost; Russia liberates more villages."
+    stance = model._doc_stance([model._raw([MentionContext(junta, 16, 22, "en")])["stance"][0][1]])
+    assert stance[0] > 0  # read as pro-Kremlin, from its words
+    model.save(tmp_path)
+    loaded = EntityRoleClassifier.load(tmp_path)
+    assert np.allclose(loaded.predict_proba(contexts), model.predict_proba(contexts))

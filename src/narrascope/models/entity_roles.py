@@ -10,7 +10,9 @@ e.g. subject of "attacked", object of "help", "by" agent of a passive, "strikes 
 languages: marker words such as "pela", "срещу", "ने", "पर" next to the mention), crosses of the document's domain
 (war or climate, from a keyword cue) with the entity and the predicates, and entity priors: the role distribution
 of the same canonical entity, head word and stem in the training data, each mention's own document left out when
-training. Word features carry the language, so one model serves all five languages.
+training; and the entity's side in the Ukraine war (a small table keyed by canonical id) crossed with its document's
+stance, estimated by a document classifier whose labels come from the gold roles of the training documents (out of
+fold for the training mentions; opt-in, see the model card). Word features carry the language, so one model serves all five languages.
 
 Features are computed once per document (:class:`_DocumentIndex`) and once per (document, entity head), so the
 cost of a document is linear in its length, however often its entities recur.
@@ -54,7 +56,9 @@ __all__ = ["MentionContext", "RolePrediction", "EntityRoleClassifier", "sentence
            "normalise_mention", "english_pipeline", "remembered_parses", "UNCLEAR"]
 
 ALL_VIEWS = ("mention", "mention_chars", "near", "sentence_words", "entity_doc", "cues", "predicates", "crosses",
-             "priors", "syntax")
+             "priors", "syntax", "stance")
+DEFAULT_VIEWS = tuple(v for v in ALL_VIEWS if v != "stance")  # the stance view is measured, not shipped (model card)
+_DENSE_VIEWS = ("priors", "stance")
 COMPONENT = "entities"
 GAZETTEER = "gazetteer.json"  # beside the model: entity names per language, for finding mentions
 UNCLEAR = "unclear"
@@ -156,6 +160,23 @@ _SIDE_CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "hi": ("आक्रमण", "हमलावर"),
     },
 }
+# The side of the Ukraine war an entity stands on: "ru" (Russia, its state, army and allies) or "ua" (Ukraine and the
+# West that arms it), keyed by the canonical ids of aliases.json, and, for names the table lacks, by a word of the
+# name ("Russian forces", "украинские военные"). Written for narrascope; entities of no clear side are left out.
+_ENTITY_SIDE = {
+    "ru": ("russia", "kremlin", "russian_army", "russian_mod", "putin", "peskov", "lavrov", "shoigu", "zakharova",
+           "medvedev", "gerasimov", "wagner", "prigozhin", "fsb", "moscow", "belarus", "lukashenko"),
+    "ua": ("ukraine", "kyiv", "kharkiv", "afu", "zelensky", "kuleba", "yermak", "syrskyi", "zaluzhny", "budanov", "sbu",
+           "nato", "eu", "european_commission", "usa", "uk", "germany", "france", "poland", "the_west", "europe",
+           "washington", "brussels", "london", "pentagon", "white_house", "biden", "biden_administration", "blinken",
+           "lloyd_austin", "nuland", "von_der_leyen", "stoltenberg", "rutte", "macron", "scholz", "boris_johnson",
+           "starmer", "cia", "g7", "harris", "sandu", "moldova"),
+}
+_SIDE_OF_ID = {entity: side for side, ids in _ENTITY_SIDE.items() for entity in ids}
+_SIDE_WORDS = {"ru": ("russ", "росси", "руск", "русия", "rúss", "russo", "russa", "रूस", "kremlin", "кремл"),
+               "ua": ("ukrain", "украин", "украй", "ucrân", "ucran", "यूक्रेन", "kyiv", "kiev", "киев", "nato", "нато",
+                      "नाटो", "otan", "western", "запад", "ocident")}
+
 # Words next to a mention that mark its grammatical role where the cue order does not (passive agents, targets, the
 # Hindi case postpositions: "X ने हमला किया" has X as agent, "X पर हमला" as target). Written for narrascope.
 _AGENT_BEFORE = {"en": ("by",), "bg": ("от",), "pt": ("por", "pelo", "pela", "pelos", "pelas"), "ru": (), "hi": ()}
@@ -307,10 +328,10 @@ class _DocumentIndex:
                     category_of[token + "\0c"] = "c" if climate_word else None
                     category_of[token + "\0s"] = next((side for side, pre in side_cues.items()
                                                        if pre and token.startswith(pre)), None)
-                if category_of[token + "\0s"]:
-                    sides[category_of[token + "\0s"]] += 1
-                if category_of[token]:
-                    cues.append((i, category_of[token]))
+                if side := category_of[token + "\0s"]:
+                    sides[side] += 1
+                if category := category_of[token]:
+                    cues.append((i, category))
                 climate += category_of[token + "\0c"] is not None
                 self.head_count[token] += 1
                 self.head_first.setdefault(token, pos)
@@ -319,6 +340,7 @@ class _DocumentIndex:
                     sentences.append(len(self.sentences))
             self.sentences.append(_Sentence(a, b, tokens, [p for p, _ in tokens], cues, [i for i, _ in cues]))
         self.sentence_starts = [s.start for s in self.sentences]
+        self.words = [f"{lang}:{t}" for t in self.head_count]  # the document's distinct words, for its stance
         newline = text.find("\n")
         self.title_end = newline if newline > 0 else 0
         self.domain = "cc" if climate >= 3 else "urw"
@@ -379,6 +401,25 @@ def _prior_keys(ctx: MentionContext, linker: EntityLinker) -> tuple[str, str, st
     return (f"id:{entity}" if entity else f"{ctx.lang}:{key}", f"{ctx.lang}:h:{head}", f"{ctx.lang}:s:{head[:5]}")
 
 
+def _entity_side(ctx: MentionContext, entity: str | None) -> str:
+    """The side of the Ukraine war the mentioned entity stands on ("ru", "ua"; "" when unknown): from its canonical
+    id, else from a word of its name."""
+    if entity in _SIDE_OF_ID:
+        return _SIDE_OF_ID[entity]
+    words = [fold(t) for t in _tokens(ctx.mention)]
+    return next((side for side, prefixes in _SIDE_WORDS.items() if any(w.startswith(prefixes) for w in words)), "")
+
+
+def _stance_label(sides: Sequence[str], roles: Sequence[str]) -> int:
+    """A training document's side from its gold roles: +1 pro-Kremlin (Russia-side entities cast as Protagonists or
+    Innocents, Ukraine/West-side ones as Antagonists), -1 the reverse, 0 when it casts no sided entity either way."""
+    score = 0
+    for side, role in zip(sides, roles):
+        if side:
+            score += (1 if role != "Antagonist" else -1) * (1 if side == "ru" else -1)
+    return int(np.sign(score))
+
+
 class _Linear:
     """A fitted linear model as arrays: ``coef`` (classes x features, sparse or dense), ``intercept``, ``classes``;
     one-vs-rest sigmoid scores, normalised over classes when ``normalise`` (scikit-learn's SGD log-loss rule)."""
@@ -403,7 +444,7 @@ class _Linear:
 class EntityRoleClassifier(BaseEstimator):
     """Main-role and fine-role classifier for entity mentions (see the module docstring).
 
-    ``views`` selects the feature views (for ablations); ``alpha`` and ``fine_alpha`` are the L2 penalties of the
+    ``views`` selects the feature views (for ablations; ``"stance"`` is opt-in); ``alpha`` and ``fine_alpha`` are the L2 penalties of the
     main-role and fine-role logistic models (averaged SGD); ``class_weight`` applies to the main-role model;
     ``prior_smoothing`` is the pseudo-count pulling an entity prior towards the overall role distribution;
     ``calibration_folds`` out-of-fold fits calibrate the probabilities (0: no calibration, nothing unclear);
@@ -411,12 +452,13 @@ class EntityRoleClassifier(BaseEstimator):
     ``entity_pooling`` mixes a mention's probabilities with those of the same entity's other mentions in its document;
     ``min_recall``: per language, the main role is the argmax of the calibrated probabilities times per-class decision
     weights, chosen on the out-of-fold predictions to maximise accuracy while every class keeps at least this recall
-    (the highest smallest recall when none does; 0: plain argmax).
+    (the highest smallest recall when none does; 0: plain argmax); ``stance_c`` is the inverse L2 penalty of the
+    document-stance classifier behind the ``stance`` view.
     """
 
     def __init__(
         self,
-        views: tuple[str, ...] = ALL_VIEWS,
+        views: tuple[str, ...] = DEFAULT_VIEWS,
         alpha: float = 1e-4,
         fine_alpha: float = 1e-3,
         fine_threshold: float = 0.6,
@@ -426,6 +468,7 @@ class EntityRoleClassifier(BaseEstimator):
         unclear_precision: float = 0.75,
         entity_pooling: float = 0.0,
         min_recall: float = 0.0,
+        stance_c: float = 10.0,
     ):
         self.views = views
         self.alpha = alpha
@@ -437,6 +480,7 @@ class EntityRoleClassifier(BaseEstimator):
         self.unclear_precision = unclear_precision
         self.entity_pooling = entity_pooling
         self.min_recall = min_recall
+        self.stance_c = stance_c
 
     # -- features ---------------------------------------------------------------------------------------------
     def _raw(self, contexts: Sequence[MentionContext]) -> dict[str, list]:
@@ -453,17 +497,17 @@ class EntityRoleClassifier(BaseEstimator):
                 raw[view].append(value)
         return raw
 
-    def _matrix(self, contexts: Sequence[MentionContext], fit: bool = False,
-                priors: np.ndarray | None = None) -> sp.csr_matrix:
-        raw = self._raw(contexts)
+    def _matrix(self, contexts: Sequence[MentionContext], fit: bool = False, priors: np.ndarray | None = None,
+                raw: dict[str, list] | None = None, stance: np.ndarray | None = None) -> sp.csr_matrix:
+        raw = raw or self._raw(contexts)
         if fit:
-            self.vectorizers_ = {v: _vectorizer(v) for v in self.views if v not in ("priors",)}
+            self.vectorizers_ = {v: _vectorizer(v) for v in self.views if v not in _DENSE_VIEWS}
         blocks = []
         for view, vectorizer in self.vectorizers_.items():
             column = raw[view]
             if view == "entity_doc":  # shared lists: vectorise each distinct one once
                 distinct: dict[int, int] = {}
-                unique = []
+                unique: list[Any] = []
                 rows = []
                 for value in column:
                     if id(value) not in distinct:
@@ -476,7 +520,69 @@ class EntityRoleClassifier(BaseEstimator):
                 blocks.append(vectorizer.fit_transform(column) if fit else vectorizer.transform(column))
         if "priors" in self.views:
             blocks.append(sp.csr_matrix(priors if priors is not None else self._priors(contexts)))
+        if "stance" in self.views:
+            blocks.append(sp.csr_matrix(self._stance_block(raw["stance"], stance)))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _stance_block(self, values: list[tuple[str, list[str]]], stance: np.ndarray | None) -> np.ndarray:
+        """Dense columns crossing the entity's side with its document's estimated stance (+1 pro-Kremlin, -1
+        pro-Ukraine): in a pro-Kremlin text Russia's side tends to be cast well and Ukraine's and the West's badly."""
+        if stance is None:
+            stance = self._doc_stance([words for _, words in values])
+        ru = np.asarray([side == "ru" for side, _ in values], dtype=np.float32)
+        ua = np.asarray([side == "ua" for side, _ in values], dtype=np.float32)
+        columns = [stance * ru, stance * ua, ru, ua, stance]
+        for lang in ("en", "bg", "hi", "pt", "ru"):  # per-language copies: the languages' corpora lean differently
+            own = np.asarray([words[:1] and words[0].startswith(lang + ":") for _, words in values], dtype=np.float32)
+            columns += [stance * ru * own, stance * ua * own]
+        return np.column_stack(columns).astype(np.float32)
+
+    def _doc_stance(self, word_lists: list[list[str]], model: tuple | None = None) -> np.ndarray:
+        """Estimated stance in [-1, 1] per mention's document (each distinct document scored once)."""
+        vectorizer, linear = model or (self.stance_vectorizer_, self.stance_model_)
+        distinct: dict[int, int] = {}
+        unique: list[list[str]] = []
+        for words in word_lists:
+            if id(words) not in distinct:
+                distinct[id(words)] = len(unique)
+                unique.append(words)
+        if linear is None or not unique:
+            return np.zeros(len(word_lists), dtype=np.float32)
+        score = 2 * linear.proba(vectorizer.transform(unique))[:, 0] - 1
+        return score[[distinct[id(words)] for words in word_lists]].astype(np.float32)
+
+    def _fit_stance(self, values: list[tuple[str, list[str]]], main_roles: Sequence[str],
+                    documents: Sequence[str]) -> np.ndarray:
+        """Learn the document-stance classifier (words of the text -> pro-Kremlin or pro-Ukraine, labelled by
+        :func:`_stance_label` from the gold roles of the training documents); return each training mention's
+        stance predicted out of fold (document-grouped), so the role model does not learn from a leaked label."""
+        from sklearn.model_selection import GroupKFold
+
+        rows_of: dict[str, list[int]] = defaultdict(list)
+        for i, doc in enumerate(documents):
+            rows_of[doc].append(i)
+        docs = list(rows_of)
+        words = [values[rows_of[d][0]][1] for d in docs]
+        labels = np.asarray([_stance_label([values[i][0] for i in rows_of[d]], [main_roles[i] for i in rows_of[d]])
+                             for d in docs])
+
+        def fit(chosen: np.ndarray) -> tuple[TfidfVectorizer, _Linear | None]:
+            keep = [i for i in chosen if labels[i]]
+            vectorizer = _vectorizer("stance_words")
+            if len({labels[i] for i in keep}) < 2:
+                return vectorizer, None
+            X = vectorizer.fit_transform([words[i] for i in keep])
+            model = LogisticRegression(C=self.stance_c, max_iter=1000).fit(X, labels[keep] > 0)
+            return vectorizer, _Linear(model.coef_.astype(np.float32), model.intercept_.astype(np.float64),
+                                       ["pro_kremlin"], False)
+
+        self.stance_vectorizer_, self.stance_model_ = fit(np.arange(len(docs)))
+        by_doc = np.zeros(len(docs), dtype=np.float32)
+        splitter = GroupKFold(n_splits=5, shuffle=True, random_state=0)
+        for train, test in splitter.split(np.zeros(len(docs)), groups=docs):
+            by_doc[test] = self._doc_stance([words[i] for i in test], fit(train))
+        index = {d: k for k, d in enumerate(docs)}
+        return by_doc[[index[d] for d in documents]]
 
     def _fit_priors(self, contexts: Sequence[MentionContext], main_roles: Sequence[str],
                     documents: Sequence[str]) -> np.ndarray:
@@ -540,7 +646,10 @@ class EntityRoleClassifier(BaseEstimator):
     def _fit_models(self, contexts, main_roles, fine_roles, documents) -> None:
         self.classes_ = sorted(set(main_roles))
         priors = self._fit_priors(contexts, main_roles, documents) if "priors" in self.views else None
-        X = self._matrix(contexts, fit=True, priors=priors)
+        raw = self._raw(contexts)
+        self.stance_vectorizer_, self.stance_model_ = None, None
+        stance = self._fit_stance(raw["stance"], main_roles, documents) if "stance" in self.views else None
+        X = self._matrix(contexts, fit=True, priors=priors, raw=raw, stance=stance)
         y = np.asarray(main_roles)
         self.main_model_ = _Linear.from_sgd(self._logistic(self.alpha, self.class_weight).fit(X, y), normalise=True)
         self.fine_models_: dict[str, tuple[list[str], _Linear | None]] = {}
@@ -585,9 +694,10 @@ class EntityRoleClassifier(BaseEstimator):
             proba = inner._pooled(inner.main_model_.proba(inner._matrix(tested)), tested)
             for k, c in enumerate(inner.classes_):
                 oof[test, self.classes_.index(c)] = proba[:, k]
-        self.calibrator_ = LogisticRegression(C=10.0, max_iter=1000).fit(np.log(np.clip(oof, 1e-6, 1)), y)
-        calibrated = self.calibrator_.predict_proba(np.log(np.clip(oof, 1e-6, 1)))
-        order = [list(self.calibrator_.classes_).index(c) for c in self.classes_]
+        calibrator = LogisticRegression(C=10.0, max_iter=1000).fit(np.log(np.clip(oof, 1e-6, 1)), y)
+        self.calibrator_ = calibrator
+        calibrated = calibrator.predict_proba(np.log(np.clip(oof, 1e-6, 1)))
+        order = [list(calibrator.classes_).index(c) for c in self.classes_]
         calibrated = calibrated[:, order]
         self.oof_calibrated_ = calibrated  # kept for reports (not saved)
         langs = np.asarray([c.lang for c in contexts])
@@ -658,7 +768,7 @@ class EntityRoleClassifier(BaseEstimator):
             for i, row in enumerate(rows):
                 order = np.argsort(-proba[i])
                 picked = [order[0]] + [j for j in order[1:] if proba[i, j] >= self.fine_threshold]
-                chosen[row] = {classes[j]: float(main_proba[row, k] * proba[i, j]) for j in picked}
+                chosen[int(row)] = {classes[j]: float(main_proba[row, k] * proba[i, j]) for j in picked}
         return [
             RolePrediction(
                 main_role=self.classes_[best[i]],
@@ -703,7 +813,13 @@ class EntityRoleClassifier(BaseEstimator):
                 "coef": self.calibrator_.coef_.tolist(), "intercept": self.calibrator_.intercept_.tolist()},
             "unclear_below": self.unclear_below_,
             "decision_weights": self.decision_weights_,
+            "stance": None,
         }
+        stance_model = getattr(self, "stance_model_", None)
+        if stance_model is not None:
+            arrays["idf.stance"] = self.stance_vectorizer_.idf_.astype(np.float32)
+            vocabulary = sorted(self.stance_vectorizer_.vocabulary_, key=self.stance_vectorizer_.vocabulary_.get)
+            state["stance"] = {"vocabulary": vocabulary, "model": put("stance", stance_model)}
         save_model(directory, COMPONENT, state, arrays, metadata)
 
     @classmethod
@@ -742,6 +858,12 @@ class EntityRoleClassifier(BaseEstimator):
             model.calibrator_ = calibrator
         model.unclear_below_ = state["unclear_below"]
         model.decision_weights_ = state["decision_weights"]
+        model.stance_vectorizer_, model.stance_model_ = None, None
+        if state.get("stance"):
+            model.stance_vectorizer_ = _vectorizer("stance_words")
+            model.stance_vectorizer_.vocabulary_ = {t: i for i, t in enumerate(state["stance"]["vocabulary"])}
+            model.stance_vectorizer_.idf_ = arrays["idf.stance"].astype(np.float64)
+            model.stance_model_ = get("stance", state["stance"]["model"])
         return model
 
     @classmethod
@@ -865,6 +987,7 @@ def _mention_views(ctx: MentionContext, index: _DocumentIndex, linker: EntityLin
         "priors": None,
         "syntax": grammar + [f"{lang}:{g}" for g in grammar] + [f"{index.side}|{g}" for g in grammar]
         + [f"{index.domain}|{g}" for g in grammar],
+        "stance": (_entity_side(ctx, entity), index.words),
     }
 
 
@@ -874,7 +997,7 @@ def _vectorizer(view: str) -> TfidfVectorizer:
             analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, max_features=30000, dtype=np.float32
         )
     min_df = 1 if view in ("mention", "cues", "predicates", "syntax") else 2
-    max_features = 20000 if view == "entity_doc" else 60000
+    max_features = 20000 if view in ("entity_doc", "stance_words") else 60000
     return TfidfVectorizer(
         analyzer=_identity, min_df=min_df, sublinear_tf=True, max_features=max_features, dtype=np.float32
     )

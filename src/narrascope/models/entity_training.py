@@ -11,8 +11,10 @@ import hashlib
 import math
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
@@ -145,7 +147,7 @@ def evaluate(model: EntityRoleClassifier, train: list[LabelledMention], test: li
 
 def cross_validate(
     data: list[LabelledMention], folds: int = 5, seed: int = 0, repeats: int = 1, thresholds: tuple[float, ...] = (),
-    **params: object,
+    **params: Any,
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Repeated k-fold CV grouped by near-duplicate group of documents (a document and its copies never straddle
     train and test); per language (and ``ALL``): mean, std and an approximate 95 % interval of the mean over all
@@ -167,11 +169,11 @@ def cross_validate(
             for train_idx, test_idx in splitter.split(np.zeros(len(data)), groups=groups):
                 train = [data[i] for i in train_idx]
                 test = [data[i] for i in test_idx]
-                model = fit_mentions(EntityRoleClassifier(**params), train)  # type: ignore[arg-type]
+                model = fit_mentions(EntityRoleClassifier(**params), train)
                 for lang, r in evaluate(model, train, test, thresholds).items():
                     for name, value in r.items():
                         if name.startswith(("gold_", "hit_")):
-                            counts.setdefault(lang, Counter())[name] += value
+                            counts.setdefault(lang, Counter())[name] += int(value)  # whole counts
                         else:
                             per_fold.setdefault(lang, {}).setdefault(name, []).append(value)
             for lang, c in counts.items():
@@ -192,10 +194,10 @@ def cross_validate(
 
 
 def heldout_figures(data: list[LabelledMention], thresholds: tuple[float, ...] = (),
-                    **params: object) -> dict[str, dict[str, float]]:
+                    **params: Any) -> dict[str, dict[str, float]]:
     """Train on the development part, score once on the held-out part; per-class recall as ratios."""
     dev, heldout = split_heldout(data)
-    model = fit_mentions(EntityRoleClassifier(**params), dev)  # type: ignore[arg-type]
+    model = fit_mentions(EntityRoleClassifier(**params), dev)
     out = evaluate(model, dev, heldout, thresholds)
     for r in out.values():
         for role in MAIN_ROLES:
@@ -251,7 +253,7 @@ def train_and_save(
     params: dict | None = None,
     cv: dict | None = None,
     fingerprint: dict[str, str] | None = None,
-    reviewed: list[LabelledMention] = (),  # type: ignore[assignment]
+    reviewed: Sequence[LabelledMention] = (),
     command: str | None = None,
 ) -> EntityRoleClassifier:
     """Train on all ``data`` (and mentions whose role reviewers set), then save the model, its metadata (CV means,

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from narrascope.analysers.entities import default_model_dir
 from narrascope.analysers.language import detect_language
 from narrascope.document import NARRATIVES, SUBNARRATIVES, Document
 from narrascope.ingest import IngestError, IngestOptions, read_documents
@@ -35,8 +36,9 @@ def predict_subtask1(
     docs_dir: str | Path, mentions: Sequence[MentionRow], model: EntityRoleClassifier | None = None
 ) -> list[MentionRow]:
     """Main and fine roles for each mention of a mentions file; a document is the file named ``doc_id`` anywhere
-    under ``docs_dir``."""
-    model = model or EntityRoleClassifier.load_default()
+    under ``docs_dir``. The default model is the one the entities analyser uses: the active version, else the packaged
+    one."""
+    model = model or EntityRoleClassifier.load(default_model_dir())
     files = {p.name: p for p in sorted(Path(docs_dir).rglob("*")) if p.is_file()}
     docs: dict[str, tuple[str, str]] = {}  # doc_id -> (text, language)
     contexts = []

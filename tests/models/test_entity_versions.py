@@ -18,6 +18,7 @@ from narrascope.models.entity_roles import EntityRoleClassifier
 from narrascope.models.entity_training import evaluate_reviews, load_subtask1, train_and_save
 from narrascope.models.versions import VersionError, activate, add_version, list_versions
 from narrascope.review import correct, reviewed_mentions
+from narrascope.semeval_predict import predict_subtask1
 from narrascope.server import create_app
 from narrascope.store import Store
 from tests.store.test_review import WAR, make_doc
@@ -65,6 +66,24 @@ def test_a_saved_entity_version_records_its_training_and_becomes_what_the_analys
         EntityAnalyser()
     with pytest.raises(VersionError, match="has no model versions"):
         list_versions("techniques")
+
+
+def test_semeval_subtask1_predicts_with_the_active_entities_version_like_the_analyser(mentions, models, tmp_path,
+                                                                                       monkeypatch):
+    train_and_save(mentions, tmp_path / "trained")
+    add_version("entities", "team-v1", tmp_path / "trained")
+    activate("entities", "team-v1")
+    loaded: list[Path] = []
+    load = EntityRoleClassifier.load.__func__
+
+    def spy(cls, directory):
+        loaded.append(Path(directory))
+        return load(cls, directory)
+
+    monkeypatch.setattr(EntityRoleClassifier, "load", classmethod(spy))
+    predictions = predict_subtask1(FIXTURE, [m.row for m in mentions[:3]])
+    assert loaded == [models / "entities" / "team-v1"]
+    assert len(predictions) == 3 and all(p.main_role for p in predictions)
 
 
 def test_agreement_with_reviewed_roles_leaves_out_documents_the_model_learnt(mentions, tmp_path):

@@ -85,8 +85,8 @@ def predict(
     out: Annotated[Path, typer.Option("--out", "-o", help="Submission file to write.", dir_okay=False)],
     subtask: SubtaskOption = 2,
     model: Annotated[str | None, typer.Option("--model", help="Model folder or saved version name: narratives for "
-                                              "--subtask 2 (default: the active version, else the packaged model), entity roles for --subtask 1 (default: "
-                                              "the packaged model).")] = None,
+                                              "--subtask 2, entity roles for --subtask 1 (default: the active "
+                                              "version, else the packaged model).")] = None,
     mentions: Annotated[Path | None, typer.Option("--mentions", help="Subtask 1: entity mentions in the official "
                                                   "layout (id, mention, start, end).", exists=True, dir_okay=False)] = None,
 ) -> None:

@@ -46,7 +46,6 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from narrascope.models import packaged_model_dir
 from narrascope.models.format import load_model, save_model
 from narrascope.text.mentions import english_pipeline
 from narrascope.text.names import EntityLinker, default_linker, fold, name_key, stem
@@ -865,11 +864,6 @@ class EntityRoleClassifier(BaseEstimator):
             model.stance_vectorizer_.idf_ = arrays["idf.stance"].astype(np.float64)
             model.stance_model_ = get("stance", state["stance"]["model"])
         return model
-
-    @classmethod
-    def load_default(cls) -> EntityRoleClassifier:
-        """The model trained on all five SemEval languages that ships with narrascope."""
-        return cls.load(packaged_model_dir("entities"))
 
 
 def _jsonable(params: dict) -> dict:

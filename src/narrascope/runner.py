@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from narrascope.document import Document
 from narrascope.ingest import IngestError, UniqueIds
-from narrascope.pipeline import Pipeline
 from narrascope.ingest.metadata import METADATA_FIELDS, is_default, metadata_of, provenance, set_field
+from narrascope.pipeline import Pipeline
 from narrascope.store import Store, StoredVersion, analysis_key, storable_problem
 
 __all__ = ["RunReport", "Executor", "LocalExecutor", "RunStop", "RunInterrupted", "OnConflict", "ON_CONFLICT",

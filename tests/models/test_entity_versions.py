@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 
 from narrascope.analysers.entities import EntityAnalyser
 from narrascope.cli import app
-from narrascope.models import packaged_model_dir
-from narrascope.models import entity_training
+from narrascope.models import entity_training, packaged_model_dir
 from narrascope.models.entity_roles import EntityRoleClassifier
 from narrascope.models.entity_training import evaluate_reviews, load_subtask1, train_and_save
 from narrascope.models.versions import VersionError, activate, add_version, list_versions

@@ -16,8 +16,16 @@ import pytest
 
 from narrascope.models import packaged_model_dir
 from narrascope.models.entity_roles import EntityRoleClassifier, MentionContext
-from narrascope.models.format import (ARRAYS, METADATA, STATE, ModelFileMissing, ModelFormatError, load_model,
-                                      read_metadata, save_model)
+from narrascope.models.format import (
+    ARRAYS,
+    METADATA,
+    STATE,
+    ModelFileMissing,
+    ModelFormatError,
+    load_model,
+    read_metadata,
+    save_model,
+)
 from narrascope.models.narratives import NarrativeModel
 from narrascope.models.techniques import TechniqueModel, Unit
 from narrascope.text.sentences import split_sentences

@@ -11,7 +11,12 @@ from markupsafe import Markup
 from narrascope.document import ENTITIES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label, Span
 from narrascope.server import charts
 from narrascope.server.render import (
-    colour_class, entity_table, legend, reader_comments, render_document, technique_table,
+    colour_class,
+    entity_table,
+    legend,
+    reader_comments,
+    render_document,
+    technique_table,
 )
 
 WAR = "URW: Amplifying war-related fears"

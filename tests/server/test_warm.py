@@ -9,8 +9,7 @@ import pytest
 from narrascope.document import Document, Label
 from narrascope.server.services import dashboard_data
 from narrascope.server.warm import DashboardWarmer
-from narrascope.store import DocumentFilter, Store
-from narrascope.store import aggregates
+from narrascope.store import DocumentFilter, Store, aggregates
 from narrascope.store.aggregates import data_version
 
 WAR = "URW: Amplifying war-related fears"

@@ -163,9 +163,10 @@ def test_corpus_views_count_only_shown_labels_unless_possible(store):
 
 
 def test_migration_marks_already_stored_labels_below_their_threshold(tmp_path):
+    from importlib import resources
+
     from alembic import command
     from alembic.config import Config
-    from importlib import resources
 
     path = str(tmp_path / "old.db")
     with Store(path) as store:

@@ -26,7 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from narrascope.document import (
-    COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SENTENCES, SUBNARRATIVES, Document, Label, Span,
+    COMMENT_NARRATIVES,
+    NARRATIVES,
+    SEGMENTS,
+    SENTENCES,
+    SUBNARRATIVES,
+    Document,
+    Label,
+    Span,
 )
 from narrascope.models import model_version, packaged_model_dir
 from narrascope.models.narratives import OTHER, NarrativeModel

@@ -12,16 +12,29 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, JsonOption, ModelOption,
-                                   PossibleOption, RetriesOption, SkipOption, build_pipeline, console, err_console,
-                                   open_store, parse_date, pipeline_config)
+from narrascope.cli._common import (
+    EXIT_SKIPPED,
+    ContactOption,
+    DbOption,
+    DelayOption,
+    JsonOption,
+    ModelOption,
+    PossibleOption,
+    RetriesOption,
+    SkipOption,
+    build_pipeline,
+    console,
+    err_console,
+    open_store,
+    parse_date,
+    pipeline_config,
+)
 from narrascope.document import Document
 from narrascope.export import document_summary
-from narrascope.ingest import IngestOptions, find_files, read_documents
-from narrascope.pipeline import PipelineConfig
-from narrascope.ingest import IngestError
+from narrascope.ingest import IngestError, IngestOptions, find_files, read_documents
 from narrascope.ingest.fetch import FetchPolicy, is_url
 from narrascope.ingest.metadata import MAX_OUTLET_CHARS, RunMetadata, Sidecar
+from narrascope.pipeline import PipelineConfig
 
 if TYPE_CHECKING:  # the runner (and through it the store, SQLAlchemy) is imported when a run starts
     from narrascope.runner import RunReport, RunStop

@@ -13,12 +13,35 @@ from rich.table import Table
 from rich.text import Text
 
 from narrascope.cli._common import (
-    CountPossibleOption, DbOption, EntityOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, PossibleOption,
-    PredictedOption, RoleOption, SinceOption, SubnarrativeOption, TechniqueOption, TextOption, UntilOption, build_filter, console,
-    counted_labels, err_console, open_store,
+    CountPossibleOption,
+    DbOption,
+    EntityOption,
+    JsonOption,
+    LanguageOption,
+    NarrativeOption,
+    OutletOption,
+    PossibleOption,
+    PredictedOption,
+    RoleOption,
+    SinceOption,
+    SubnarrativeOption,
+    TechniqueOption,
+    TextOption,
+    UntilOption,
+    build_filter,
+    console,
+    counted_labels,
+    err_console,
+    open_store,
 )
 from narrascope.document import (
-    COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, TECHNIQUES, Document, Label,
+    COMMENT_NARRATIVES,
+    NARRATIVES,
+    SEGMENTS,
+    SUBNARRATIVES,
+    TECHNIQUES,
+    Document,
+    Label,
 )
 from narrascope.export import FORMATS, entity_rows, write_export
 

@@ -11,7 +11,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from narrascope.cli._common import (
-    EXIT_SKIPPED, DbOption, JsonOption, LanguageOption, NarrativeOption, OutletOption, build_filter, console, err_console, open_store,
+    EXIT_SKIPPED,
+    DbOption,
+    JsonOption,
+    LanguageOption,
+    NarrativeOption,
+    OutletOption,
+    build_filter,
+    console,
+    err_console,
+    open_store,
 )
 
 app = typer.Typer(help="Review: correct labels, list corrections, and the review queue.", no_args_is_help=True)

@@ -28,7 +28,12 @@ def train_techniques(
     """Train the technique model on the development part of a language folder (never on the held-out split)."""
     from narrascope.cli.train import command_line
     from narrascope.models.technique_training import (
-        data_fingerprint, development_part, fit_model, load_ptc_spans, load_task_data, merge_spans,
+        data_fingerprint,
+        development_part,
+        fit_model,
+        load_ptc_spans,
+        load_task_data,
+        merge_spans,
     )
 
     language = task_language(lang, semeval)

@@ -11,8 +11,20 @@ import typer
 from platformdirs import user_data_dir
 from rich.markup import escape
 
-from narrascope.cli._common import (EXIT_SKIPPED, ContactOption, DbOption, DelayOption, ModelOption, RetriesOption,
-                                   SkipOption, build_pipeline, console, err_console, open_store, pipeline_config)
+from narrascope.cli._common import (
+    EXIT_SKIPPED,
+    ContactOption,
+    DbOption,
+    DelayOption,
+    ModelOption,
+    RetriesOption,
+    SkipOption,
+    build_pipeline,
+    console,
+    err_console,
+    open_store,
+    pipeline_config,
+)
 from narrascope.cli.analyse import _stop_on_signals, read_run_metadata
 from narrascope.ingest import IngestError, IngestOptions
 from narrascope.ingest.feeds import WatchState, parse_interval, poll_feeds, read_feed_list

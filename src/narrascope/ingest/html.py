@@ -12,7 +12,6 @@ from narrascope.ingest.metadata import outlet_from_url
 from narrascope.ingest.options import IngestError, IngestOptions
 from narrascope.ingest.records import parse_date
 
-
 # libxml2, which parses HTML for trafilatura, stops reading elements nested deeper than this.
 HTML_MAX_DEPTH = 255
 

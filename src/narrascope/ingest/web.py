@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from narrascope.document import Document
-from narrascope.ingest.fetch import FetchFailed, Fetcher
+from narrascope.ingest.fetch import Fetcher, FetchFailed
 from narrascope.ingest.ids import id_for_url
 from narrascope.ingest.options import IngestError, IngestOptions
 from narrascope.ingest.parse import parse_bytes

@@ -20,7 +20,11 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from narrascope.models.entity_roles import (
-    GAZETTEER, MAIN_ROLES, EntityRoleClassifier, MentionContext, remembered_parses,
+    GAZETTEER,
+    MAIN_ROLES,
+    EntityRoleClassifier,
+    MentionContext,
+    remembered_parses,
 )
 from narrascope.models.format import write_json
 from narrascope.semeval.corpus import load_corpus

@@ -23,7 +23,6 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedGroupKFold
 
 from narrascope.document import NARRATIVES, SUBNARRATIVES
-
 from narrascope.models.narratives import (
     OTHER,
     HierarchyDecoder,

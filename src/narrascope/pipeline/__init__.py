@@ -10,8 +10,13 @@ from __future__ import annotations
 from narrascope.pipeline.analyser import Analyser
 from narrascope.pipeline.config import PipelineConfig
 from narrascope.pipeline.pipeline import Pipeline, load_pipeline
-from narrascope.pipeline.registry import (DEFAULT_COMPONENTS, PipelineConfigError, UnknownAnalyser, available_analysers,
-                                          register_analyser)
+from narrascope.pipeline.registry import (
+                                          DEFAULT_COMPONENTS,
+                                          PipelineConfigError,
+                                          UnknownAnalyser,
+                                          available_analysers,
+                                          register_analyser,
+)
 
 __all__ = [
     "Analyser",

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from typing import Literal
 
-from narrascope.document import Document
 from narrascope.distributed.processes import exit_with_parent
+from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, parse_files
 from narrascope.pipeline import Pipeline, PipelineConfig, load_pipeline
 from narrascope.runner import RunReport, analyse_into_store

@@ -16,14 +16,14 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from narrascope._version import __version__
 from narrascope.server.analysis import AnalysisService
+from narrascope.server.render import document_path, review_path, web_link
+from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 from narrascope.server.security import (
     BodyLimitMiddleware,
     SameOriginMiddleware,
     SecurityHeadersMiddleware,
     TokenMiddleware,
 )
-from narrascope.server.render import document_path, review_path, web_link
-from narrascope.server.routers import analyse, documents, exports, models, pages, review, stats
 from narrascope.server.settings import Settings
 from narrascope.server.warm import DashboardWarmer
 from narrascope.store import Store

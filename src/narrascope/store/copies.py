@@ -23,8 +23,8 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from itertools import combinations
 from dataclasses import dataclass
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from narrascope.document import ENTITIES, NARRATIVES, SUBNARRATIVES, Document
 from narrascope.store.copies import (
-    COPY_JACCARD, Signature, copy_rows, count_texts, outlet_pairs, signature, similar_documents, similar_pairs,
+    COPY_JACCARD,
+    Signature,
+    copy_rows,
+    count_texts,
+    outlet_pairs,
+    signature,
+    similar_documents,
+    similar_pairs,
 )
 from narrascope.store.documents import DocumentStore
 from narrascope.store.filters import DocumentFilter, entity_is

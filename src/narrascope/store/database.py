@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, Self

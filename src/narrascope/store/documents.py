@@ -14,7 +14,14 @@ from narrascope.store.database import Database, insert_for, utc_now
 from narrascope.store.filters import DocumentFilter
 from narrascope.store.review import Correction, apply_corrections
 from narrascope.store.rows import (
-    TRANSIENT_LAYERS, StoredVersion, annotation_rows, document_row, layers_of, lock_key, stored_metadata, to_document,
+    TRANSIENT_LAYERS,
+    StoredVersion,
+    annotation_rows,
+    document_row,
+    layers_of,
+    lock_key,
+    stored_metadata,
+    to_document,
 )
 from narrascope.store.schema import AnnotationRow, CopyBandRow, CopySignatureRow, CorrectionRow, DocumentRow
 

@@ -8,7 +8,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from narrascope.server.deps import document_filter, get_store
 from narrascope.server.schemas import (
-    MAX_OFFSET, MAX_PAGE_SIZE, DocumentCopies, DocumentOut, DocumentPage, DocumentSummary, PossibleQuery,
+    MAX_OFFSET,
+    MAX_PAGE_SIZE,
+    DocumentCopies,
+    DocumentOut,
+    DocumentPage,
+    DocumentSummary,
+    PossibleQuery,
 )
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.copies import earliest_publication

@@ -15,17 +15,23 @@ from starlette.concurrency import run_in_threadpool
 
 from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, Document
 from narrascope.export import FORMATS
+from narrascope.review import ReviewError, correct, review_queue
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
 from narrascope.server.deps import document_filter, filter_params, get_service, get_settings, get_store, reviewer_of
 from narrascope.server.render import (
-    colour_class, document_path, entity_table, legend, orphan_subnarratives, reader_comments, render_document,
+    colour_class,
+    document_path,
+    entity_table,
+    legend,
+    orphan_subnarratives,
+    reader_comments,
+    render_document,
     technique_table,
 )
 from narrascope.server.schemas import DashboardData
 from narrascope.server.services import analyse_one, check_text, dashboard_data, read_upload, upload_options
 from narrascope.server.settings import Settings
-from narrascope.review import ReviewError, correct, review_queue
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import compare, parse_side
 from narrascope.store.copies import earliest_publication

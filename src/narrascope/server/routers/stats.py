@@ -10,11 +10,19 @@ from fastapi.responses import Response
 from narrascope.document import NARRATIVES, SUBNARRATIVES, TECHNIQUES
 from narrascope.server.deps import document_filter, get_store
 from narrascope.server.schemas import (
-    Comparison, DashboardData, EntityRoleCount, FieldCount, Interval, LabelCount, OutletCopies, PairCount, Stack,
+    Comparison,
+    DashboardData,
+    EntityRoleCount,
+    FieldCount,
+    Interval,
+    LabelCount,
+    OutletCopies,
+    PairCount,
+    Stack,
     ViewTable,
 )
-from narrascope.store import DocumentFilter, Store
 from narrascope.server.services import dashboard_data
+from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import compare, label_breakdown, table_csv, view_table
 
 router = APIRouter(prefix="/stats", tags=["stats"])

@@ -7,14 +7,18 @@ start Ray or drive a browser are slow by nature, so they count as ``slow`` too: 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from narrascope.store import normalise_db_url
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,3 +53,12 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "store.db")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def toy_techniques(tmp_path_factory) -> str:
+    """A technique model folder other than the packaged one (to show that a configured model is the one loaded)."""
+    spec = importlib.util.spec_from_file_location("technique_corpus", FIXTURES / "techniques" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.save_toy_model(tmp_path_factory.mktemp("toy-techniques"))

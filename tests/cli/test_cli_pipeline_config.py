@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -14,21 +13,12 @@ from narrascope.cli import app
 from narrascope.models import model_version
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "articles"
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NO_MODELS = ["--skip", "narratives", "--skip", "entities"]
 runner = CliRunner()
 
 
 def invoke(*args: object):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, env={"COLUMNS": "250"})
-
-
-@pytest.fixture(scope="module")
-def toy_techniques(tmp_path_factory) -> str:
-    spec = importlib.util.spec_from_file_location("technique_corpus", FIXTURES / "techniques" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.save_toy_model(tmp_path_factory.mktemp("toy-techniques"))
 
 
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason="examples/articles missing")

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from narrascope.document import Document
 from narrascope.models import model_version, packaged_model_dir
 from narrascope.pipeline import Pipeline, PipelineConfig, load_pipeline
 from narrascope.store import Store
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 BASE_COMPONENTS = ["segmenter", "language", "sentences"]
 # The trained analysers shipped with the package: a model that fails to load fails these tests.
@@ -51,15 +46,6 @@ def names() -> list[str]:
 def corpus():
     """``corpus(copies)`` builds a fresh list of test documents."""
     return make_corpus
-
-
-@pytest.fixture(scope="session")
-def toy_techniques(tmp_path_factory) -> str:
-    """A technique model folder other than the packaged one."""
-    spec = importlib.util.spec_from_file_location("technique_corpus", FIXTURES / "techniques" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.save_toy_model(tmp_path_factory.mktemp("toy-techniques"))
 
 
 def configured_pipeline(model_dir: str) -> Pipeline:

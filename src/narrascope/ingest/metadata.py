@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from narrascope.document import Document
 
 __all__ = ["METADATA_FIELDS", "Sidecar", "SidecarError", "RunMetadata", "registered_domain", "metadata_of",
-           "provenance", "is_default", "with_metadata", "set_field", "metadata_from_url", "strict_date", "clean_url"]
+           "provenance", "is_default", "with_metadata", "set_field", "metadata_from_url", "strict_date", "clean_url", "with_own_metadata"]
 
 METADATA_FIELDS = ("source", "url", "published", "author")
 MAX_OUTLET_CHARS = 255  # the store's column width
@@ -122,6 +122,12 @@ def with_metadata(doc: Document, values: dict[str, Any], *, origin: str | None, 
         if value not in (None, "") and (override or name not in have):
             set_field(doc, name, value, origin)
     return doc
+
+
+def with_own_metadata(doc: Document, values: dict[str, Any]) -> Document:
+    """``doc`` carrying ``values`` as its own metadata (as a page or record would), its URL cleaned and, without an
+    outlet, the URL's domain as one; for text submitted with its metadata."""
+    return metadata_from_url(with_metadata(doc, values, origin=None, override=True))
 
 
 def set_field(doc: Document, name: str, value: Any, origin: str | None) -> None:
@@ -231,17 +237,21 @@ class Sidecar:
 
 @dataclass(frozen=True)
 class RunMetadata:
-    """Where a run's document metadata comes from besides the documents: a sidecar and run-wide defaults."""
+    """Where a run's document metadata comes from besides the documents: a sidecar and run-wide defaults (the CLI's
+    ``--outlet``/``--date``, the fields given with an upload to the server)."""
 
     sidecar: Sidecar | None = None
     outlet: str | None = None
     published: date | None = None
+    url: str | None = None
+    author: str | None = None
 
     def apply(self, doc: Document) -> Document:
         """``doc`` with its metadata completed, in the precedence the module docstring gives."""
         if self.sidecar is not None and (row := self.sidecar.row_for(doc)):
             with_metadata(doc, row, origin="sidecar", override=True)
-        with_metadata(doc, {"source": self.outlet, "published": self.published}, origin="flag", override=False)
+        with_metadata(doc, {"source": self.outlet, "published": self.published, "url": self.url,
+                            "author": self.author}, origin="flag", override=False)
         return metadata_from_url(doc)
 
     def stream(self, items: Iterable[Any]) -> Iterator[Any]:

@@ -11,10 +11,14 @@ from pydantic import AliasChoices, BaseModel, Field
 from narrascope.document import Document
 from narrascope.export import FORMATS
 from narrascope.ingest.metadata import MAX_OUTLET_CHARS, with_own_metadata
+from narrascope.store.search import SORTS
 
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 2**62  # well within the 64-bit integers both databases take, so a larger offset is a 422, not a 500
 PossibleQuery = Annotated[bool, Query(description="Also list labels below their display threshold (marked possible).")]
+SortQuery = Annotated[Literal[SORTS],  # type: ignore[valid-type]
+                     Query(description="newest first, or relevance: with a search (``q``), best match first (FTS5 "
+                                       "bm25 on SQLite, ts_rank_cd on PostgreSQL), then newest.")]
 MAX_BATCH_DOCUMENTS = 10_000
 ExportFormat = Literal[FORMATS]  # type: ignore[valid-type]
 

@@ -30,7 +30,7 @@ from narrascope.server.render import (
     render_document,
     technique_table,
 )
-from narrascope.server.schemas import DashboardData
+from narrascope.server.schemas import DashboardData, SortQuery
 from narrascope.server.services import (
     analyse_one,
     check_text,
@@ -44,6 +44,7 @@ from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import compare, parse_side
 from narrascope.store.copies import earliest_publication
 from narrascope.store.review import LABEL_LAYERS, Correction, apply_corrections, review_state
+from narrascope.store.search import SORTS
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
 
 router = APIRouter(include_in_schema=False)
@@ -258,17 +259,20 @@ def documents_page(
     flt: Annotated[DocumentFilter, Depends(document_filter)],
     store: Annotated[Store, Depends(get_store)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    sort: SortQuery = "newest",
 ) -> HTMLResponse:
     total = store.count(flt, per_id=True)
-    rows = store.list(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows = store.list(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort)
     for row in rows:
         row["narratives"] = [{**n, "colour": colour_class(n["name"]), "href": documents_url(flt, narrative=n["name"])}
                              for n in sorted(row["narratives"], key=lambda n: -(n["score"] or 0))]
     pages = max(1, -(-total // PAGE_SIZE))
     params = filter_params(flt)
+    sorting = {"sort": sort} if sort != "newest" else {}
     context = {"rows": rows, "total": total, "pagenum": page, "pages": pages, "page": "documents",
-               "prev_url": documents_url(flt, page=page - 1) if page > 1 else None,
-               "next_url": documents_url(flt, page=page + 1) if page < pages else None,
+               "prev_url": documents_url(flt, page=page - 1, **sorting) if page > 1 else None,
+               "next_url": documents_url(flt, page=page + 1, **sorting) if page < pages else None,
+               "sort": sort, "sort_choices": SORTS,
                "exports": [(fmt, "/api/export?" + urlencode({**params, "format": fmt})) for fmt in FORMATS],
                "dashboard_url": "/" + (f"?{urlencode(params)}" if params else ""),
                **_filter_context(store, flt, "/documents")}

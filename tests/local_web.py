@@ -64,8 +64,8 @@ def _handler(web: LocalWeb) -> type[BaseHTTPRequestHandler]:
                 self.send(status, body, headers)
             elif path == "/robots.txt":
                 self.send(200, b"User-agent: *\nDisallow: /private/\n", {"Content-Type": "text/plain"})
-            elif path.endswith(".html") and (FEEDS / path.lstrip("/")).is_file():
-                self.send(200, _example(path.lstrip("/"), host), html)
+            elif (page := path.partition("?")[0]).endswith(".html") and (FEEDS / page.lstrip("/")).is_file():
+                self.send(200, _example(page.lstrip("/"), host), html)
             elif path in ("/rss.xml", "/atom.xml"):
                 etag = f'"{path}-v1"'
                 if self.headers.get("If-None-Match") == etag:

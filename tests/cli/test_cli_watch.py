@@ -102,3 +102,22 @@ def test_a_bad_feed_list_line_is_named(tmp_path):
     assert [str(e) for e in errors] == [f"{feeds}:3: not an http(s) feed URL: 'feeds.example/rss'"]
     result = invoke("watch", feeds, "--once", "--db", tmp_path / "x.db")
     assert result.exit_code == 2
+
+
+def test_an_article_two_feeds_list_with_different_tracking_parameters_is_fetched_and_stored_once(web, tmp_path):
+    db = str(tmp_path / "w.db")
+    page = web.url("/harbour-flooding.html")
+    for name, query in (("/a.xml", "?utm_source=a&utm_medium=rss"), ("/b.xml", "?utm_source=b&fbclid=x#top")):
+        rss = ("<?xml version='1.0'?><rss version='2.0'><channel><title>Feed</title>"
+               f"<item><title>Harbour</title><link>{page}{query.replace('&', '&amp;')}</link></item></channel></rss>")
+        web.pages[name] = (200, {"Content-Type": "application/rss+xml"}, rss.encode())
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{web.url('/a.xml')}\n{web.url('/b.xml')}\n", encoding="utf-8")
+    result = invoke("watch", feeds, "--once", "--db", db, *FAST)
+    assert result.exit_code == 0, result.output
+    assert "1 new articles analysed" in " ".join(result.output.split())
+    assert web.hits["/harbour-flooding.html"] == 1
+    assert not [p for p in web.paths() if "utm_" in p or "fbclid" in p]
+    with Store(db) as store:
+        assert store.count() == 1
+        assert store.get(page).url == page

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from narrascope.document import Document
-from narrascope.ingest import parse_bytes, read_documents
-from narrascope.ingest.metadata import RunMetadata, Sidecar, registered_domain
+from narrascope.ingest import id_for_url, parse_bytes, read_documents
+from narrascope.ingest.metadata import RunMetadata, Sidecar, clean_url, registered_domain
 from narrascope.pipeline import load_pipeline, register_analyser
 from narrascope.runner import analyse_into_store
 from narrascope.store import Store
@@ -31,6 +31,30 @@ from narrascope.store import Store
 ])
 def test_registered_domain_knows_multi_label_suffixes(url, domain):
     assert registered_domain(url) == domain
+
+
+@pytest.mark.parametrize("url, clean", [
+    ("https://a.example/news/1?utm_source=rss&utm_medium=feed", "https://a.example/news/1"),
+    ("https://a.example/p?id=7&utm_campaign=x&page=2#comments", "https://a.example/p?id=7&page=2"),
+    ("https://a.example/p?fbclid=AbC&z=1&gclid=9&a=2&mc_cid=1&mc_eid=2&igshid=q&ref_src=twsrc", "https://a.example/p?z=1&a=2"),
+    ("https://a.example/p?UTM_Source=x&q=a%20b&flag", "https://a.example/p?q=a%20b&flag"),
+    ("https://a.example/p?reference=1&utmost=2", "https://a.example/p?reference=1&utmost=2"),
+    ("https://a.example/p#top", "https://a.example/p"),
+    ("https://a.example/p", "https://a.example/p"),
+])
+def test_clean_url_drops_tracking_parameters_and_fragment_and_keeps_the_rest_in_order(url, clean):
+    assert clean_url(url) == clean
+
+
+def test_stored_url_and_id_of_a_page_carry_no_tracking_parameters(tmp_path):
+    tracked = "https://www.bbc.co.uk/news/1?utm_source=twitter&fbclid=x#top"
+    assert id_for_url(tracked) == id_for_url("https://www.bbc.co.uk/news/1") == "https://www.bbc.co.uk/news/1"
+    record = b'{"id": "r1", "text": "Body.", "url": "https://www.bbc.co.uk/news/1?utm_source=twitter&id=2"}'
+    doc = next(parse_bytes("in.jsonl", record))
+    assert (doc.url, doc.source) == ("https://www.bbc.co.uk/news/1?id=2", "bbc.co.uk")
+    page = next(parse_bytes("page.html", b"<html><body><p>Body of a page.</p></body></html>", file_id=tracked,
+                            url=tracked))
+    assert page.url == "https://www.bbc.co.uk/news/1"
 
 
 def _folder(tmp_path):

@@ -176,3 +176,42 @@ def test_views_compare_and_search_on_postgresql(postgres_client):
     found = client.get("/api/documents", params={"q": '"article 3" OR "article 4" -nothing'}).json()
     assert sorted(d["id"] for d in found["items"]) == ["doc-3", "doc-4"]
     assert client.get("/api/documents", params={"q": "NOT"}).status_code == 400
+
+
+def _save_drought_articles(db_url: str) -> None:
+    """An old article all about drought, a newer one that mentions it twice, the newest mentioning it once."""
+    filler = " ".join(f"Paragraph {i} is about harvests and markets." for i in range(30))
+    with Store(db_url) as store:
+        store.save([Document("Drought again: the drought of the decade, a drought like no other.", id="old",
+                             title="Drought", published=date(2020, 5, 1)),
+                    Document(f"{filler} One farmer mentioned a drought.", id="new", title="Markets",
+                             published=date(2025, 5, 1)),
+                    Document("A drought ended; rain fell for a week, and the drought is over.", id="mid",
+                             title="Rain", published=date(2023, 5, 1))], pipeline_signature="t")
+
+
+def test_search_by_relevance_in_cli_api_and_ui(client, settings):
+    _save_drought_articles(settings.db_url)
+    ids = lambda found: [d["id"] for d in found]  # noqa: E731
+    assert ids(client.get("/api/documents", params={"q": "drought"}).json()["items"]) == ["new", "mid", "old"]
+    ranked = client.get("/api/documents", params={"q": "drought", "sort": "relevance"}).json()["items"]
+    assert ids(ranked) == ["old", "mid", "new"]
+    assert client.get("/api/documents", params={"q": "drought", "sort": "oldest"}).status_code == 422
+    assert ids(cli_json(settings.db_url, "list", "--text", "drought", "--sort", "relevance")["documents"]) == \
+        ["old", "mid", "new"]
+    assert ids(cli_json(settings.db_url, "list", "--text", "drought")["documents"]) == ["new", "mid", "old"]
+    bad = runner.invoke(app, ["list", "--db", settings.db_url, "--text", "drought", "--sort", "best"])
+    assert bad.exit_code == 2 and "choose one of newest, relevance" in bad.output
+    page = client.get("/documents", params={"q": "drought", "sort": "relevance"}).text
+    assert '<option value="relevance" selected>' in page
+    assert re.findall(r'href="/documents/(old|mid|new)"', page) == ["old", "mid", "new"]
+    assert 'name="sort"' not in client.get("/").text  # the dashboard counts; it has nothing to order
+
+
+@pytest.mark.postgres
+def test_search_by_relevance_on_postgresql(postgres_client, postgres_settings):
+    _save_drought_articles(postgres_settings.db_url)
+    ranked = postgres_client.get("/api/documents", params={"q": "drought", "sort": "relevance"}).json()["items"]
+    assert [d["id"] for d in ranked] == ["old", "mid", "new"]
+    newest = postgres_client.get("/api/documents", params={"q": "drought"}).json()["items"]
+    assert [d["id"] for d in newest] == ["new", "mid", "old"]

@@ -89,6 +89,38 @@ def test_analyse_uploaded_file(client):
     assert {n["name"] for n in r.json()["cats"]["narratives"]} == {WAR, CLIMATE}
 
 
+def test_metadata_given_with_text_and_uploads_fills_what_documents_do_not_say(client):
+    r = client.post("/api/analyse", json={"text": "The war.", "outlet": "Daily", "date": "2024-03-01",
+                                          "url": "https://daily.example/a?id=3&utm_medium=x#top", "author": "Ann"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["source"], r.json()["published"], r.json()["url"], r.json()["meta"]["author"]) == \
+        ("Daily", "2024-03-01", "https://daily.example/a?id=3", "Ann")
+    form = {"outlet": "Given", "date": "2024-04-02", "url": "https://given.example/x?fbclid=1", "author": "Bo"}
+    r = client.post("/api/analyse/file", data=form, files={"file": ("note.txt", b"The climate.", "text/plain")})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert (doc["source"], doc["published"], doc["url"], doc["meta"]["author"], doc["meta"]["metadata_from"]) == \
+        ("Given", "2024-04-02", "https://given.example/x", "Bo",
+         {"source": "flag", "published": "flag", "url": "flag", "author": "flag"})
+    # a document's own values win over the ones given with the upload (the CLI's --outlet/--date precedence)
+    lines = b'{"id": "own", "text": "The war.", "source": "Own", "date": "2023-01-01"}\n{"id": "bare", "text": "X."}\n'
+    job = wait_for(client, client.post("/api/jobs", data=form, files=[("files", ("b.jsonl", lines, "text/plain"))])
+                   .json()["id"])
+    assert job["analysed"] == 2, job
+    own, bare = (client.get(f"/api/documents/{i}").json() for i in ("own", "bare"))
+    assert (own["source"], own["published"], own["meta"]["author"]) == ("Own", "2023-01-01", "Bo")
+    assert (bare["source"], bare["published"], bare["url"]) == ("Given", "2024-04-02", "https://given.example/x")
+
+
+@pytest.mark.parametrize("path", ["/api/analyse/file", "/api/jobs"])
+@pytest.mark.parametrize("field, value", [("date", "2024-13-01"), ("date", "01/02/2024"), ("outlet", "x" * 256)])
+def test_bad_upload_metadata_is_422_naming_the_field(client, path, field, value):
+    name = "file" if path.endswith("file") else "files"
+    r = client.post(path, data={field: value}, files=[(name, ("a.txt", b"The war.", "text/plain"))])
+    assert r.status_code == 422 and r.json()["detail"].startswith(f"{field}: ")
+    assert client.get("/api/documents").json()["total"] == 0
+
+
 def test_analyse_file_with_several_documents_points_to_jobs(client):
     data = b'{"text": "The war."}\n{"text": "The climate."}\n'
     r = client.post("/api/analyse/file", files={"file": ("two.jsonl", data, "application/x-ndjson")})

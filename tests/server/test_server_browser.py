@@ -110,8 +110,10 @@ def test_document_page_highlights_evidence_and_renders_hostile_text_inertly(live
     page.goto(live_server + "/analyse")
     page.fill("textarea[name=text]", ARTICLE)
     page.fill("input[name=title]", "Demo article")
+    page.fill("form[action='/analyse'] input[name=author]", "<b>Ann</b>")
     page.click("form[action='/analyse'] button[type=submit]")
     page.wait_for_url("**/documents/**")
+    assert "by <b>Ann</b>" in page.locator(".meta").first.inner_text()
     marks = page.locator(f'#article mark.ev[data-label="{WAR}"]')
     assert marks.count() >= 2
     assert "Officials warned the war could spread to new countries." in "".join(marks.all_inner_texts())

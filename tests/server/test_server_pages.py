@@ -87,18 +87,26 @@ def test_document_page_lists_reader_comments_apart_from_the_article(client, sett
 
 
 def test_analyse_form_analyses_stores_and_redirects_to_the_document(client):
-    r = client.post("/analyse", data={"text": "The war again.", "title": "Pasted", "source": "me",
-                                      "published": "2024-02-02"}, follow_redirects=False)
+    r = client.post("/analyse", data={"text": "The war again.", "title": "Pasted", "outlet": "me<b>",
+                                      "date": "2024-02-02", "url": "https://news.example/a?utm_source=x&p=1",
+                                      "author": "<script>alert(1)</script>"}, follow_redirects=False)
     assert r.status_code == 303
     page = client.get(r.headers["location"])
     assert "Pasted" in page.text and 'data-label="URW: Amplifying war-related fears"' in page.text
+    assert "by &lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert(1)" not in page.text
+    assert "me&lt;b&gt;" in page.text and 'href="https://news.example/a?p=1"' in page.text
+    doc = client.get("/api" + r.headers["location"]).json()
+    assert (doc["source"], doc["published"], doc["url"], doc["meta"]["author"]) == \
+        ("me<b>", "2024-02-02", "https://news.example/a?p=1", "<script>alert(1)</script>")
 
 
 def test_analyse_form_errors_show_on_the_form(client):
     r = client.post("/analyse", data={"text": "  "})
     assert r.status_code == 422 and "the text is empty" in r.text and "<textarea" in r.text
-    r = client.post("/analyse", data={"text": "ok", "published": "soon"})
-    assert r.status_code == 422 and "YYYY-MM-DD" in r.text
+    r = client.post("/analyse", data={"text": "ok", "date": "soon"})
+    assert r.status_code == 422 and "date: &#39;soon&#39; is not a date (YYYY-MM-DD)" in r.text
+    r = client.post("/analyse/upload", data={"date": "2024-02-30"}, files=[("files", ("a.txt", b"The war.", "text/plain"))])
+    assert r.status_code == 422 and "is not a date (YYYY-MM-DD)" in r.text
 
 
 def test_upload_form_runs_a_job_with_a_progress_page(client):

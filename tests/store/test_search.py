@@ -114,3 +114,23 @@ def test_documents_stored_before_the_migration_are_searchable_after_it(database_
         store.save([Document("Stored before search existed.", id="old", title="Old")], pipeline_signature="sig")
     with Store(database_url) as store:  # upgraded again on opening: the index is filled from the stored rows
         assert found(store, '"before search"') == {"old"}
+
+
+def test_relevance_puts_the_best_match_first_and_newest_stays_the_default(store):
+    filler = " ".join(f"Paragraph {i} is about harvests and markets." for i in range(30))
+    store.save([Document("Drought\n\nDrought again: the drought of the decade, a drought like no other.", id="old",
+                         title="Drought", published=date(2020, 5, 1)),
+                Document(f"Markets\n\n{filler} One farmer mentioned a drought.", id="new", title="Markets",
+                         published=date(2025, 5, 1)),
+                Document("Rain\n\nA drought ended; rain fell for a week, and the drought is over.", id="mid",
+                         title="Rain", published=date(2023, 5, 1))], pipeline_signature="sig")
+    search = DocumentFilter(text="drought")
+    assert [r["id"] for r in store.list(search)] == ["new", "mid", "old"]
+    assert [r["id"] for r in store.list(search, sort="newest")] == ["new", "mid", "old"]
+    assert [r["id"] for r in store.list(search, sort="relevance")] == ["old", "mid", "new"]
+    assert [r["id"] for r in store.list(search, sort="relevance", limit=1, offset=1)] == ["mid"]
+    assert "snippet" in store.list(search, sort="relevance")[0]
+    # without a search there is nothing to rank by: newest first
+    assert [r["id"] for r in store.list(sort="relevance", limit=3)] == ["new", "f", "e"]
+    with pytest.raises(ValueError, match="sort must be one of newest, relevance"):
+        store.list(search, sort="oldest")

@@ -214,17 +214,24 @@ def list_documents(
     language: LanguageOption = None, since: SinceOption = None, until: UntilOption = None, text: TextOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Documents per page.")] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Documents to skip (the next page: --offset 50).")] = 0,
+    sort: Annotated[str, typer.Option("--sort", help="newest (first) or relevance (with --text: best match first, "
+                                                     "then newest).")] = "newest",
     possible: CountPossibleOption = False,
     predicted: PredictedOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List stored documents matching the filters, newest first, with the narratives shown on each (--possible: also
-    those below the display threshold, for matching too); reviewed labels are marked ✓."""
+    """List stored documents matching the filters, newest first (or by relevance to --text), with the narratives
+    shown on each (--possible: also those below the display threshold, for matching too); reviewed labels are
+    marked ✓."""
+    from narrascope.store.search import SORTS
+
+    if sort not in SORTS:
+        raise typer.BadParameter(f"{sort!r}: choose one of {', '.join(SORTS)}", param_hint="--sort")
     flt = build_filter(narrative, subnarrative, entity, role, technique, outlet, language, since, until, text, possible,
                        predicted)
     store = open_store(db)
     total = store.count(flt, per_id=True)
-    rows = store.list(flt, limit=limit, offset=offset)
+    rows = store.list(flt, limit=limit, offset=offset, sort=sort)
     store.close()
     if as_json:
         print(json.dumps({"total": total, "possible": possible, "predicted": predicted, "documents": rows},

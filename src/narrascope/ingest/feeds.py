@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, fetch_documents, id_for_url
 from narrascope.ingest.fetch import Fetcher, FetchFailed, is_url
-from narrascope.ingest.metadata import with_metadata
+from narrascope.ingest.metadata import clean_url, with_metadata
 
 __all__ = ["FeedItem", "read_feed_list", "feed_items", "parse_interval", "WatchState", "poll_feeds"]
 
@@ -78,7 +78,7 @@ def feed_items(fetcher: Fetcher, feed_url: str) -> list[FeedItem] | None:
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
         author = (entry.get("author_detail") or {}).get("name") or entry.get("author")
-        items.append(FeedItem(url=urljoin(fetched.final_url, link), feed=feed_url, title=entry.get("title"),
+        items.append(FeedItem(url=clean_url(urljoin(fetched.final_url, link)), feed=feed_url, title=entry.get("title"),
                               published=date(*when[:3]) if when else None, author=author or None))
     return items
 
@@ -131,7 +131,9 @@ def poll_feeds(feeds: Iterable[str], fetcher: Fetcher, is_stored: Callable[[list
     """The documents of the feeds' items not yet stored (``is_stored`` says which ids are), fetched in feed order,
     with the feed's title, date and author filling what the page does not give; each failure (a feed or a page)
     is an error ``url: reason``. A feed whose items could not all be read keeps its old validators, so that its
-    failed items are tried again at the next poll even if the feed itself does not change."""
+    failed items are tried again at the next poll even if the feed itself does not change. An article that two
+    feeds list (even with different tracking parameters) is fetched once a poll."""
+    taken: set[str] = set()
     for feed in feeds:
         previous = fetcher.validators.get(feed)
         try:
@@ -143,7 +145,8 @@ def poll_feeds(feeds: Iterable[str], fetcher: Fetcher, is_stored: Callable[[list
             continue
         by_id = {id_for_url(item.url): item for item in items}
         stored = is_stored(list(by_id))
-        fresh = {doc_id: item for doc_id, item in by_id.items() if doc_id not in stored}
+        fresh = {doc_id: item for doc_id, item in by_id.items() if doc_id not in stored and doc_id not in taken}
+        taken.update(fresh)
         complete = True
         for found in fetch_documents([i.url for i in fresh.values()], fetcher, options, ids=list(fresh)):
             if isinstance(found, Document):

@@ -8,7 +8,7 @@ from typing import Any
 
 from narrascope.analysers.segmenter import HTML_COMMENTS_HEADER
 from narrascope.document import Document
-from narrascope.ingest.metadata import outlet_from_url
+from narrascope.ingest.metadata import clean_url, metadata_from_url
 from narrascope.ingest.options import IngestError, IngestOptions
 from narrascope.ingest.records import parse_date
 
@@ -60,12 +60,12 @@ def parse_html(name: str, html: str, doc_id: str, options: IngestOptions,
         meta["comment_offsets"] = offsets
     # The outlet is the page URL's registered domain (as for every input with a URL, so one outlet has one name
     # whatever the input), else the site name the page gives.
-    if url and extracted.url and extracted.url != url:
-        meta["canonical_url"] = extracted.url
+    if url and extracted.url and clean_url(extracted.url) != clean_url(url):
+        meta["canonical_url"] = clean_url(extracted.url)
     page_url = url or extracted.url
     doc = Document(text=text, id=doc_id, title=extracted.title, source=None if page_url else extracted.sitename,
                    url=page_url, published=parse_date(extracted.date), meta=meta)
-    return outlet_from_url(doc)
+    return metadata_from_url(doc)
 
 
 _COMMENT_CONTAINER = re.compile(r"^(comments?([-_]?(list|section|area|thread|wrapper|container|block|box|wrap))?|"

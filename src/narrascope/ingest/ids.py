@@ -6,11 +6,14 @@ import hashlib
 from pathlib import Path
 
 from narrascope.document import Document
+from narrascope.ingest.metadata import clean_url
 from narrascope.ingest.options import IngestError, IngestOptions
 
 
 def id_for_url(url: str) -> str:
-    """The id of a fetched page: its URL, shortened with a hash of the whole when longer than a stored id may be."""
+    """The id of a fetched page: its URL without tracking parameters (:func:`clean_url`), shortened with a hash of
+    the whole when longer than a stored id may be."""
+    url = clean_url(url)
     if len(url) <= 255:
         return url
     return f"{url[:230]}~{hashlib.sha256(url.encode()).hexdigest()[:16]}"

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from narrascope.document import Document
 
 __all__ = ["METADATA_FIELDS", "Sidecar", "SidecarError", "RunMetadata", "registered_domain", "metadata_of",
-           "provenance", "is_default", "with_metadata", "set_field", "outlet_from_url", "strict_date"]
+           "provenance", "is_default", "with_metadata", "set_field", "metadata_from_url", "strict_date", "clean_url", "with_own_metadata"]
 
 METADATA_FIELDS = ("source", "url", "published", "author")
 MAX_OUTLET_CHARS = 255  # the store's column width
@@ -41,6 +41,11 @@ _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "mil",
                            "nom", "ltd", "plc", "me", "in", "info", "biz", "press", "news", "int"})
 _MULTI_LABEL_SUFFIXES = frozenset({"kiev.ua", "kyiv.ua", "lviv.ua", "odessa.ua", "kharkov.ua", "msk.ru", "spb.ru",
                                    "blogspot.com", "github.io", "substack.com", "wordpress.com", "livejournal.com"})
+# Query parameters that only say how a reader reached a page (campaign, click and share trackers), never which page.
+_TRACKING_PREFIXES = ("utm_",)
+_TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+                                  "ttclid", "igshid", "mc_cid", "mc_eid", "ref_src", "ref_url", "_hsenc", "_hsmi",
+                                  "mkt_tok"})
 _HOST = re.compile(r"^[\w.:\[\]-]+$")
 _IP_ADDRESS = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-f:]+\]?)$", re.IGNORECASE)
 
@@ -62,6 +67,23 @@ def registered_domain(url: str) -> str | None:
                              or (len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL)):
         suffix_labels = 2
     return ".".join(labels[-(suffix_labels + 1):])
+
+
+def clean_url(url: str) -> str:
+    """``url`` without its fragment and tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ``mc_cid``, ...), so
+    that one article reached through two feeds or shares is recognised as one; every other parameter is kept as
+    written and in its order."""
+    base, _, _fragment = url.strip().partition("#")
+    base, mark, query = base.partition("?")
+    if not mark:
+        return base
+    kept = [pair for pair in query.split("&") if pair and not _is_tracking(pair.partition("=")[0])]
+    return f"{base}?{'&'.join(kept)}" if kept else base
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name in _TRACKING_PARAMETERS or name.startswith(_TRACKING_PREFIXES)
 
 
 def strict_date(value: Any) -> date:
@@ -102,11 +124,19 @@ def with_metadata(doc: Document, values: dict[str, Any], *, origin: str | None, 
     return doc
 
 
+def with_own_metadata(doc: Document, values: dict[str, Any]) -> Document:
+    """``doc`` carrying ``values`` as its own metadata (as a page or record would), its URL cleaned and, without an
+    outlet, the URL's domain as one; for text submitted with its metadata."""
+    return metadata_from_url(with_metadata(doc, values, origin=None, override=True))
+
+
 def set_field(doc: Document, name: str, value: Any, origin: str | None) -> None:
     """Set one metadata field and record its provenance."""
     if name == "author":
         doc.meta["author"] = value
-    elif name in ("source", "url", "published"):
+    elif name == "url":
+        doc.url = clean_url(str(value))
+    elif name in ("source", "published"):
         setattr(doc, name, value)
     else:
         raise ValueError(f"{name!r} is not a metadata field ({', '.join(METADATA_FIELDS)})")
@@ -121,8 +151,11 @@ def set_field(doc: Document, name: str, value: Any, origin: str | None) -> None:
         doc.meta.pop("metadata_from", None)
 
 
-def outlet_from_url(doc: Document) -> Document:
-    """A document that names no outlet but has a URL gets the URL's registered domain (provenance ``url``)."""
+def metadata_from_url(doc: Document) -> Document:
+    """``doc`` with its URL cleaned (:func:`clean_url`) and, when it names no outlet, the URL's registered domain as
+    outlet (provenance ``url``)."""
+    if doc.url:
+        doc.url = clean_url(doc.url)
     if not doc.source and doc.url and (domain := registered_domain(doc.url)):
         set_field(doc, "source", domain, "url")
     return doc
@@ -204,18 +237,22 @@ class Sidecar:
 
 @dataclass(frozen=True)
 class RunMetadata:
-    """Where a run's document metadata comes from besides the documents: a sidecar and run-wide defaults."""
+    """Where a run's document metadata comes from besides the documents: a sidecar and run-wide defaults (the CLI's
+    ``--outlet``/``--date``, the fields given with an upload to the server)."""
 
     sidecar: Sidecar | None = None
     outlet: str | None = None
     published: date | None = None
+    url: str | None = None
+    author: str | None = None
 
     def apply(self, doc: Document) -> Document:
         """``doc`` with its metadata completed, in the precedence the module docstring gives."""
         if self.sidecar is not None and (row := self.sidecar.row_for(doc)):
             with_metadata(doc, row, origin="sidecar", override=True)
-        with_metadata(doc, {"source": self.outlet, "published": self.published}, origin="flag", override=False)
-        return outlet_from_url(doc)
+        with_metadata(doc, {"source": self.outlet, "published": self.published, "url": self.url,
+                            "author": self.author}, origin="flag", override=False)
+        return metadata_from_url(doc)
 
     def stream(self, items: Iterable[Any]) -> Iterator[Any]:
         """Apply to every document of an ingest stream, passing errors through; the sidecar itself, when it lies in

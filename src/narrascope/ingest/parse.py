@@ -9,7 +9,7 @@ from pathlib import Path
 from narrascope.analysers.segmenter import title_line
 from narrascope.document import Document
 from narrascope.ingest.html import parse_html
-from narrascope.ingest.metadata import outlet_from_url
+from narrascope.ingest.metadata import metadata_from_url
 from narrascope.ingest.options import IngestError, IngestOptions, checked
 from narrascope.ingest.records import parse_csv, parse_jsonl
 
@@ -43,7 +43,7 @@ def parse_bytes(
         doc = _parse_txt(name, text, file_id or "")
         if url:
             doc.url = url
-            outlet_from_url(doc)
+            metadata_from_url(doc)
         yield from checked(name, None, doc, options)
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from narrascope.document import Document
-from narrascope.ingest.metadata import json_objects, outlet_from_url, strict_date
+from narrascope.ingest.metadata import json_objects, metadata_from_url, strict_date
 from narrascope.ingest.options import IngestError, IngestOptions, checked
 
 
@@ -37,7 +37,7 @@ def _record_to_document(name: str, line: int, record: dict[str, Any], options: I
     title = pick("title")
     doc = Document(text=text, id=str(doc_id) if doc_id is not None else "", title=str(title) if title else None,
                    source=_str_or_none(pick("source")), url=_str_or_none(pick("url")), published=published, meta=meta)
-    return outlet_from_url(doc)
+    return metadata_from_url(doc)
 
 
 def parse_jsonl(name: str, text: str, options: IngestOptions) -> Iterator[Document | IngestError]:

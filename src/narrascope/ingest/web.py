@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from narrascope.document import Document
 from narrascope.ingest.fetch import Fetcher, FetchFailed
 from narrascope.ingest.ids import id_for_url
+from narrascope.ingest.metadata import clean_url
 from narrascope.ingest.options import IngestError, IngestOptions
 from narrascope.ingest.parse import parse_bytes
 
@@ -18,7 +19,7 @@ def fetch_documents(urls: Iterable[str], fetcher: Fetcher, options: IngestOption
     """Fetch each URL and read its page (HTML, or plain text) as one document whose id is the URL (``ids`` may
     name others); a URL that cannot be fetched or read is an error ``url: reason``, and the rest goes on."""
     options = options or IngestOptions()
-    urls = list(urls)
+    urls = [clean_url(u) for u in urls]
     for url, doc_id in zip(urls, ids or [id_for_url(u) for u in urls], strict=True):
         try:
             fetched = fetcher.get(url)

@@ -6,14 +6,19 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from narrascope.document import Document
 from narrascope.export import FORMATS
+from narrascope.ingest.metadata import MAX_OUTLET_CHARS, with_own_metadata
+from narrascope.store.search import SORTS
 
 MAX_PAGE_SIZE = 500
 MAX_OFFSET = 2**62  # well within the 64-bit integers both databases take, so a larger offset is a 422, not a 500
 PossibleQuery = Annotated[bool, Query(description="Also list labels below their display threshold (marked possible).")]
+SortQuery = Annotated[Literal[SORTS],  # type: ignore[valid-type]
+                     Query(description="newest first, or relevance: with a search (``q``), best match first (FTS5 "
+                                       "bm25 on SQLite, ts_rank_cd on PostgreSQL), then newest.")]
 MAX_BATCH_DOCUMENTS = 10_000
 ExportFormat = Literal[FORMATS]  # type: ignore[valid-type]
 
@@ -99,15 +104,21 @@ class AnalyseRequest(BaseModel):
 
     text: str = Field(min_length=1, description="The article text, analysed exactly as given.")
     title: str | None = None
-    source: str | None = Field(None, description="Outlet or site name.")
-    url: str | None = None
-    published: date | None = None
+    source: str | None = Field(None, max_length=MAX_OUTLET_CHARS, validation_alias=AliasChoices("source", "outlet"),
+                               description="Outlet or site name (also accepted as ``outlet``); without one, the "
+                                           "URL's registered domain.")
+    url: str | None = Field(None, description="Where the text was published; tracking parameters are dropped.")
+    published: date | None = Field(None, validation_alias=AliasChoices("published", "date"),
+                                   description="YYYY-MM-DD (also accepted as ``date``).")
+    author: str | None = None
     language: str | None = Field(None, description="ISO 639-1 code; detected when omitted.")
     id: str | None = Field(None, max_length=255, description="Document id; the content hash when omitted.")
 
     def to_document(self) -> Document:
-        return Document(text=self.text, id=self.id or "", title=self.title, source=self.source, url=self.url,
-                        published=self.published, language=self.language)
+        """The document, its metadata its own (a sidecar may still correct it), the URL cleaned."""
+        return with_own_metadata(Document(text=self.text, id=self.id or "", title=self.title, language=self.language),
+                                 {"source": self.source, "url": self.url, "published": self.published,
+                                  "author": self.author})
 
 
 class BatchRequest(BaseModel):

@@ -9,18 +9,23 @@ bad input or a failed analysis, 503 with ``Retry-After`` when busy) are the same
 from __future__ import annotations
 
 import dataclasses
+import re
+from datetime import date
 
 from fastapi import HTTPException, UploadFile
 
 from narrascope.document import NARRATIVES, Document
 from narrascope.ingest import IngestOptions
+from narrascope.ingest.metadata import MAX_OUTLET_CHARS, RunMetadata
 from narrascope.server.analysis import AnalysisService, Busy, PipelineUnavailable
 from narrascope.server.schemas import DashboardData
 from narrascope.server.settings import Settings
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import INTERVALS, STACKS, cached, label_breakdown
 
-__all__ = ["analyse_one", "check_text", "upload_options", "read_upload", "dashboard_data"]
+__all__ = ["analyse_one", "check_text", "upload_options", "read_upload", "upload_metadata", "dashboard_data"]
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def analyse_one(doc: Document, service: AnalysisService, *, save: bool) -> Document:
@@ -45,6 +50,23 @@ def check_text(text: str, settings: Settings) -> None:
 def upload_options(settings: Settings) -> IngestOptions:
     return IngestOptions(max_chars=settings.max_text_chars, max_html_bytes=settings.max_html_bytes,
                          max_html_elements=settings.max_html_elements)
+
+
+def upload_metadata(outlet: str = "", day: str = "", url: str = "", author: str = "") -> RunMetadata:
+    """The outlet, date (``YYYY-MM-DD``), URL and author given with an upload, as run-wide defaults like the CLI's
+    ``--outlet``/``--date`` (a document's own values win; see :mod:`narrascope.ingest.metadata`); a bad value is a
+    422 whose message starts with the field's name."""
+    outlet, day, url, author = outlet.strip(), day.strip(), url.strip(), author.strip()
+    if len(outlet) > MAX_OUTLET_CHARS:
+        raise HTTPException(422, f"outlet: a name of {len(outlet):,} characters is longer than the "
+                                 f"{MAX_OUTLET_CHARS} the store holds")
+    try:
+        published = date.fromisoformat(day) if _ISO_DAY.match(day) else None
+    except ValueError:
+        published = None
+    if day and published is None:
+        raise HTTPException(422, f"date: {day[:40]!r} is not a date (YYYY-MM-DD)")
+    return RunMetadata(outlet=outlet or None, published=published, url=url or None, author=author or None)
 
 
 async def read_upload(upload: UploadFile, settings: Settings) -> tuple[str, bytes]:

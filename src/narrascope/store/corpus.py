@@ -21,7 +21,7 @@ from narrascope.store.copies import (
 from narrascope.store.documents import DocumentStore
 from narrascope.store.filters import DocumentFilter, entity_is
 from narrascope.store.schema import AnnotationRow, CopySignatureRow, CorrectionRow, DocumentRow
-from narrascope.store.search import parse_search, snippet
+from narrascope.store.search import SORTS, parse_search, relevance, snippet
 
 
 class CorpusQueries(DocumentStore):
@@ -161,12 +161,19 @@ class CorpusQueries(DocumentStore):
         return outlet_pairs(pairs, meta)
 
     # Last in the class: below it, ``list`` in an annotation would name this method, not the builtin.
-    def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    def list(self, flt: DocumentFilter | None = None, *, limit: int = 50, offset: int = 0,
+             sort: str = "newest") -> list[dict[str, Any]]:
         """Summaries (metadata, whether a reviewer corrected it, narrative labels each marked reviewed or not; no
-        text) of matching documents, newest first; possible labels only with ``flt.possible``. With a search
-        (``flt.text``), each has a ``snippet``: the passage around its first match as ``{"text", "match"}`` pieces."""
-        stmt = (self.filtered_query(flt).order_by(DocumentRow.published.desc().nulls_last(), DocumentRow.id)
-                .limit(limit).offset(offset))
+        text) of matching documents, newest first, or with ``sort="relevance"`` and a search best match first (then
+        newest); possible labels only with ``flt.possible``. With a search (``flt.text``), each has a ``snippet``:
+        the passage around its first match as ``{"text", "match"}`` pieces."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        search = parse_search(flt.text) if flt and flt.text else None
+        order = [DocumentRow.published.desc().nulls_last(), DocumentRow.id]
+        if sort == "relevance" and search:
+            order.insert(0, relevance(self.engine.dialect.name, search))
+        stmt = self.filtered_query(flt).order_by(*order).limit(limit).offset(offset)
         with Session(self.engine) as session:
             rows = session.scalars(stmt).all()
             labels: dict[str, list[tuple[str, float, bool, bool]]] = {r.id: [] for r in rows}
@@ -177,7 +184,6 @@ class CorpusQueries(DocumentStore):
                     labels[doc_id].append((label, score, bool(possible), bool(reviewed)))
             corrected = set(session.scalars(select(CorrectionRow.document_id).distinct().where(
                 CorrectionRow.document_id.in_(list(labels)), CorrectionRow.current.is_(True)))) if rows else set()
-            search = parse_search(flt.text) if flt and flt.text else None
             return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url,
                      "published": r.published.isoformat() if r.published else None, "language": r.language,
                      "reviewed": r.id in corrected,

@@ -17,9 +17,11 @@ from typing import Any
 
 from sqlalchemy import func, literal_column, select, text
 
-__all__ = ["SearchSyntaxError", "SearchQuery", "parse_search", "search_condition", "snippet"]
+__all__ = ["SearchSyntaxError", "SearchQuery", "parse_search", "search_condition", "relevance", "snippet",
+           "SORTS"]
 
 MAX_TERMS = 32
+SORTS = ("newest", "relevance")  # orders of a document list; relevance applies to a search
 
 
 class SearchSyntaxError(ValueError):
@@ -138,6 +140,18 @@ def search_condition(dialect: str, query: SearchQuery) -> Any:
     matching: Any = select(literal_column("rowid")).select_from(text("documents_fts")).where(
         literal_column("documents_fts").op("MATCH")(query.fts5()))
     return literal_column("documents.rowid").in_(matching)
+
+
+def relevance(dialect: str, query: SearchQuery) -> Any:
+    """An ORDER BY expression on ``documents``, best match first: FTS5's ``bm25`` on SQLite (lower is better),
+    PostgreSQL's cover-density ``ts_rank_cd`` (higher is better, so negated); both weigh title and text alike."""
+    if dialect == "postgresql":
+        return -func.ts_rank_cd(literal_column(PG_SEARCH_VECTOR),
+                                func.to_tsquery(literal_column("'simple'::regconfig"), query.tsquery()))
+    return (select(func.bm25(literal_column("documents_fts"))).select_from(text("documents_fts"))
+            .where(literal_column("documents_fts").op("MATCH")(query.fts5()),
+                   literal_column("documents_fts.rowid") == literal_column("documents.rowid"))
+            .scalar_subquery())
 
 
 def snippet(title: str | None, body: str, query: SearchQuery, *, width: int = 240) -> list[tuple[str, bool]]:

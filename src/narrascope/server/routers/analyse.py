@@ -13,10 +13,15 @@ from narrascope.ingest import IngestError
 from narrascope.server.analysis import AnalysisService, Job
 from narrascope.server.deps import get_service, get_settings
 from narrascope.server.schemas import AnalyseRequest, BatchRequest, DocumentOut, Info, JobOut, PossibleQuery
-from narrascope.server.services import analyse_one, check_text, read_upload, upload_options
+from narrascope.server.services import analyse_one, check_text, read_upload, upload_metadata, upload_options
 from narrascope.server.settings import Settings
 
 router = APIRouter(tags=["analyse"])
+
+OutletForm = Annotated[str, Form(description="Outlet of documents that name none (like `--outlet`).")]
+DateForm = Annotated[str, Form(alias="date", description="YYYY-MM-DD, for documents without a date (like `--date`).")]
+UrlForm = Annotated[str, Form(description="URL of documents that carry none.")]
+AuthorForm = Annotated[str, Form(description="Author of documents that name none.")]
 
 
 def job_out(job: Job) -> JobOut:
@@ -58,9 +63,16 @@ async def analyse_file(
     settings: Annotated[Settings, Depends(get_settings)],
     save: Annotated[bool, Form()] = True,
     possible: PossibleQuery = False,
+    outlet: OutletForm = "",
+    day: DateForm = "",
+    url: UrlForm = "",
+    author: AuthorForm = "",
 ) -> DocumentOut:
-    """Analyse an uploaded file holding one document. Files with several documents go to ``POST /api/jobs``."""
-    items = await run_in_threadpool(service.read_files, [await read_upload(file, settings)], upload_options(settings))
+    """Analyse an uploaded file holding one document. Files with several documents go to ``POST /api/jobs``.
+    ``outlet``, ``date``, ``url`` and ``author`` fill what the file does not say itself."""
+    metadata = upload_metadata(outlet, day, url, author)
+    read = await run_in_threadpool(service.read_files, [await read_upload(file, settings)], upload_options(settings))
+    items = list(metadata.stream(read))
     errors = [str(i) for i in items if isinstance(i, IngestError)]
     if errors:
         raise HTTPException(422, "; ".join(errors))
@@ -77,13 +89,19 @@ async def submit_files(
     response: Response,
     service: Annotated[AnalysisService, Depends(get_service)],
     settings: Annotated[Settings, Depends(get_settings)],
+    outlet: OutletForm = "",
+    day: DateForm = "",
+    url: UrlForm = "",
+    author: AuthorForm = "",
 ) -> JobOut:
     """Analyse uploaded files in the background; poll ``GET /api/jobs/{id}`` for progress. Results go to the store.
 
     The files are read into documents by the job too, so this answers at once however large they are; problems
-    with a file (not text, no article in an HTML page, over a limit) are listed in the job's ``problems``."""
+    with a file (not text, no article in an HTML page, over a limit) are listed in the job's ``problems``.
+    ``outlet``, ``date``, ``url`` and ``author`` fill what a document does not say itself."""
+    metadata = upload_metadata(outlet, day, url, author)
     uploads = [await read_upload(upload, settings) for upload in files]
-    job = service.submit(lambda: service.read_files(uploads, upload_options(settings)))
+    job = service.submit(lambda: list(metadata.stream(service.read_files(uploads, upload_options(settings)))))
     response.headers["Location"] = f"/api/jobs/{job.id}"
     return job_out(job)
 

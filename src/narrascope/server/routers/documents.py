@@ -15,6 +15,7 @@ from narrascope.server.schemas import (
     DocumentPage,
     DocumentSummary,
     PossibleQuery,
+    SortQuery,
 )
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.copies import earliest_publication
@@ -28,10 +29,12 @@ def list_documents(
     store: Annotated[Store, Depends(get_store)],
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    sort: SortQuery = "newest",
 ) -> DocumentPage:
-    """Matching documents, newest first, one page at a time (metadata and the narrative labels shown on each, no
-    text; ``possible=true`` also matches and lists those below the display threshold)."""
-    items = [DocumentSummary.model_validate(row) for row in store.list(flt, limit=limit, offset=offset)]
+    """Matching documents, newest first (``sort=relevance`` with ``q``: best match first), one page at a time
+    (metadata and the narrative labels shown on each, no text; ``possible=true`` also matches and lists those below
+    the display threshold)."""
+    items = [DocumentSummary.model_validate(row) for row in store.list(flt, limit=limit, offset=offset, sort=sort)]
     return DocumentPage(total=store.count(flt, per_id=True), possible=flt.possible, limit=limit, offset=offset, items=items)
 
 

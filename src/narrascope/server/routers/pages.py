@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, SEGMENTS, SUBNARRATIVES, Document
 from narrascope.export import FORMATS
+from narrascope.ingest.metadata import with_own_metadata
 from narrascope.review import ReviewError, correct, review_queue
 from narrascope.server import charts
 from narrascope.server.analysis import AnalysisService
@@ -29,13 +30,21 @@ from narrascope.server.render import (
     render_document,
     technique_table,
 )
-from narrascope.server.schemas import DashboardData
-from narrascope.server.services import analyse_one, check_text, dashboard_data, read_upload, upload_options
+from narrascope.server.schemas import DashboardData, SortQuery
+from narrascope.server.services import (
+    analyse_one,
+    check_text,
+    dashboard_data,
+    read_upload,
+    upload_metadata,
+    upload_options,
+)
 from narrascope.server.settings import Settings
 from narrascope.store import DocumentFilter, Store
 from narrascope.store.aggregates import compare, parse_side
 from narrascope.store.copies import earliest_publication
 from narrascope.store.review import LABEL_LAYERS, Correction, apply_corrections, review_state
+from narrascope.store.search import SORTS
 from narrascope.taxonomy import load_entity_roles, load_taxonomy
 
 router = APIRouter(include_in_schema=False)
@@ -250,17 +259,20 @@ def documents_page(
     flt: Annotated[DocumentFilter, Depends(document_filter)],
     store: Annotated[Store, Depends(get_store)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    sort: SortQuery = "newest",
 ) -> HTMLResponse:
     total = store.count(flt, per_id=True)
-    rows = store.list(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows = store.list(flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, sort=sort)
     for row in rows:
         row["narratives"] = [{**n, "colour": colour_class(n["name"]), "href": documents_url(flt, narrative=n["name"])}
                              for n in sorted(row["narratives"], key=lambda n: -(n["score"] or 0))]
     pages = max(1, -(-total // PAGE_SIZE))
     params = filter_params(flt)
+    sorting = {"sort": sort} if sort != "newest" else {}
     context = {"rows": rows, "total": total, "pagenum": page, "pages": pages, "page": "documents",
-               "prev_url": documents_url(flt, page=page - 1) if page > 1 else None,
-               "next_url": documents_url(flt, page=page + 1) if page < pages else None,
+               "prev_url": documents_url(flt, page=page - 1, **sorting) if page > 1 else None,
+               "next_url": documents_url(flt, page=page + 1, **sorting) if page < pages else None,
+               "sort": sort, "sort_choices": SORTS,
                "exports": [(fmt, "/api/export?" + urlencode({**params, "format": fmt})) for fmt in FORMATS],
                "dashboard_url": "/" + (f"?{urlencode(params)}" if params else ""),
                **_filter_context(store, flt, "/documents")}
@@ -356,20 +368,22 @@ def analyse_form(
     settings: Annotated[Settings, Depends(get_settings)],
     text: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
-    source: Annotated[str, Form()] = "",
-    published: Annotated[str, Form()] = "",
+    outlet: Annotated[str, Form()] = "",
+    day: Annotated[str, Form(alias="date")] = "",
+    url: Annotated[str, Form()] = "",
+    author: Annotated[str, Form()] = "",
 ) -> Response:
     """Analyse pasted text, store it, and show it."""
     # Browsers submit textarea line breaks as CRLF (HTML form encoding); the text the user pasted has LF.
     text = text.replace("\r\n", "\n")
     try:
         check_text(text, settings)
-        day = date.fromisoformat(published) if published.strip() else None
-    except ValueError:
-        return _analyse_error(request, service, "The date must be YYYY-MM-DD.", text)
+        given = upload_metadata(outlet, day, url, author)
     except HTTPException as exc:
         return _analyse_error(request, service, str(exc.detail), text, exc.status_code)
-    doc = Document(text=text, title=title.strip() or None, source=source.strip() or None, published=day)
+    doc = with_own_metadata(Document(text=text, title=title.strip() or None),
+                            {"source": given.outlet, "url": given.url, "published": given.published,
+                             "author": given.author})
     try:
         stored = analyse_one(doc, service, save=True)
     except HTTPException as exc:
@@ -383,15 +397,21 @@ async def analyse_upload(
     files: Annotated[list[UploadFile], File()],
     service: Annotated[AnalysisService, Depends(get_service)],
     settings: Annotated[Settings, Depends(get_settings)],
+    outlet: Annotated[str, Form()] = "",
+    day: Annotated[str, Form(alias="date")] = "",
+    url: Annotated[str, Form()] = "",
+    author: Annotated[str, Form()] = "",
 ) -> Response:
-    """Analyse uploaded files as a background job (which also reads them) and show its progress."""
+    """Analyse uploaded files as a background job (which also reads them) and show its progress; the outlet, date,
+    URL and author given fill what a document does not say itself."""
     try:
+        metadata = upload_metadata(outlet, day, url, author)
         uploads = [await read_upload(upload, settings) for upload in files if upload.filename]
     except HTTPException as exc:
         return await run_in_threadpool(_analyse_error, request, service, str(exc.detail), "", exc.status_code)
     if not uploads:
         return await run_in_threadpool(_analyse_error, request, service, "Choose at least one file.", "")
-    job = service.submit(lambda: service.read_files(uploads, upload_options(settings)))
+    job = service.submit(lambda: list(metadata.stream(service.read_files(uploads, upload_options(settings)))))
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

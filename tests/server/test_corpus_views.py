@@ -17,6 +17,7 @@ from narrascope.cli import app
 from narrascope.document import Document
 from narrascope.store import Store
 from tests.server.conftest import CLIMATE, WAR, corpus_document, save_corpus
+from tests.store.test_search import drought_articles
 
 runner = CliRunner()
 
@@ -179,15 +180,8 @@ def test_views_compare_and_search_on_postgresql(postgres_client):
 
 
 def _save_drought_articles(db_url: str) -> None:
-    """An old article all about drought, a newer one that mentions it twice, the newest mentioning it once."""
-    filler = " ".join(f"Paragraph {i} is about harvests and markets." for i in range(30))
     with Store(db_url) as store:
-        store.save([Document("Drought again: the drought of the decade, a drought like no other.", id="old",
-                             title="Drought", published=date(2020, 5, 1)),
-                    Document(f"{filler} One farmer mentioned a drought.", id="new", title="Markets",
-                             published=date(2025, 5, 1)),
-                    Document("A drought ended; rain fell for a week, and the drought is over.", id="mid",
-                             title="Rain", published=date(2023, 5, 1))], pipeline_signature="t")
+        store.save(drought_articles(), pipeline_signature="t")
 
 
 def test_search_by_relevance_in_cli_api_and_ui(client, settings):

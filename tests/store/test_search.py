@@ -116,14 +116,19 @@ def test_documents_stored_before_the_migration_are_searchable_after_it(database_
         assert found(store, '"before search"') == {"old"}
 
 
-def test_relevance_puts_the_best_match_first_and_newest_stays_the_default(store):
+def drought_articles() -> list[Document]:
+    """An old article all about drought, a newer one that mentions it twice, the newest mentioning it once."""
     filler = " ".join(f"Paragraph {i} is about harvests and markets." for i in range(30))
-    store.save([Document("Drought\n\nDrought again: the drought of the decade, a drought like no other.", id="old",
-                         title="Drought", published=date(2020, 5, 1)),
-                Document(f"Markets\n\n{filler} One farmer mentioned a drought.", id="new", title="Markets",
-                         published=date(2025, 5, 1)),
-                Document("Rain\n\nA drought ended; rain fell for a week, and the drought is over.", id="mid",
-                         title="Rain", published=date(2023, 5, 1))], pipeline_signature="sig")
+    return [Document("Drought\n\nDrought again: the drought of the decade, a drought like no other.", id="old",
+                     title="Drought", published=date(2020, 5, 1)),
+            Document(f"Markets\n\n{filler} One farmer mentioned a drought.", id="new", title="Markets",
+                     published=date(2025, 5, 1)),
+            Document("Rain\n\nA drought ended; rain fell for a week, and the drought is over.", id="mid",
+                     title="Rain", published=date(2023, 5, 1))]
+
+
+def test_relevance_puts_the_best_match_first_and_newest_stays_the_default(store):
+    store.save(drought_articles(), pipeline_signature="sig")
     search = DocumentFilter(text="drought")
     assert [r["id"] for r in store.list(search)] == ["new", "mid", "old"]
     assert [r["id"] for r in store.list(search, sort="newest")] == ["new", "mid", "old"]

@@ -4,11 +4,14 @@ from narrascope.models import model_version, packaged_model_dir
 from narrascope.pipeline import load_pipeline
 
 
-def test_version_changes_with_model_files_but_not_with_the_card(tmp_path):
+def test_version_changes_with_model_files_but_not_with_the_card_or_measurement_records(tmp_path):
     (tmp_path / "weights.npz").write_bytes(b"one")
     (tmp_path / "MODEL_CARD.md").write_text("card", encoding="utf-8")
     first = model_version(tmp_path)
     (tmp_path / "MODEL_CARD.md").write_text("new figures", encoding="utf-8")
+    assert model_version(tmp_path) == first
+    (tmp_path / "speed.json").write_text('{"seconds_per_article": 0.03}', encoding="utf-8")  # a benchmark's record
+    (tmp_path / "choices.json").write_text("[]", encoding="utf-8")
     assert model_version(tmp_path) == first
     (tmp_path / "weights.npz").write_bytes(b"two")
     assert model_version(tmp_path) != first

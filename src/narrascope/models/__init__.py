@@ -14,12 +14,17 @@ def packaged_model_dir(name: str) -> Path:
     return Path(str(resources.files("narrascope") / "resources" / "models" / name))
 
 
+# Measurements kept beside a model for its card (written by `train --cv` and the benchmarks): not part of the model.
+RECORDS = frozenset({"cv.json", "speed.json", "choices.json", "encoder_cv.json"})
+
+
 def model_version(model_dir: str | Path) -> str:
-    """Short hash of a model folder's files (documentation excluded), so a retrained model gets a new version and
-    documents analysed with the old one are not taken for unchanged. Sub-folders (one model per language) count."""
+    """Short hash of a model folder's files (documentation and measurement records excluded), so a retrained model
+    gets a new version and documents analysed with the old one are not taken for unchanged, while recording a
+    benchmark beside it re-analyses nothing. Sub-folders (one model per language) count."""
     path = Path(model_dir)
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix != ".md"):
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix != ".md" and p.name not in RECORDS):
         digest.update(file.relative_to(path).as_posix().encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()[:12]

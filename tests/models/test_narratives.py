@@ -354,3 +354,22 @@ def test_explanation_without_sub_narrative_teaches_no_label_named_none(docs):
                  if PRAISE in d.narratives else d for d in docs]
     model = train_model(explained, random_state=0, salience=False)[0]
     assert "none" not in model.classes and PRAISE in model.classes
+
+
+def test_word_features_keep_hindi_words_whole():
+    # \w leaves out the Devanagari vowel signs: scikit-learn's default pattern read "हमला" as "हमल"
+    texts = ["रूस ने यूक्रेन पर हमला किया", "नाटो ने हमला किया", "रूस और नाटो", "यूक्रेन पर हमला"] * 2
+    labels = [["URW: Blaming the war on others rather than the invader"], [OTHER]] * 4
+    model = NarrativeClassifier(calibration_folds=2).fit(texts, labels, ["hi"] * len(texts))
+    words = set(model.word_vectorizer_.vocabulary_)
+    assert {"हमला", "किया", "यूक्रेन", "नाटो ने"} <= words and "हमल" not in words
+
+
+def test_model_saved_before_the_word_pattern_existed_keeps_its_tokens(model, docs, tmp_path):
+    model.save(tmp_path / "m")
+    state_file = tmp_path / "m" / "model.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    del state["classifier"]["params"]["token_pattern"]
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    loaded = NarrativeModel.load(tmp_path / "m")
+    assert loaded.classifier.word_vectorizer_.token_pattern == r"(?u)\b\w\w+\b"

@@ -34,6 +34,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from narrascope.models.format import load_model, save_model
 from narrascope.text.languages import LANGUAGES
 from narrascope.text.sentences import split_sentences
+from narrascope.text.words import TOKEN_PATTERN
 
 __all__ = ["NarrativeClassifier", "HierarchyDecoder", "NarrativeModel", "children_of", "OTHER", "LANGUAGES"]
 
@@ -41,6 +42,7 @@ COMPONENT = "narratives"
 OTHER = "Other"
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
 SALIENCE_L2 = 1.0  # L2 penalty of the salience weights (7 features x (shared + 5 languages), ~1,000 documents)
+SKLEARN_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # the word pattern of models saved before ``token_pattern`` existed
 _FLOOR = -5.0  # pooled score of a label with no sentence left to support it (far below any ridge score)
 
 
@@ -65,7 +67,8 @@ class NarrativeClassifier(BaseEstimator):
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
                  alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
                  context_weight: float = 1.0, skip_rejected: bool = True, salience: bool = True,
-                 salience_share: float = 0.5, calibration_folds: int = 10, random_state: int = 0):
+                 salience_share: float = 0.5, calibration_folds: int = 10, token_pattern: str = TOKEN_PATTERN,
+                 random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
@@ -78,12 +81,13 @@ class NarrativeClassifier(BaseEstimator):
         self.salience = salience
         self.salience_share = salience_share
         self.calibration_folds = calibration_folds
+        self.token_pattern = token_pattern
         self.random_state = random_state
 
     # features -------------------------------------------------------------------------------------------
     def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
         word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=self.word_max_features, sublinear_tf=True,
-                               dtype=np.float32)
+                               token_pattern=self.token_pattern, dtype=np.float32)
         char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=self.char_max_features,
                                sublinear_tf=True, dtype=np.float32)
         return word, char
@@ -374,7 +378,7 @@ class NarrativeClassifier(BaseEstimator):
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> NarrativeClassifier:
         """The model :meth:`to_state` described."""
-        model = cls(**state["params"])
+        model = cls(**{"token_pattern": SKLEARN_TOKEN_PATTERN, **state["params"]})
         model.classes_ = np.array(state["classes"])
         model.word_vectorizer_, model.char_vectorizer_ = model._vectorizers()
         for vectorizer, vocab, idf in ((model.word_vectorizer_, state["word_vocabulary"], arrays["word_idf"]),

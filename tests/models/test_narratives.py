@@ -294,7 +294,7 @@ def test_pooled_score_is_the_log_sum_exp_of_what_each_sentence_adds(docs, tmp_pa
 
     model = train_model(_explained(docs), random_state=0)[0]
     clf = model.classifier
-    assert clf.salience_coef_ is not None and clf.salience_coef_.shape == (42,)
+    assert clf.salience_coef_ is not None and clf.salience_coef_.shape == (48,)  # 7 x 6 + the prototype weights
     text = ("Army day in Moscow. The meeting took place on Tuesday afternoon. The mighty Russian army crushed the "
             "enemy lines with tanks and artillery. Scientists warn of a doomsday catastrophe for humanity.")
     added = clf.sentence_scores(text, "en", split_sentences(text), list(range(len(clf.classes_))))
@@ -375,7 +375,7 @@ def test_model_saved_before_the_word_pattern_existed_keeps_its_tokens(model, doc
     assert loaded.classifier.word_vectorizer_.token_pattern == r"(?u)\b\w\w+\b"
 
 
-def _explained(docs):
+def _explanation_rows(docs):
     """The synthetic corpus plus one explanation per Praise-of-Russia document (an auxiliary row), and evidence that
     points at the sentence its sub-narrative rests on."""
     from narrascope.analysers.sentences import split_sentences
@@ -400,7 +400,7 @@ def _explained(docs):
 
 
 def test_prototypes_weigh_each_sentence_by_its_likeness_to_each_labels_explanations(docs, tmp_path):
-    texts, labels, langs, groups, aux, evidence = _explained(docs)
+    texts, labels, langs, groups, aux, evidence = _explanation_rows(docs)
     clf = NarrativeClassifier(prototypes=True).fit(texts, labels, langs, groups, aux, evidence)
     assert clf.prototypes_.shape == (len(clf.classes_), clf.coef_.shape[0] - 6)
     assert clf.salience_coef_[-6] > 0  # likeness to a label's explanations raises a sentence's weight for it
@@ -417,7 +417,7 @@ def test_prototypes_weigh_each_sentence_by_its_likeness_to_each_labels_explanati
 
 
 def test_prototypes_never_compare_a_training_sentence_with_its_own_documents_explanation(docs):
-    texts, labels, langs, groups, aux, evidence = _explained(docs)
+    texts, labels, langs, groups, aux, evidence = _explanation_rows(docs)
     only = next(k for k, e in enumerate(evidence) if e and e[0] == PUTIN)
     keep = [k for k in range(len(texts)) if not (aux[k] and labels[k] == [PRAISE, PUTIN] and groups[k] != groups[only])]
     texts, labels, langs, groups, aux, evidence = ([column[k] for k in keep]

@@ -43,6 +43,7 @@ OTHER = "Other"
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
 SALIENCE_L2 = 1.0  # L2 penalty of the salience weights (7 features x (shared + 5 languages), ~1,000 documents)
 SKLEARN_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # the word pattern of models saved before ``token_pattern`` existed
+# (they had no ``prototypes`` either)
 _FLOOR = -5.0  # pooled score of a label with no sentence left to support it (far below any ridge score)
 
 
@@ -56,7 +57,9 @@ class NarrativeClassifier(BaseEstimator):
     (log-mean-exp at ``temperature``), so the
     sentences that score highest are the ones that made the decision. Sentences where the
     author rejects what they report (``REJECTION_CUES``: "debunked", "false claim", ...) are left out of the pool
-    for every narrative label when ``skip_rejected``. ``pooling="document"`` scores the whole text as one instance
+    for every narrative label when ``skip_rejected``. With ``salience``, the pool weights are learned from where the
+    annotators' explanations point; with ``prototypes`` too, each label weighs a sentence by its likeness to that
+    label's explanations. ``pooling="document"`` scores the whole text as one instance
     (the version-1 model, kept for comparison). Pooled scores become probabilities by Platt scaling fitted on
     out-of-fold pooled scores; folds keep ``groups`` (near-duplicate copies) together.
 
@@ -67,7 +70,7 @@ class NarrativeClassifier(BaseEstimator):
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
                  alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
                  context_weight: float = 1.0, skip_rejected: bool = True, salience: bool = True,
-                 salience_share: float = 0.5, prototypes: bool = False, calibration_folds: int = 10,
+                 salience_share: float = 0.5, prototypes: bool = True, calibration_folds: int = 10,
                  token_pattern: str = TOKEN_PATTERN, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
@@ -306,7 +309,7 @@ class NarrativeClassifier(BaseEstimator):
             affinity, gains = None, None
             if self.prototypes and aux.any():
                 if self.window:
-                    raise ValueError("prototypes read each sentence alone: use them with window=0")
+                    raise ValueError("prototypes read each sentence alone: give window=0 or prototypes=False")
                 affinity, gains = self._fit_prototypes(X, Y, aux, groups, primary, instances, owner), _language_gains(instances)
             self._fit_salience(features, instance_oof, owner, rejected, [evidence[i] for i in primary], affinity, gains)
             log_weights = self._log_weights(features, owner, len(primary), affinity, gains)
@@ -447,7 +450,7 @@ class NarrativeClassifier(BaseEstimator):
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> NarrativeClassifier:
         """The model :meth:`to_state` described."""
-        model = cls(**{"token_pattern": SKLEARN_TOKEN_PATTERN, **state["params"]})
+        model = cls(**{"token_pattern": SKLEARN_TOKEN_PATTERN, "prototypes": False, **state["params"]})
         model.classes_ = np.array(state["classes"])
         model.word_vectorizer_, model.char_vectorizer_ = model._vectorizers()
         for vectorizer, vocab, idf in ((model.word_vectorizer_, state["word_vocabulary"], arrays["word_idf"]),

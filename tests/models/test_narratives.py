@@ -294,7 +294,7 @@ def test_pooled_score_is_the_log_sum_exp_of_what_each_sentence_adds(docs, tmp_pa
 
     model = train_model(_explained(docs), random_state=0)[0]
     clf = model.classifier
-    assert clf.salience_coef_ is not None and clf.salience_coef_.shape == (42,)
+    assert clf.salience_coef_ is not None and clf.salience_coef_.shape == (48,)  # 7 x 6 + the prototype weights
     text = ("Army day in Moscow. The meeting took place on Tuesday afternoon. The mighty Russian army crushed the "
             "enemy lines with tanks and artillery. Scientists warn of a doomsday catastrophe for humanity.")
     added = clf.sentence_scores(text, "en", split_sentences(text), list(range(len(clf.classes_))))
@@ -373,3 +373,62 @@ def test_model_saved_before_the_word_pattern_existed_keeps_its_tokens(model, doc
     state_file.write_text(json.dumps(state), encoding="utf-8")
     loaded = NarrativeModel.load(tmp_path / "m")
     assert loaded.classifier.word_vectorizer_.token_pattern == r"(?u)\b\w\w+\b"
+
+
+def _explanation_rows(docs):
+    """The synthetic corpus plus one explanation per Praise-of-Russia document (an auxiliary row), and evidence that
+    points at the sentence its sub-narrative rests on."""
+    from narrascope.analysers.sentences import split_sentences
+
+    cues = {MIGHT: ("mighty", "The text praises the mighty Russian army, its tanks and its strength."),
+            PUTIN: ("Putin", "The text praises President Putin as a wise and strong leader.")}
+    texts, labels = [d.text for d in docs], [training_labels(d) for d in docs]
+    langs, groups, aux = ["en"] * len(docs), [d.id for d in docs], [False] * len(docs)
+    evidence: list = [None] * len(docs)
+    for k, doc in enumerate(docs):
+        for sub, (cue, explanation) in cues.items():
+            if doc.subnarratives == [sub]:
+                sentences = split_sentences(doc.text)
+                evidence[k] = (sub, [i for i, (s, e) in enumerate(sentences) if cue in doc.text[s:e]])
+                texts.append(explanation)
+                labels.append([PRAISE, sub])
+                langs.append("en")
+                groups.append(doc.id)
+                aux.append(True)
+                evidence.append(None)
+    return texts, labels, langs, groups, aux, evidence
+
+
+def test_prototypes_weigh_each_sentence_by_its_likeness_to_each_labels_explanations(docs, tmp_path):
+    texts, labels, langs, groups, aux, evidence = _explanation_rows(docs)
+    clf = NarrativeClassifier(prototypes=True).fit(texts, labels, langs, groups, aux, evidence)
+    assert clf.prototypes_.shape == (len(clf.classes_), clf.coef_.shape[0] - 6)
+    assert clf.salience_coef_[-6] > 0  # likeness to a label's explanations raises a sentence's weight for it
+    text = ("The mighty Russian army crushed the enemy lines with tanks and artillery. Officials said more details "
+            "would follow. President Putin is a wise and strong leader admired by millions.")
+    _, _, _, log_weights = clf._instances([text], ["en"], None)
+    might, putin = list(clf.classes_).index(MIGHT), list(clf.classes_).index(PUTIN)
+    assert log_weights.shape == (3, len(clf.classes_))
+    assert log_weights[0, might] > log_weights[0, putin] and log_weights[2, putin] > log_weights[2, might]
+    model = NarrativeModel(clf, HierarchyDecoder(), {})
+    model.save(tmp_path / "m")
+    loaded = NarrativeModel.load(tmp_path / "m").classifier
+    np.testing.assert_allclose(loaded.predict_proba([text], ["en"]), clf.predict_proba([text], ["en"]), atol=2e-3)
+
+
+def test_prototypes_never_compare_a_training_sentence_with_its_own_documents_explanation(docs):
+    texts, labels, langs, groups, aux, evidence = _explanation_rows(docs)
+    only = next(k for k, e in enumerate(evidence) if e and e[0] == PUTIN)
+    keep = [k for k in range(len(texts)) if not (aux[k] and labels[k] == [PRAISE, PUTIN] and groups[k] != groups[only])]
+    texts, labels, langs, groups, aux, evidence = ([column[k] for k in keep]
+                                                   for column in (texts, labels, langs, groups, aux, evidence))
+    clf = NarrativeClassifier(prototypes=True, salience=False).fit(texts, labels, langs, groups, aux, evidence)
+    primary = np.flatnonzero(~np.array(aux))
+    X = clf._features(texts, langs)
+    Y = np.array([[c in set(doc) for c in clf.classes_] for doc in labels], float)
+    instances, owner, _, _ = clf._instances([texts[i] for i in primary], [langs[i] for i in primary], None)
+    affinity = clf._fit_prototypes(X, Y, np.array(aux), groups, primary, instances, owner)
+    putin = list(clf.classes_).index(PUTIN)
+    doc = int(np.flatnonzero(primary == only)[0])
+    assert np.allclose(affinity[owner == doc, putin], 0.0)  # its explanation is the only one of the label
+    assert clf._affinity(instances)[owner == doc, putin].max() > 0.3  # at prediction time it is compared

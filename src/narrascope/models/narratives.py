@@ -147,6 +147,7 @@ class NarrativeClassifier(BaseEstimator):
         sentence is compared with its own document's explanation."""
         n_text = X.shape[1] - len(LANGUAGES) - 1
         text = X[:, :n_text]
+        assert self.prototypes_ is not None
         P = self.prototypes_.astype(np.float64)
         dots = (text @ P.T).toarray()
         whole = np.asarray(P.multiply(P).sum(1)).ravel()
@@ -197,12 +198,13 @@ class NarrativeClassifier(BaseEstimator):
         salience within the document plus the rest spread evenly (all even, log-mean-exp pooling, without salience).
         With prototypes (``affinity``, one column per class, and the language ``gains``), the salience of a
         sentence for a label also grows with its likeness to that label's explanations: one weight per class."""
-        if features is None or not self._salient():
+        coef = getattr(self, "salience_coef_", None)
+        if features is None or coef is None:
             return -np.log(np.maximum(np.bincount(owner, minlength=n_docs), 1))[owner]
         n_base = features.shape[1]
-        z = (features @ self.salience_coef_[:n_base])[:, None]
+        z = (features @ coef[:n_base])[:, None]
         if affinity is not None and gains is not None:
-            z = z + affinity * (gains @ self.salience_coef_[n_base:])[:, None]
+            z = z + affinity * (gains @ coef[n_base:])[:, None]
         top = np.full((n_docs, z.shape[1]), -np.inf)
         np.maximum.at(top, owner, z)
         total = np.zeros((n_docs, z.shape[1]))
@@ -439,9 +441,10 @@ class NarrativeClassifier(BaseEstimator):
                  "word_vocabulary": _vocab_list(self.word_vectorizer_),
                  "char_vocabulary": _vocab_list(self.char_vectorizer_)}
         salience = {"salience": self.salience_coef_} if self._salient() else {}
-        if self._prototyped():
-            salience.update(prototype_data=self.prototypes_.data.astype(np.float16),
-                            prototype_indices=self.prototypes_.indices, prototype_indptr=self.prototypes_.indptr)
+        prototypes = getattr(self, "prototypes_", None)
+        if prototypes is not None:
+            salience.update(prototype_data=prototypes.data.astype(np.float16), prototype_indices=prototypes.indices,
+                            prototype_indptr=prototypes.indptr)
         arrays = {"coef": self.coef_.astype(np.float16), "platt": self.platt_, **salience,
                   "word_idf": self.word_vectorizer_.idf_.astype(np.float32),
                   "char_idf": self.char_vectorizer_.idf_.astype(np.float32)}

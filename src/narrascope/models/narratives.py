@@ -129,9 +129,11 @@ class NarrativeClassifier(BaseEstimator):
         rejected = np.array([rejects(q) for q in quoted], bool) if self.skip_rejected else np.zeros(len(quoted), bool)
         X = self._features(quoted, [langs[i] for i in owner])
         features = self._salience_features(X, owner, quoted) if self._salient() else None
-        affinity = self._affinity(X) if features is not None and self._prototyped() else None
-        return (self._in_context(X, owner), owner, rejected,
-                self._log_weights(features, owner, len(texts), affinity, _language_gains(X)))
+        if features is not None and self._prototyped():
+            log_weights = self._log_weights(features, owner, len(texts), self._affinity(X), _language_gains(X))
+        else:
+            log_weights = self._log_weights(features, owner, len(texts))
+        return self._in_context(X, owner), owner, rejected, log_weights
 
     def _salient(self) -> bool:
         return getattr(self, "salience_coef_", None) is not None
@@ -145,8 +147,7 @@ class NarrativeClassifier(BaseEstimator):
         explanations of that label), ``(n_sentences, n_classes)``. ``left_out`` maps a document (index in ``owner``)
         to the explanation sums to take away from the prototypes for its sentences, so that in training no
         sentence is compared with its own document's explanation."""
-        n_text = X.shape[1] - len(LANGUAGES) - 1
-        text = X[:, :n_text]
+        text = X[:, : _text_columns(X)]
         assert self.prototypes_ is not None
         P = self.prototypes_.astype(np.float64)
         dots = (text @ P.T).toarray()
@@ -174,8 +175,7 @@ class NarrativeClassifier(BaseEstimator):
         bounds = np.searchsorted(owner, np.arange(n_docs + 1))
         size = np.diff(bounds)[owner]
         index = np.arange(len(owner)) - bounds[owner]
-        n_text = X.shape[1] - len(LANGUAGES) - 1
-        text = X[:, :n_text]  # the language block is the same for every sentence
+        text = X[:, : _text_columns(X)]  # the language block is the same for every sentence
         member = sparse.csr_matrix((np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(n_docs, len(owner)))
         totals = member @ text
         own_sq = np.asarray(text.multiply(text).sum(1)).ravel()
@@ -189,7 +189,7 @@ class NarrativeClassifier(BaseEstimator):
         length = np.log1p([len(q) for q in quoted]) if quoted else np.zeros(0)
         base = np.column_stack([index == 0, index == 1, index / np.maximum(size - 1, 1), np.log1p(index), length,
                                 centroid, to_first]).astype(np.float64)
-        language = X[:, n_text : n_text + len(LANGUAGES)].toarray()
+        language = _language_gains(X)[:, 1:]
         return np.hstack([base] + [base * language[:, [k]] for k in range(len(LANGUAGES))])
 
     def _log_weights(self, features: np.ndarray | None, owner: np.ndarray, n_docs: int,
@@ -324,9 +324,8 @@ class NarrativeClassifier(BaseEstimator):
                         primary: np.ndarray, instances: sparse.csr_matrix, owner: np.ndarray) -> np.ndarray:
         """Set ``prototypes_`` (per class, the sum of its auxiliary rows' text features: the explanations) and return
         the training sentences' affinity to them, each document's own group of explanations left out."""
-        n_text = X.shape[1] - len(LANGUAGES) - 1
         rows = np.flatnonzero(aux)
-        text = X[rows][:, :n_text]
+        text = X[rows][:, : _text_columns(X)]
         labelled = sparse.csr_matrix(Y[rows].T)
         self.prototypes_ = (labelled @ text).tocsr().astype(np.float32)
         text = text.astype(np.float64)
@@ -483,10 +482,15 @@ REJECTION_CUES = re.compile(
     re.IGNORECASE)
 
 
+def _text_columns(X: sparse.csr_matrix) -> int:
+    """How many leading columns of instance features are n-grams (the language one-hot block and the bias follow)."""
+    return X.shape[1] - len(LANGUAGES) - 1
+
+
 def _language_gains(X: sparse.csr_matrix) -> np.ndarray:
-    """A one column and the language one-hot columns of instance features: how much each language weighs the
-    prototype affinity (shared weight plus one per language)."""
-    n_text = X.shape[1] - len(LANGUAGES) - 1
+    """A one column and the language one-hot columns of instance features: a weight shared by all languages plus
+    one per language (of the prototype affinity; the salience features use the one-hot columns too)."""
+    n_text = _text_columns(X)
     language = X[:, n_text : n_text + len(LANGUAGES)].toarray().astype(np.float64)
     return np.hstack([np.ones((X.shape[0], 1)), language])
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from narrascope.models.format import ARRAYS, METADATA, STATE
 from narrascope.models.narratives import NarrativeModel
+from narrascope.semeval.files import ID_LANGUAGES
 from narrascope.text.words import TOKEN_PATTERN
 
 __all__ = ["write_model_card"]
@@ -67,7 +68,7 @@ def _cv_section(cv: dict[str, Any]) -> list[str]:
 
 
 def _choices_section(rows: list[dict[str, Any]]) -> list[str]:
-    langs = ["all", "BG", "EN", "HI", "PT", "RU"]
+    langs = ["all", *ID_LANGUAGES]
     lines = ["## Choices measured", "",
              "One 5-fold cross-validation (seed 0, grouped by near-duplicate copies) on the development part per "
              "setting, `PYTHONPATH=src .venv/bin/python benchmarks/narratives_choices.py --name NAME --params JSON "

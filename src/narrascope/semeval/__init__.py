@@ -6,7 +6,7 @@ framing) in :mod:`narrascope.semeval.subtask1`; predicting them with narrascope'
 """
 
 from narrascope.semeval.corpus import (
-    LANGUAGES,
+    ID_LANGUAGES,
     Explanation,
     Mention,
     SemevalDocument,
@@ -16,7 +16,7 @@ from narrascope.semeval.corpus import (
 from narrascope.semeval.subtask2 import read_subtask2, score_subtask2, write_subtask2
 
 __all__ = [
-    "LANGUAGES",
+    "ID_LANGUAGES",
     "Explanation",
     "Mention",
     "SemevalDocument",

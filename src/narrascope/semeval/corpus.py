@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from narrascope.document import Document
-from narrascope.semeval.files import LANGUAGES, language_of, split_fields, unique
+from narrascope.semeval.files import ID_LANGUAGES, language_of, split_fields, unique
 from narrascope.semeval.subtask2 import read_subtask2
 
 __all__ = [
-    "LANGUAGES",
+    "ID_LANGUAGES",
     "Mention",
     "Explanation",
     "SemevalDocument",

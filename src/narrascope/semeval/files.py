@@ -7,7 +7,7 @@ from pathlib import Path
 
 from narrascope.text.languages import LANGUAGES
 
-__all__ = ["LANGUAGES", "ID_LANGUAGES", "language_of", "split_fields", "unique"]
+__all__ = ["ID_LANGUAGES", "language_of", "split_fields", "unique"]
 
 ID_LANGUAGES = tuple(code.upper() for code in LANGUAGES)  # as the task's document ids spell them
 _LANG_IN_ID = re.compile(rf"(?:^|[_-])({'|'.join(ID_LANGUAGES)})(?=[_-])")

@@ -170,10 +170,12 @@ class CorpusQueries(DocumentStore):
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         search = parse_search(flt.text) if flt and flt.text else None
+        stmt = self.filtered_query(flt)
         order = [DocumentRow.published.desc().nulls_last(), DocumentRow.id]
         if sort == "relevance" and search:
-            order.insert(0, relevance(self.engine.dialect.name, search))
-        stmt = self.filtered_query(flt).order_by(*order).limit(limit).offset(offset)
+            stmt, best = relevance(stmt, self.engine.dialect.name, search)
+            order.insert(0, best)
+        stmt = stmt.order_by(*order).limit(limit).offset(offset)
         with Session(self.engine) as session:
             rows = session.scalars(stmt).all()
             labels: dict[str, list[tuple[str, float, bool, bool]]] = {r.id: [] for r in rows}

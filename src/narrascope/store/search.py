@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Select, column, func, literal_column, select, table, text
 
 __all__ = ["SearchSyntaxError", "SearchQuery", "parse_search", "search_condition", "relevance", "snippet",
            "SORTS"]
@@ -142,16 +142,18 @@ def search_condition(dialect: str, query: SearchQuery) -> Any:
     return literal_column("documents.rowid").in_(matching)
 
 
-def relevance(dialect: str, query: SearchQuery) -> Any:
-    """An ORDER BY expression on ``documents``, best match first: FTS5's ``bm25`` on SQLite (lower is better),
-    PostgreSQL's cover-density ``ts_rank_cd`` (higher is better, so negated); both weigh title and text alike."""
+def relevance(stmt: Select, dialect: str, query: SearchQuery) -> tuple[Select, Any]:
+    """``stmt`` (a SELECT on ``documents``) made ready to rank by the query, and the ORDER BY expression, best match
+    first: FTS5's ``bm25`` on SQLite (lower is better; the search table is joined once, so each match is scored
+    once rather than by a subquery per row), PostgreSQL's cover-density ``ts_rank_cd`` (higher is better, so
+    negated); both weigh title and text alike."""
     if dialect == "postgresql":
-        return -func.ts_rank_cd(literal_column(PG_SEARCH_VECTOR),
-                                func.to_tsquery(literal_column("'simple'::regconfig"), query.tsquery()))
-    return (select(func.bm25(literal_column("documents_fts"))).select_from(text("documents_fts"))
-            .where(literal_column("documents_fts").op("MATCH")(query.fts5()),
-                   literal_column("documents_fts.rowid") == literal_column("documents.rowid"))
-            .scalar_subquery())
+        return stmt, -func.ts_rank_cd(literal_column(PG_SEARCH_VECTOR),
+                                      func.to_tsquery(literal_column("'simple'::regconfig"), query.tsquery()))
+    fts = table("documents_fts", column("rowid"))
+    joined = stmt.join(fts, fts.c.rowid == literal_column("documents.rowid")).where(
+        literal_column("documents_fts").op("MATCH")(query.fts5()))
+    return joined, func.bm25(literal_column("documents_fts"))
 
 
 def snippet(title: str | None, body: str, query: SearchQuery, *, width: int = 240) -> list[tuple[str, bool]]:

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 from narrascope.document import Document
 from narrascope.ingest import IngestError, IngestOptions, fetch_documents, id_for_url
 from narrascope.ingest.fetch import Fetcher, FetchFailed, is_url
-from narrascope.ingest.metadata import clean_url, with_metadata
+from narrascope.ingest.metadata import with_metadata
 
 __all__ = ["FeedItem", "read_feed_list", "feed_items", "parse_interval", "WatchState", "poll_feeds"]
 
@@ -78,7 +78,7 @@ def feed_items(fetcher: Fetcher, feed_url: str) -> list[FeedItem] | None:
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
         author = (entry.get("author_detail") or {}).get("name") or entry.get("author")
-        items.append(FeedItem(url=clean_url(urljoin(fetched.final_url, link)), feed=feed_url, title=entry.get("title"),
+        items.append(FeedItem(url=urljoin(fetched.final_url, link), feed=feed_url, title=entry.get("title"),
                               published=date(*when[:3]) if when else None, author=author or None))
     return items
 

@@ -60,8 +60,9 @@ def parse_html(name: str, html: str, doc_id: str, options: IngestOptions,
         meta["comment_offsets"] = offsets
     # The outlet is the page URL's registered domain (as for every input with a URL, so one outlet has one name
     # whatever the input), else the site name the page gives.
-    if url and extracted.url and clean_url(extracted.url) != clean_url(url):
-        meta["canonical_url"] = clean_url(extracted.url)
+    canonical = clean_url(extracted.url) if extracted.url else None
+    if url and canonical and canonical != clean_url(url):
+        meta["canonical_url"] = canonical
     page_url = url or extracted.url
     doc = Document(text=text, id=doc_id, title=extracted.title, source=None if page_url else extracted.sitename,
                    url=page_url, published=parse_date(extracted.date), meta=meta)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import copy
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import lru_cache
@@ -285,10 +286,7 @@ def document_page(request: Request, doc_id: str, store: Annotated[Store, Depends
     if predicted is None:
         raise HTTPException(404, f"No document with id {doc_id!r}.")
     corrections = store.corrections([doc_id]).get(doc_id, [])
-    reviewed = store.get(doc_id, predicted=True)  # a second copy, which apply_corrections changes in place
-    if reviewed is None:  # removed since the first read
-        raise HTTPException(404, f"No document with id {doc_id!r}.")
-    doc = apply_corrections(reviewed, corrections)
+    doc = apply_corrections(copy.deepcopy(predicted), corrections)  # it changes the copy in place
     context = document_context(doc, store.copies(doc_id) or []) | review_context(doc, predicted, corrections)
     return _render(request, "document.html", context)
 

@@ -98,6 +98,19 @@ DelayOption = Annotated[float, typer.Option("--delay", min=0.0, help="Seconds be
 RetriesOption = Annotated[int, typer.Option("--retries", min=0, help="Tries after the first for a URL answering 429, "
                                                                      "5xx or nothing (waits 2 s, 4 s, ... between).")]
 
+# Options of the train and eval commands
+SemevalOption = Annotated[Path, typer.Option("--semeval", help="SemEval-2025 Task 10 training folder (raw-documents/, "
+                                                               "labels/).", exists=True, file_okay=False)]
+OptionalSemevalOption = Annotated[Path | None, typer.Option("--semeval", help="SemEval-2025 Task 10 training folder "
+                                                           "(raw-documents/, labels/).", exists=True, file_okay=False)]
+FoldsOption = Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")]
+RepeatsOption = Annotated[int, typer.Option("--repeats", min=1, help="Repeat the cross-validation with this many "
+                                                                     "seeds.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (fold assignments, calibration splits).")]
+ReviewedModelOption = Annotated[str | None, typer.Option("--model", help="With --reviews: a model folder or saved version "
+                                                                         "name (default: the active version, else the "
+                                                                         "packaged model).")]
+
 EXIT_SKIPPED = 3  # some input was skipped or failed; the rest was processed
 
 

@@ -11,21 +11,24 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from narrascope.cli._common import DbOption, JsonOption, console, open_store
+from narrascope.cli._common import (
+    DbOption,
+    FoldsOption,
+    JsonOption,
+    OptionalSemevalOption,
+    RepeatsOption,
+    ReviewedModelOption,
+    SeedOption,
+    SemevalOption,
+    console,
+    open_store,
+)
 
 COMPONENT = "entities"
-SemevalOption = Annotated[
-    Path,
-    typer.Option("--semeval", help="SemEval-2025 Task 10 train folder (labels/, raw-documents/).", exists=True,
-                 file_okay=False),
-]
 ParamsOption = Annotated[str, typer.Option("--params", help="JSON of EntityRoleClassifier keyword arguments, e.g. "
                                                             "'{\"min_recall\": 0.35}' (for ablations).")]
 ThresholdsOption = Annotated[str, typer.Option("--thresholds", help="Comma-separated fine_threshold values whose fine "
                                                                     "exact match is also reported.")]
-FoldsOption = Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")]
-RepeatsOption = Annotated[int, typer.Option("--repeats", min=1, help="Repeat the CV with this many shuffles.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the CV shuffles.")]
 
 
 def _params(text: str) -> dict[str, Any]:
@@ -48,12 +51,12 @@ def _thresholds(text: str) -> tuple[float, ...]:
         raise typer.BadParameter(f"{text!r}: give numbers separated by commas", param_hint="--thresholds") from None
 
 
-def _measure(semeval: Path, folds: int, repeats: int, seed: int, thresholds: tuple[float, ...], heldout: bool,
-             params: dict[str, Any]) -> dict[str, Any]:
-    """Cross-validation on the development part, then (with ``heldout``) the held-out figure, printed as tables."""
-    from narrascope.models.entity_training import cross_validate, heldout_figures, load_subtask1, split_heldout
+def _measure(data: list, semeval: Path, folds: int, repeats: int, seed: int, thresholds: tuple[float, ...],
+             heldout: bool, params: dict[str, Any]) -> dict[str, Any]:
+    """Cross-validation on the development part of ``data`` (the mentions of ``semeval``), then (with ``heldout``)
+    the held-out figure."""
+    from narrascope.models.entity_training import cross_validate, heldout_figures, split_heldout
 
-    data = load_subtask1(semeval)
     dev, held = split_heldout(data)
     results: dict[str, Any] = {"cv": cross_validate(dev, folds=folds, seed=seed, repeats=repeats,
                                                     thresholds=thresholds, **params)}
@@ -82,8 +85,7 @@ def _print(results: dict[str, Any], folds: int, repeats: int) -> None:
 
 
 def eval_entities(
-    semeval: Annotated[Path | None, typer.Option("--semeval", help="SemEval-2025 Task 10 train folder (labels/, "
-                                                 "raw-documents/).", exists=True, file_okay=False)] = None,
+    semeval: OptionalSemevalOption = None,
     folds: FoldsOption = 5,
     repeats: RepeatsOption = 1,
     seed: SeedOption = 0,
@@ -95,8 +97,7 @@ def eval_entities(
     reviews: Annotated[bool, typer.Option("--reviews", help="Instead: how often a model's main role (--model, default "
                                                             "the active one) agrees with the roles reviewers set in "
                                                             "--db.")] = False,
-    model: Annotated[str | None, typer.Option("--model", help="With --reviews: a model folder or saved version name "
-                                                              "(default: the active version, else the packaged model).")] = None,
+    model: ReviewedModelOption = None,
     db: DbOption = None,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the results as JSON here.", dir_okay=False)] = None,
     as_json: JsonOption = False,
@@ -110,11 +111,14 @@ def eval_entities(
         return
     if semeval is None:
         raise typer.BadParameter("give --semeval DIR (or --reviews)", param_hint="--semeval")
-    results = _measure(semeval, folds, repeats, seed, _thresholds(thresholds), heldout, _params(params))
-    if recall:
-        from narrascope.models.entity_training import load_subtask1, mention_recall, split_heldout
+    from narrascope.models.entity_training import load_subtask1
 
-        results["mention_recall"] = mention_recall(split_heldout(load_subtask1(semeval))[0], folds=folds, seed=seed)
+    data = load_subtask1(semeval)
+    results = _measure(data, semeval, folds, repeats, seed, _thresholds(thresholds), heldout, _params(params))
+    if recall:
+        from narrascope.models.entity_training import mention_recall, split_heldout
+
+        results["mention_recall"] = mention_recall(split_heldout(data)[0], folds=folds, seed=seed)
     if out:
         out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     if as_json:
@@ -177,11 +181,12 @@ def train_entities(
 
     check_destination(COMPONENT, out, save_version)
     keywords = _params(params)
+    data = load_subtask1(semeval)
     results = None
     if cv:
-        results = _measure(semeval, cv, repeats, seed, _thresholds(thresholds), True, keywords)
+        results = _measure(data, semeval, cv, repeats, seed, _thresholds(thresholds), True, keywords)
         _print(results, cv, repeats)
-    dev, _ = split_heldout(load_subtask1(semeval))
+    dev, _ = split_heldout(data)
     reviewed = []
     if with_reviews:
         from narrascope.review import reviewed_mentions

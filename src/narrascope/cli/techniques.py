@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from narrascope.cli._common import FoldsOption, RepeatsOption, SeedOption
 from narrascope.cli.semeval2023 import LANG_HELP, task_language
 
 DataOption = Annotated[Path, typer.Option("--semeval", help="SemEval-2023 Task 3 language folder, e.g. "
@@ -50,11 +51,11 @@ def train_techniques(
 def eval_techniques(
     semeval: DataOption,
     lang: LangOption = None,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds.")] = 5,
-    repeats: Annotated[int, typer.Option("--repeats", min=1, help="CV repetitions with different fold assignments.")] = 3,
+    folds: FoldsOption = 5,
+    repeats: RepeatsOption = 3,
     ptc: Annotated[Path | None, typer.Option("--ptc", help="Also train on mapped PTC spans of the training "
                                                            "articles.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the fold assignments.")] = 0,
+    seed: SeedOption = 0,
     heldout: Annotated[bool, typer.Option("--heldout/--no-heldout", help="Also train on the development part and "
                                                                          "score the held-out split.")] = True,
     out: Annotated[Path | None, typer.Option("--out", help="Write all results as JSON.", dir_okay=False)] = None,

@@ -18,15 +18,23 @@ from rich.markup import escape
 from rich.table import Table
 
 from narrascope.cli import entities, techniques
-from narrascope.cli._common import DbOption, JsonOption, console, err_console, open_store, resolve_model_option
+from narrascope.cli._common import (
+    DbOption,
+    FoldsOption,
+    JsonOption,
+    OptionalSemevalOption,
+    RepeatsOption,
+    ReviewedModelOption,
+    SeedOption,
+    SemevalOption,
+    console,
+    err_console,
+    open_store,
+    resolve_model_option,
+)
 
-SemevalOption = Annotated[Path, typer.Option("--semeval", help="SemEval-2025 Task 10 training folder (raw-documents/, labels/).",
-                                             exists=True, file_okay=False)]
-OptionalSemevalOption = Annotated[Path | None, typer.Option("--semeval", help="SemEval-2025 Task 10 training folder "
-                                                           "(raw-documents/, labels/).", exists=True, file_okay=False)]
 LangsOption = Annotated[list[str] | None, typer.Option("--langs", help="Languages to use (BG EN HI PT RU; repeatable or "
                                                                        "comma-separated). Default: all.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (folds, calibration splits).")]
 COMPONENT = "narratives"
 
 
@@ -100,12 +108,8 @@ def _measure(dev: list, heldout: list, folds: int, repeats: int, seed: int, prog
 IncludeHeldoutOption = Annotated[bool, typer.Option(
     "--include-heldout", help="Use the packaged held-out split of the SemEval-2025 training corpus too (default: set "
                               "apart, so its figure stays honest).")]
-RepeatsOption = Annotated[int, typer.Option("--repeats", min=1, help="Repeat the cross-validation with this many seeds.")]
 ReviewsOption = Annotated[bool, typer.Option("--reviews", help="Instead: the agreement of a model (--model, default the "
                                                                "active one) with the reviewed documents of --db.")]
-ReviewedModelOption = Annotated[str | None, typer.Option("--model", help="With --reviews: a model folder or saved version "
-                                                                         "name (default: the active version, else the "
-                                                                         "packaged model).")]
 
 
 def eval_narratives(
@@ -113,7 +117,7 @@ def eval_narratives(
     reviews: ReviewsOption = False,
     model: ReviewedModelOption = None,
     db: DbOption = None,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Outer cross-validation folds.")] = 5,
+    folds: FoldsOption = 5,
     repeats: RepeatsOption = 1,
     langs: LangsOption = None,
     seed: SeedOption = 0,

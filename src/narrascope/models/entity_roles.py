@@ -278,6 +278,18 @@ def _tokens(text: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(text)]
 
 
+def _distinct(values: list[Any]) -> tuple[list[Any], list[int]]:
+    """The distinct objects of ``values`` (by identity: the lists one document's mentions share), in order, and the
+    index of each value among them, so each is vectorised once."""
+    index: dict[int, int] = {}
+    unique: list[Any] = []
+    for value in values:
+        if id(value) not in index:
+            index[id(value)] = len(unique)
+            unique.append(value)
+    return unique, [index[id(value)] for value in values]
+
+
 def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
@@ -505,14 +517,7 @@ class EntityRoleClassifier(BaseEstimator):
         for view, vectorizer in self.vectorizers_.items():
             column = raw[view]
             if view == "entity_doc":  # shared lists: vectorise each distinct one once
-                distinct: dict[int, int] = {}
-                unique: list[Any] = []
-                rows = []
-                for value in column:
-                    if id(value) not in distinct:
-                        distinct[id(value)] = len(unique)
-                        unique.append(value)
-                    rows.append(distinct[id(value)])
+                unique, rows = _distinct(column)
                 matrix = vectorizer.fit_transform(unique) if fit else vectorizer.transform(unique)
                 blocks.append(matrix[rows])
             else:
@@ -539,16 +544,11 @@ class EntityRoleClassifier(BaseEstimator):
     def _doc_stance(self, word_lists: list[list[str]], model: tuple | None = None) -> np.ndarray:
         """Estimated stance in [-1, 1] per mention's document (each distinct document scored once)."""
         vectorizer, linear = model or (self.stance_vectorizer_, self.stance_model_)
-        distinct: dict[int, int] = {}
-        unique: list[list[str]] = []
-        for words in word_lists:
-            if id(words) not in distinct:
-                distinct[id(words)] = len(unique)
-                unique.append(words)
+        unique, rows = _distinct(word_lists)
         if linear is None or not unique:
             return np.zeros(len(word_lists), dtype=np.float32)
         score = 2 * linear.proba(vectorizer.transform(unique))[:, 0] - 1
-        return score[[distinct[id(words)] for words in word_lists]].astype(np.float32)
+        return score[rows].astype(np.float32)
 
     def _fit_stance(self, values: list[tuple[str, list[str]]], main_roles: Sequence[str],
                     documents: Sequence[str]) -> np.ndarray:

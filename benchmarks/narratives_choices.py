@@ -41,10 +41,10 @@ def main() -> None:
            "evidence": {lang: r["model"] for lang, r in result["evidence"].items()}}
     print(json.dumps(row, indent=1))
     if args.record:
-        path = args.record / "choices.json"
-        rows = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-        rows = [r for r in rows if r["name"] != args.name] + [row]
-        path.write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+        from narrascope.models import CHOICES_RECORD
+        from narrascope.models.narratives_card import add_record
+
+        add_record(args.record, CHOICES_RECORD, row, key=lambda r: r["name"])
 
 
 if __name__ == "__main__":

@@ -375,12 +375,10 @@ def main() -> None:
         }
         args.out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         if args.record:
-            from narrascope.models.narratives_card import write_model_card
+            from narrascope.models import ENCODER_RECORD
+            from narrascope.models.narratives_card import add_record, write_model_card
 
-            path = args.record / "encoder_cv.json"
-            kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-            kept = [r for r in kept if (r["encoder"], r["dense_logistic_c"]) != (record["encoder"], args.c)] + [record]
-            path.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
+            add_record(args.record, ENCODER_RECORD, record, key=lambda r: (r["encoder"], r["dense_logistic_c"]))
             write_model_card(args.record)
 
 

@@ -98,6 +98,7 @@ def main() -> None:
     }
     print(json.dumps(figures, indent=1))
     if args.record:
+        from narrascope.models import SPEED_RECORD
         from narrascope.models.narratives_card import write_model_card
 
         model_dir = Path(args.model) if args.model else default_model_dir()
@@ -105,7 +106,7 @@ def main() -> None:
                   "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                              f"Python {platform.python_version()}; cores shared with other jobs (see load average)",
                   "figures": figures}
-        (model_dir / "speed.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+        (model_dir / SPEED_RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
         write_model_card(model_dir)
 
 

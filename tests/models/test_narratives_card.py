@@ -34,3 +34,12 @@ def test_card_shows_the_dense_views_only_when_recorded(tmp_path):
             "(0.432 s wall) per article") in card
     assert "**a static table**, logistic C 10" in card
     assert RECORD["command"] in card
+
+
+def test_a_repeated_measurement_replaces_its_record_and_others_stay(tmp_path):
+    from narrascope.models.narratives_card import add_record
+
+    for row in ({"name": "a", "f1": 0.5}, {"name": "b", "f1": 0.6}, {"name": "a", "f1": 0.7}):
+        add_record(tmp_path, "choices.json", row, key=lambda r: r["name"])
+    assert json.loads((tmp_path / "choices.json").read_text(encoding="utf-8")) == [{"name": "b", "f1": 0.6},
+                                                                                  {"name": "a", "f1": 0.7}]

@@ -218,6 +218,7 @@ def train_narratives(
     also on a team's reviewed documents. The packaged held-out split is left out unless --include-heldout."""
     import tempfile
 
+    from narrascope.models import CV_RECORD
     from narrascope.models.narratives_card import write_model_card
     from narrascope.models.training import label_file_hashes, train_model
 
@@ -258,7 +259,7 @@ def train_narratives(
         result.pop("predictions")
         if "heldout" in result:
             result["heldout"].pop("predictions")
-        (out / "cv.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+        (out / CV_RECORD).write_text(json.dumps(result, indent=1), encoding="utf-8")
         _print_results(result)
     write_model_card(out, model, result)
     console.print(("trained" if scratch else f"model written to {escape(str(out))}") + f" ({len(model.classes)} "

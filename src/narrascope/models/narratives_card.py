@@ -5,9 +5,11 @@ measured and the speed benchmark recorded there (``training`` in ``meta.json``, 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from narrascope.models import CHOICES_RECORD, CV_RECORD, ENCODER_RECORD, SPEED_RECORD
 from narrascope.models.format import ARRAYS, METADATA, STATE
 from narrascope.models.narratives import NarrativeModel
 from narrascope.semeval.files import ID_LANGUAGES
@@ -140,11 +142,20 @@ def _evidence_limits(cv: dict[str, Any] | None) -> list[str]:
             f"  sentence, or not more often than the lead sentence, in: {', '.join(short)} (CV evidence table)."]
 
 
+def add_record(directory: str | Path, name: str, row: dict[str, Any], key: Callable[[dict[str, Any]], Any]) -> None:
+    """Add ``row`` to the list kept in the record file ``name`` beside a model, replacing the rows with the same
+    ``key`` (a measurement repeated replaces the old one)."""
+    path = Path(directory) / name
+    rows = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    rows = [r for r in rows if key(r) != key(row)] + [row]
+    path.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def write_model_card(directory: str | Path, model: NarrativeModel | None = None, cv: dict[str, Any] | None = None) -> Path:
     """(Re)write ``MODEL_CARD.md`` in ``directory`` from the model and the JSON records beside it."""
     directory = Path(directory)
     model = model or NarrativeModel.load(directory)
-    cv_path, speed_path = directory / "cv.json", directory / "speed.json"
+    cv_path, speed_path = directory / CV_RECORD, directory / SPEED_RECORD
     if cv is None and cv_path.is_file():
         cv = json.loads(cv_path.read_text(encoding="utf-8"))
     info = model.info
@@ -221,12 +232,12 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
     lines.append("")
     if cv:
         lines += _cv_section(cv)
-    choices_path = directory / "choices.json"
+    choices_path = directory / CHOICES_RECORD
     if choices_path.is_file():
         lines += _choices_section(json.loads(choices_path.read_text(encoding="utf-8")))
     if speed_path.is_file():
         lines += _speed_section(json.loads(speed_path.read_text(encoding="utf-8")))
-    encoder_path = directory / "encoder_cv.json"
+    encoder_path = directory / ENCODER_RECORD
     if encoder_path.is_file():
         lines += _encoder_section(json.loads(encoder_path.read_text(encoding="utf-8")))
     lines += ["## Limits", "",

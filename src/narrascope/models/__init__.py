@@ -16,7 +16,8 @@ def packaged_model_dir(name: str) -> Path:
 
 # Measurements kept beside a model for its card (written by `train --cv` and the benchmarks): not part of the model.
 CV_RECORD, SPEED_RECORD, CHOICES_RECORD, ENCODER_RECORD = "cv.json", "speed.json", "choices.json", "encoder_cv.json"
-RECORDS = frozenset({CV_RECORD, SPEED_RECORD, CHOICES_RECORD, ENCODER_RECORD})
+DIAGNOSTICS_RECORD = "diagnostics.json"
+RECORDS = frozenset({CV_RECORD, SPEED_RECORD, CHOICES_RECORD, ENCODER_RECORD, DIAGNOSTICS_RECORD})
 
 
 def model_version(model_dir: str | Path) -> str:

@@ -1,6 +1,6 @@
 """MODEL_CARD.md for a narrative model folder, written from what training, cross-validation, the choices
 measured and the speed benchmark recorded there (``training`` in ``meta.json``, ``cv.json``, ``choices.json``, ``speed.json``,
-``encoder_cv.json``): no figure is typed by hand."""
+``encoder_cv.json``, ``diagnostics.json``): no figure is typed by hand."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from narrascope.models import CHOICES_RECORD, CV_RECORD, ENCODER_RECORD, SPEED_RECORD
+from narrascope.models import CHOICES_RECORD, CV_RECORD, DIAGNOSTICS_RECORD, ENCODER_RECORD, SPEED_RECORD
 from narrascope.models.format import ARRAYS, METADATA, STATE
 from narrascope.models.narratives import NarrativeModel
 from narrascope.semeval.files import ID_LANGUAGES
@@ -123,6 +123,42 @@ def _encoder_section(records: list[dict[str, Any]]) -> list[str]:
             lines.append(f"| {name.replace('_', ' ')} | {_cell(cells['coarse'])} | {_cell(cells['fine'])} | "
                          + (f"{_signed(gain['coarse'])} | {_signed(gain['fine'])} |" if gain else "– | – |"))
         lines.append("")
+    return lines
+
+
+def _diagnostics_section(records: list[dict[str, Any]]) -> list[str]:
+    """Where the error is: learning curves of one language's training share, and the cost of the ``Other`` decision."""
+    lines = ["## Where the error is (diagnostics)", ""]
+    curves = [r for r in records if r["kind"] == "learning_curve"]
+    if curves:
+        lines += ["**Learning curves.** Cross-validation as above (5 folds, development part only); in each training fold "
+                  "only a share of one language's documents is kept (whole near-duplicate groups, nested), the other "
+                  "languages stay whole, and that language's test fold is scored (samples-F1).", "",
+                  "| language | seed | share kept | its training documents per fold | coarse | fine | `Other` baseline |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in curves:
+            lines += [f"| {r['lang']} | {r['seed']} | {share} | {row['training_documents_of_lang']:.0f} | "
+                      f"{row['coarse']:.3f} | {row['fine']:.3f} | {row['base']:.3f} |" for share, row in r["curve"].items()]
+        lines += [""] + [f"Command: `{r['command']}`" for r in curves] + [""]
+    for r in (r for r in records if r["kind"] == "other_decision"):
+        lines += ["**The `Other` decision.** One 5-fold cross-validation of the shipped setting (seed "
+                  f"{r['seed']}). Decoded: the model as it decides. Perfect `Other` decision: gold-`Other` documents get "
+                  "`Other`, the others the model's narratives above threshold or its most probable one. AUC: how well "
+                  "`Other` documents are ranked apart by the model's calibrated P(Other), and by logistic regressions "
+                  "trained in the same fold on the whole document's n-grams, on the density of persuasion techniques "
+                  "under narrascope's technique model (English and Russian) and on the MiniLM lead vector (English), "
+                  "the last two also summed with the n-gram score.", "",
+                  "| language | docs (`Other`) | decoded coarse / fine | perfect `Other` decision | AUC: P(Other) | "
+                  "n-grams | techniques | n-grams + techniques | MiniLM lead | n-grams + lead |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for lang, row in r["per_language"].items():
+            auc = [f"{row[k]:.3f}" if k in row else "–" for k in (
+                "auc_model_p_other", "auc_text_gate", "auc_technique_gate", "auc_text_plus_technique_gate",
+                "auc_lead_gate", "auc_text_plus_lead_gate")]
+            lines.append(f"| {lang} | {row['documents']} ({row['other_documents']}) | {row['decoded'][0]:.3f} / "
+                         f"{row['decoded'][1]:.3f} | {row['perfect_other_decision'][0]:.3f} / "
+                         f"{row['perfect_other_decision'][1]:.3f} | {' | '.join(auc)} |")
+        lines += ["", f"Command: `{r['command']}`", ""]
     return lines
 
 
@@ -240,6 +276,9 @@ def write_model_card(directory: str | Path, model: NarrativeModel | None = None,
     encoder_path = directory / ENCODER_RECORD
     if encoder_path.is_file():
         lines += _encoder_section(json.loads(encoder_path.read_text(encoding="utf-8")))
+    diagnostics_path = directory / DIAGNOSTICS_RECORD
+    if diagnostics_path.is_file():
+        lines += _diagnostics_section(json.loads(diagnostics_path.read_text(encoding="utf-8")))
     lines += ["## Limits", "",
               f"- Trained on {sum(info.get('documents', {}).values()):,} documents from the task's sources; other outlets "
               "and topics will score lower.",

@@ -139,7 +139,7 @@ def _diagnostics_section(records: list[dict[str, Any]]) -> list[str]:
         for r in curves:
             lines += [f"| {r['lang']} | {r['seed']} | {share} | {row['training_documents_of_lang']:.0f} | "
                       f"{row['coarse']:.3f} | {row['fine']:.3f} | {row['base']:.3f} |" for share, row in r["curve"].items()]
-        lines += [""] + [f"Command: `{r['command']}`" for r in curves] + [""]
+        lines += [""] + [f"- Command: `{r['command']}`" for r in curves] + [""]
     for r in (r for r in records if r["kind"] == "other_decision"):
         lines += ["**The `Other` decision.** One 5-fold cross-validation of the shipped setting (seed "
                   f"{r['seed']}). Decoded: the model as it decides. Perfect `Other` decision: gold-`Other` documents get "

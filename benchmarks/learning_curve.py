@@ -26,10 +26,8 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from _development import SHARED, narrative_development
 from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT / ".." / "shared" / "data" / "semeval2025-task10" / "train"
 
 
 def kept_groups(groups: list[str], fraction: float, seed: int) -> set[str]:
@@ -41,20 +39,9 @@ def kept_groups(groups: list[str], fraction: float, seed: int) -> set[str]:
 
 
 def narratives_curve(lang: str, fractions: list[float], folds: int, seed: int) -> dict:
-    from narrascope.models.training import (
-        _fold_predictions,
-        _per_document,
-        _strata,
-        near_duplicate_groups,
-        split_heldout,
-        train_model,
-    )
-    from narrascope.semeval import load_corpus
-    from narrascope.taxonomy import load_taxonomy
+    from narrascope.models.training import _fold_predictions, _per_document, _strata, train_model
 
-    taxonomy = load_taxonomy()
-    docs, _ = split_heldout([d for d in load_corpus(SHARED) if d.narratives])
-    groups = near_duplicate_groups(docs)
+    docs, groups, taxonomy = narrative_development()
     scores: dict[float, dict[str, list[float]]] = {f: {"coarse": [], "fine": [], "base": []} for f in fractions}
     sizes: dict[float, list[int]] = {f: [] for f in fractions}
     splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)

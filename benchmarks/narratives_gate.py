@@ -29,14 +29,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from _development import SHARED, narrative_development
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT / ".." / "shared" / "data" / "semeval2025-task10" / "train"
 MIN_OTHER = 10  # fewer Other documents than this (Russian has 2) give no AUC worth reading
 
 
@@ -106,20 +105,9 @@ def main() -> None:
     if not SHARED.is_dir():
         raise SystemExit(f"SemEval-2025 training data not found at {SHARED}")
     from narrascope.models.narratives import OTHER
-    from narrascope.models.training import (
-        _fold_predictions,
-        _per_document,
-        _strata,
-        near_duplicate_groups,
-        split_heldout,
-        train_model,
-    )
-    from narrascope.semeval import load_corpus
-    from narrascope.taxonomy import load_taxonomy
+    from narrascope.models.training import _fold_predictions, _per_document, _strata, train_model
 
-    taxonomy = load_taxonomy()
-    docs, _ = split_heldout([d for d in load_corpus(SHARED) if d.narratives])
-    groups = near_duplicate_groups(docs)
+    docs, groups, taxonomy = narrative_development()
     is_other = np.array([d.narratives == [OTHER] for d in docs])
     lead: dict[str, np.ndarray] = {}
     if args.lead_cache:

@@ -4,7 +4,8 @@ One 5-fold cross-validation of the shipped setting on the development part of th
 data (folds grouped by near-duplicate copies, seed 0; the held-out split is never read). Per language:
 - samples-F1 (coarse / fine) of the model as decoded, and with a perfect ``Other`` decision: gold-``Other``
   documents get ``Other``, every other document gets the model's narratives above its threshold, or its most
-  probable narrative when none passes;
+  probable narrative when none passes; how many documents that carry a narrative are decoded ``Other``, and the
+  coarse F1 of those where the model names narratives;
 - how well ``Other`` documents are told apart (ROC AUC): the model's calibrated ``P(Other)``; logistic regressions
   trained in the same training fold on the whole document's word and character n-grams, on the density of
   persuasion techniques (mean, max and share above threshold of each technique's sentence probability under
@@ -140,6 +141,7 @@ def main() -> None:
                 x(cached_train), is_other[cached_train]).decision_function(x(cached_test))
         print(f"  fold done: {len(test)} documents", flush=True)
     as_decoded, as_oracle = _per_document(decoded, docs, taxonomy), _per_document(oracle, docs, taxonomy)
+    said_other = np.array([decoded[d.id][0] == [OTHER] for d in docs])
     langs = np.array([d.lang for d in docs])
     figures = {}
     for lang in sorted(set(langs)) + ["all"]:
@@ -148,6 +150,11 @@ def main() -> None:
                "decoded": [float(as_decoded[k][rows].mean()) for k in ("coarse", "fine")],
                "perfect_other_decision": [float(as_oracle[k][rows].mean()) for k in ("coarse", "fine")],
                "other_baseline": float(as_decoded["base_coarse"][rows].mean())}
+        missed = rows & ~is_other & said_other
+        named = rows & ~is_other & ~said_other
+        if (rows & ~is_other).any():
+            row["narrative_documents_decoded_other"] = int(missed.sum())
+            row["coarse_where_narratives_named"] = float(as_decoded["coarse"][named].mean()) if named.any() else None
         if is_other[rows].sum() >= MIN_OTHER:
             row["auc_model_p_other"] = float(roc_auc_score(is_other[rows], p_other[rows]))
             row["auc_text_gate"] = float(roc_auc_score(is_other[rows], text_score[rows]))

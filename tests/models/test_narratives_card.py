@@ -49,7 +49,8 @@ CURVE = {"kind": "learning_curve", "task": "narratives", "lang": "EN", "folds": 
          "curve": {"0.5": {"training_documents_of_lang": 128.6, "coarse": 0.5, "fine": 0.416, "base": 0.414}}}
 GATE = {"kind": "other_decision", "folds": 5, "seed": 0, "command": "gate command", "per_language": {
     "EN": {"documents": 321, "other_documents": 133, "decoded": [0.535, 0.44], "perfect_other_decision": [0.683, 0.547],
-           "other_baseline": 0.414, "auc_model_p_other": 0.842, "auc_text_gate": 0.835, "auc_lead_gate": 0.818,
+           "other_baseline": 0.414, "narrative_documents_decoded_other": 60,
+           "coarse_where_narratives_named": 0.49, "auc_model_p_other": 0.842, "auc_text_gate": 0.835, "auc_lead_gate": 0.818,
            "auc_text_plus_lead_gate": 0.856},
     "PT": {"documents": 328, "other_documents": 21, "decoded": [0.631, 0.376], "perfect_other_decision": [0.703, 0.443],
            "other_baseline": 0.064, "auc_model_p_other": 0.55, "auc_text_gate": 0.593}}}
@@ -64,6 +65,6 @@ def test_card_shows_the_diagnostics_only_when_recorded(tmp_path):
     card = write_model_card(folder).read_text(encoding="utf-8")
     assert "## Where the error is (diagnostics)" in card
     assert "| EN | 1 | 0.5 | 129 | 0.500 | 0.416 | 0.414 |" in card
-    assert "| EN | 321 (133) | 0.535 / 0.440 | 0.683 / 0.547 | 0.842 | 0.835 | – | – | 0.818 | 0.856 |" in card
-    assert "| PT | 328 (21) | 0.631 / 0.376 | 0.703 / 0.443 | 0.550 | 0.593 | – | – | – | – |" in card
+    assert "| EN | 321 (133) | 0.535 / 0.440 | 60 | 0.490 | 0.683 / 0.547 | 0.842 | 0.835 | – | – | 0.818 | 0.856 |" in card
+    assert "| PT | 328 (21) | 0.631 / 0.376 | – | – | 0.703 / 0.443 | 0.550 | 0.593 | – | – | – | – |" in card
     assert "Command: `curve command`" in card and "Command: `gate command`" in card

@@ -148,15 +148,19 @@ def _diagnostics_section(records: list[dict[str, Any]]) -> list[str]:
                   "trained in the same fold on the whole document's n-grams, on the density of persuasion techniques "
                   "under narrascope's technique model (English and Russian) and on the MiniLM lead vector (English), "
                   "the last two also summed with the n-gram score.", "",
-                  "| language | docs (`Other`) | decoded coarse / fine | perfect `Other` decision | AUC: P(Other) | "
-                  "n-grams | techniques | n-grams + techniques | MiniLM lead | n-grams + lead |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "Missed: documents that carry a narrative but are decoded `Other` (they score 0); named: coarse F1 "
+                  "of the other narrative documents.", "",
+                  "| language | docs (`Other`) | decoded coarse / fine | missed | named | perfect `Other` decision | "
+                  "AUC: P(Other) | n-grams | techniques | n-grams + techniques | MiniLM lead | n-grams + lead |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for lang, row in r["per_language"].items():
             auc = [f"{row[k]:.3f}" if k in row else "–" for k in (
                 "auc_model_p_other", "auc_text_gate", "auc_technique_gate", "auc_text_plus_technique_gate",
                 "auc_lead_gate", "auc_text_plus_lead_gate")]
+            missed, named = row.get("narrative_documents_decoded_other"), row.get("coarse_where_narratives_named")
             lines.append(f"| {lang} | {row['documents']} ({row['other_documents']}) | {row['decoded'][0]:.3f} / "
-                         f"{row['decoded'][1]:.3f} | {row['perfect_other_decision'][0]:.3f} / "
+                         f"{row['decoded'][1]:.3f} | {'–' if missed is None else missed} | "
+                         f"{'–' if named is None else f'{named:.3f}'} | {row['perfect_other_decision'][0]:.3f} / "
                          f"{row['perfect_other_decision'][1]:.3f} | {' | '.join(auc)} |")
         lines += ["", f"Command: `{r['command']}`", ""]
     return lines

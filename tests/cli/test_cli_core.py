@@ -229,6 +229,20 @@ def test_show_hides_possible_labels_and_prints_reader_comments_apart(db):
     assert "Praise of Russia (possible)" in everything
 
 
+def test_show_says_on_one_line_that_labels_are_hidden_when_none_is_shown(db):
+    from narrascope.document import NARRATIVES, Document, Label
+    from narrascope.store import Store
+
+    doc = Document("A plain report.", id="weak")
+    doc.cats[NARRATIVES] = [Label("URW: Praise of Russia", 0.2, [], {"display_threshold": 0.4}),
+                            Label("URW: Discrediting Ukraine", 0.3, [], {"display_threshold": 0.4})]
+    with Store(db) as store:
+        store.save([doc], pipeline_signature="t")
+    shown = invoke("show", "weak", "--db", db).stdout
+    assert "2 possible label(s) hidden (--possible shows them)" in shown
+    assert "Praise of Russia" not in shown
+
+
 def test_list_and_query_count_only_shown_narratives_unless_possible(db):
     from narrascope.document import COMMENT_NARRATIVES, NARRATIVES, Document, Label
     from narrascope.store import Store

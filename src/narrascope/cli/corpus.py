@@ -143,10 +143,10 @@ def render_document(doc: Document, *, techniques: bool = True, max_entities: int
             if sub.name.startswith(lab.name + ":"):
                 legend.add_row(f"{sub.score:.2f}", Text("  " + sub.name[len(lab.name) + 2:] + _possible_tag(sub),
                                                         style=colours.get(sub.name, "")))
-    hidden = doc.possible_labels()
-    if hidden and not possible:
-        legend.caption = f"{hidden} possible label(s) below the display threshold hidden; --possible shows them"
     grid.add_row(legend)
+    hidden = doc.possible_labels()
+    if hidden and not possible:  # a row of its own: as the legend's caption it wrapped to the legend's width
+        grid.add_row(Text(f"{hidden} possible label(s) hidden (--possible shows them)", style="dim"))
     comments = shown(COMMENT_NARRATIVES)
     if comments:
         table = Table(title="Reader comments (narratives in the comments, apart from the article's)", box=None,

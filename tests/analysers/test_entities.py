@@ -117,6 +117,19 @@ def test_capitalised_runs_and_gazetteer_in_cased_languages():
     assert found == ["Exército Norvik", "Marlon Vex", "União Europeia"]
 
 
+def test_bulgarian_and_russian_names_capitalised_only_on_their_first_word_are_kept_whole():
+    finder = MentionFinder({}, use_ner=False)
+    text = ("Лидерите са в Будапеща за Европейската политическа общност. Водите на Персийския залив са топли, "
+            "но Германия е против.")
+    assert spans_text(text, finder.find(text, "bg", [(0, len(text))])) == [
+        "Будапеща", "Европейската политическа общност", "Персийския залив", "Германия"]
+    text = ("Удар по Воронежской области, заявил Зеленский журналистам; саммит Шанхайской организации сотрудничества "
+            "прошёл, решение Астраханского областного суда тоже.")
+    # a surname followed by a verb stays a surname; the name stops at its head noun, not at an adjective made from one
+    assert spans_text(text, finder.find(text, "ru", [(0, len(text))])) == [
+        "Воронежской области", "Зеленский", "Шанхайской организации", "Астраханского областного суда"]
+
+
 def test_hindi_uses_the_gazetteer_with_whole_words():
     finder = MentionFinder({"hi": ["रूस", "अमेरिका", "व्लादिमीर पुतिन"]})
     text = "रूस ने अमेरिका पर आरोप लगाया। व्लादिमीर पुतिन ने कहा।"

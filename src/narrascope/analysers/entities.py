@@ -165,7 +165,7 @@ class EntityAnalyser:
         directory = Path(model_dir) if model_dir else default_model_dir()
         self.model_dir = directory
         read_metadata(directory, COMPONENT)  # a broken folder or another component's model fails here, by name
-        self.version = f"4-{model_version(directory)}"
+        self.version = f"5-{model_version(directory)}"
         gazetteer = read_json(directory, GAZETTEER)
         aliases = directory / "aliases.json"
         if not aliases.is_file():

@@ -48,6 +48,32 @@ _LEADING = frozenset(
 )
 
 
+# Bulgarian and Russian capitalise only the first word of many names ("Воронежской области", "Световната
+# метеорологична организация"): a run ending in an adjective extends over the lowercase words up to one of these
+# head nouns (stems; at most one word between), so the name is not cut to its adjective.
+_NAME_HEADS = {
+    "bg": ("организаци", "съюз", "общност", "залив", "океан", "море", "университет", "съд", "секретар", "област",
+           "република", "федераци", "комиси", "банк", "парламент", "парти", "арми", "гварди", "фронт", "полуостров",
+           "стена", "агенци", "служб", "министерств", "форум", "група", "фонд", "войн", "флот"),
+    "ru": ("област", "край", "республик", "организаци", "союз", "гварди", "суд", "университет", "море", "моря", "океан",
+           "залив", "комисси", "банк", "парти", "арми", "министерств", "служб", "федераци", "собрани", "дума", "думы",
+           "думе", "думу", "войн", "фронт",
+           "полуостров", "флот", "форум", "групп", "фонд", "агентств"),
+}
+_ADJECTIVE_END = {
+    "bg": re.compile(r"(?:ск|н)(?:и|а|о|ия|ият|ата|ото|ите)$"),
+    "ru": re.compile(r"(?:ск|н|)(?:ой|ого|ом|ая|ий|ый|ое|ие|ые|их|ых|ую)$"),
+}
+
+
+def _name_head(word: str, lang: str) -> bool:
+    """A head noun of ``_NAME_HEADS``; in Russian not an adjective made from one ("областного" before "суда")."""
+    lowered = word.lower()
+    if lang == "ru" and _ADJECTIVE_END[lang].search(lowered):
+        return False
+    return any(lowered.startswith(stem) and len(lowered) <= len(stem) + 4 for stem in _NAME_HEADS[lang])
+
+
 @lru_cache(maxsize=1)
 def english_ner() -> Any:
     """spaCy's small English pipeline with only its NER component, loaded once per process."""
@@ -122,7 +148,7 @@ class MentionFinder:
             if lang in CASED and not (lang == "en" and self.use_ner):
                 # known names split a capitalised run: "США Дональда Трампа" -> "США" + "Дональда Трампа"
                 inside = _covered(known)
-                found += _capitalised_runs(text, [w for w in words if not inside(w[0])])
+                found += _capitalised_runs(text, [w for w in words if not inside(w[0])], lang)
         return _resolve_overlaps(_join_split_names(found, text), text)
 
     def _gazetteer_matches(self, words: list[tuple[int, int, str]], lang: str) -> list[tuple[int, int]]:
@@ -169,8 +195,9 @@ def _covered(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
     return inside
 
 
-def _capitalised_runs(text: str, words: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Runs of capitalised words separated by single spaces (connectors such as "de" allowed inside a run)."""
+def _capitalised_runs(text: str, words: list[tuple[int, int, str]], lang: str) -> list[tuple[int, int]]:
+    """Runs of capitalised words separated by single spaces (connectors such as "de" allowed inside a run; in
+    Bulgarian and Russian, a run ending in an adjective takes the lowercase words up to a name's head noun)."""
     lowercase_vocab = {w[2] for w in words if w[2][:1].islower()}
     capitalised_inside = {w[2] for w in words if w[2][:1].isupper() and not _sentence_initial(text, w[0])}
     runs: list[list[tuple[int, int, str]]] = []
@@ -201,8 +228,26 @@ def _capitalised_runs(text: str, words: list[tuple[int, int, str]]) -> list[tupl
         if len(run) == 1 and _sentence_initial(text, run[0][0]) and run[0][2] not in capitalised_inside:
             run = []
         if run:
-            out.append((run[0][0], run[-1][1]))
+            out.append((run[0][0], _name_end(text, words, run[-1], lang)))
     return out
+
+
+def _name_end(text: str, words: list[tuple[int, int, str]], last: tuple[int, int, str], lang: str) -> int:
+    """End of a run whose ``last`` word is an adjective followed, one space apart, by at most one lowercase word
+    and a head noun of ``_NAME_HEADS`` ("Персийския залив"); else the end of ``last``."""
+    if lang not in _NAME_HEADS or not _ADJECTIVE_END[lang].search(last[2].lower()):
+        return last[1]
+    k = bisect_left(words, last)
+    following = []
+    for word in words[k + 1 : k + 3]:
+        if text[(following[-1] if following else last)[1] : word[0]] != " " or not word[2][:1].islower():
+            break
+        following.append(word)
+        if _name_head(word[2], lang):
+            return word[1]
+        if len(word[2]) < 4:
+            break
+    return last[1]
 
 
 def _sentence_initial(text: str, start: int) -> bool:

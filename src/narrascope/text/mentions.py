@@ -238,7 +238,7 @@ def _name_end(text: str, words: list[tuple[int, int, str]], last: tuple[int, int
     if lang not in _NAME_HEADS or not _ADJECTIVE_END[lang].search(last[2].lower()):
         return last[1]
     k = bisect_left(words, last)
-    following = []
+    following: list[tuple[int, int, str]] = []
     for word in words[k + 1 : k + 3]:
         if text[(following[-1] if following else last)[1] : word[0]] != " " or not word[2][:1].islower():
             break

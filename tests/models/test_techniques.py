@@ -48,6 +48,18 @@ def test_phrase_lexicon_localises_cues():
     assert lexicon.find(text, 0, len(text), "Slogans") == []
 
 
+def test_a_loaded_word_that_stands_as_a_name_inside_a_sentence_is_not_its_span():
+    lexicon = PhraseLexicon()
+    lexicon.cues_ = {"Loaded_Language": ["apple", "ballyhooed"], "Name_Calling-Labeling": ["nazis"]}
+    text = "Apple is rotten. A film by Apple was ballyhooed. They call them Nazis."
+    assert [text[s:e] for s, e in lexicon.find(text, 17, 48, "Loaded_Language")] == ["ballyhooed"]
+    # at a sentence start, a word the text capitalises inside a sentence too is the same name
+    assert lexicon.find(text, 0, 16, "Loaded_Language") == []
+    assert [text[s:e] for s, e in lexicon.find(text, 49, len(text), "Name_Calling-Labeling")] == ["Nazis"]
+    text = "Apple pie, they said, is a rotten apple."  # written in lower case too: an ordinary word
+    assert [text[s:e] for s, e in lexicon.find(text, 0, len(text), "Loaded_Language")] == ["Apple", "apple"]
+
+
 def test_span_model_save_load_round_trip(tmp_path):
     articles, spans = synthetic_corpus()
     model = TechniqueModel.fit(

@@ -56,7 +56,7 @@ class TechniqueAnalyser:
     def __init__(self, model_dir: str | Path | None = None):
         self.model_dir = Path(model_dir) if model_dir else packaged_model_dir("techniques")
         self.model_dirs = language_models(self.model_dir)
-        self.version = f"2-{model_version(self.model_dir)}"
+        self.version = f"3-{model_version(self.model_dir)}"
         self._models: dict[str, TechniqueModel] = {}
 
     def model(self, lang: str) -> TechniqueModel:

@@ -31,6 +31,9 @@ from narrascope.text.sentences import split_sentences
 
 COMPONENT = "techniques"
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+# techniques whose cue words never stand alone as a name: a capitalised word used as a name ("a film by Apple") is not
+# localised as their span, however often the lowercase word was loaded in training ("apple")
+NOT_NAMES = frozenset({"Loaded_Language"})
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,8 @@ class PhraseLexicon(BaseEstimator):
         cues = self._cue_sets().get(technique)
         if not cues:
             return []
-        hits = sorted((start + s, start + e) for gram, s, e in _ngrams(text[start:end], self.max_n) if gram in cues)
+        hits = sorted((start + s, start + e) for gram, s, e in _ngrams(text[start:end], self.max_n)
+                      if gram in cues and not (technique in NOT_NAMES and _is_name(text, start, start + s, start + e)))
         merged: list[list[int]] = []
         for s, e in hits:
             if merged and s <= merged[-1][1] + 1:
@@ -258,6 +262,24 @@ class PhraseLexicon(BaseEstimator):
         if getattr(self, "_sets", None) is None:
             self._sets = {t: set(grams) for t, grams in self.cues_.items()}
         return self._sets
+
+
+def _is_name(text: str, sentence_start: int, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is one capitalised word used as a name ("Apple"): inside its sentence, or at its
+    start when the text never writes it in lower case and capitalises it inside some sentence."""
+    word = text[start:end]
+    if " " in word or not word[:1].isupper():
+        return False
+    if _inside_sentence(text, sentence_start, start):
+        return True
+    if re.search(rf"\b{re.escape(word.lower())}\b", text):
+        return False
+    return any(_inside_sentence(text, 0, m.start()) for m in re.finditer(rf"\b{re.escape(word)}\b", text))
+
+
+def _inside_sentence(text: str, sentence_start: int, start: int) -> bool:
+    before = text[sentence_start:start].rstrip(" \t\"'“‘«(-—")
+    return bool(before) and before[-1] not in ".!?:\n…"
 
 
 def _ngrams(text: str, max_n: int) -> Iterable[tuple[str, int, int]]:

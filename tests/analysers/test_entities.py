@@ -130,6 +130,12 @@ def test_bulgarian_and_russian_names_capitalised_only_on_their_first_word_are_ke
         "Воронежской области", "Зеленский", "Шанхайской организации", "Астраханского областного суда"]
 
 
+def test_a_title_alone_is_not_an_entity():
+    finder = MentionFinder({"pt": ["bolsonaro", "frança"]}, use_ner=False)
+    text = "Disse o Presidente Bolsonaro. O Presidente de França, Emmanuel Macron, falou."
+    assert spans_text(text, finder.find(text, "pt", [(0, len(text))])) == ["Bolsonaro", "França", "Emmanuel Macron"]
+
+
 def test_hindi_uses_the_gazetteer_with_whole_words():
     finder = MentionFinder({"hi": ["रूस", "अमेरिका", "व्लादिमीर पुतिन"]})
     text = "रूस ने अमेरिका पर आरोप लगाया। व्लादिमीर पुतिन ने कहा।"

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from narrascope.text.names import HONORIFICS
 from narrascope.text.names import WORD as _WORD
 
 __all__ = ["MentionFinder", "learn_gazetteer", "alias_gazetteer", "english_ner", "english_pipeline", "NER_LABELS",
@@ -197,7 +198,8 @@ def _covered(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
 
 def _capitalised_runs(text: str, words: list[tuple[int, int, str]], lang: str) -> list[tuple[int, int]]:
     """Runs of capitalised words separated by single spaces (connectors such as "de" allowed inside a run; in
-    Bulgarian and Russian, a run ending in an adjective takes the lowercase words up to a name's head noun)."""
+    Bulgarian and Russian, a run ending in an adjective takes the lowercase words up to a name's head noun); a run
+    of titles alone ("Presidente") is none."""
     lowercase_vocab = {w[2] for w in words if w[2][:1].islower()}
     capitalised_inside = {w[2] for w in words if w[2][:1].isupper() and not _sentence_initial(text, w[0])}
     runs: list[list[tuple[int, int, str]]] = []
@@ -226,6 +228,9 @@ def _capitalised_runs(text: str, words: list[tuple[int, int, str]], lang: str) -
             run = run[1:]
         # a lone word at a sentence start counts only if the text also capitalises it mid-sentence
         if len(run) == 1 and _sentence_initial(text, run[0][0]) and run[0][2] not in capitalised_inside:
+            run = []
+        # a title alone is nobody ("o Presidente" before a known name split it off: "Presidente Bolsonaro")
+        if all(w[2].lower() in HONORIFICS for w in run):
             run = []
         if run:
             out.append((run[0][0], _name_end(text, words, run[-1], lang)))

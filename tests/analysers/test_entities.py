@@ -134,6 +134,9 @@ def test_a_title_alone_is_not_an_entity():
     finder = MentionFinder({"pt": ["bolsonaro", "frança"]}, use_ner=False)
     text = "Disse o Presidente Bolsonaro. O Presidente de França, Emmanuel Macron, falou."
     assert spans_text(text, finder.find(text, "pt", [(0, len(text))])) == ["Bolsonaro", "França", "Emmanuel Macron"]
+    text = "प्रधानमंत्री ने कहा कि प्रधानमंत्री मोदी आएंगे।"  # a gazetteer title alone, and with the name
+    found = spans_text(text, MentionFinder({"hi": ["प्रधानमंत्री", "प्रधानमंत्री मोदी"]}).find(text, "hi", [(0, len(text))]))
+    assert found == ["प्रधानमंत्री मोदी"]
 
 
 def test_hindi_uses_the_gazetteer_with_whole_words():

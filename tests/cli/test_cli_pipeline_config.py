@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from narrascope.analysers.techniques import TechniqueAnalyser
 from narrascope.cli import app
 from narrascope.models import model_version
 
@@ -32,7 +33,7 @@ def test_a_run_records_and_shows_the_models_it_ran(toy_techniques, tmp_path):
     newest, first = json.loads(invoke("runs", "--db", db, "--json").stdout)
     assert newest["config"]["models"] == {"techniques": toy_techniques}
     assert newest["config"]["components"] == ["segmenter", "language", "sentences", "techniques"]
-    assert newest["pipeline"][-1]["version"] == f"2-{model_version(toy_techniques)}"
+    assert newest["pipeline"][-1]["version"] == f"{TechniqueAnalyser.code_version}-{model_version(toy_techniques)}"
     assert first["config"]["models"] == {}  # the defaults: the active saved version, else the packaged model
     assert first["pipeline"][-1]["version"] != newest["pipeline"][-1]["version"]
     table = invoke("runs", "--db", db).stdout

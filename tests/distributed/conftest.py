@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from narrascope.analysers.techniques import TechniqueAnalyser
 from narrascope.document import Document
 from narrascope.models import model_version, packaged_model_dir
 from narrascope.pipeline import Pipeline, PipelineConfig, load_pipeline
@@ -55,7 +56,7 @@ def configured_pipeline(model_dir: str) -> Pipeline:
 
 def assert_store_ran_the_model(store: Store, model_dir: str) -> None:
     """Every stored document's techniques layer came from ``model_dir``, and the run recorded that folder."""
-    version = f"2-{model_version(model_dir)}"
-    assert version != f"2-{model_version(packaged_model_dir('techniques'))}"
+    version = f"{TechniqueAnalyser.code_version}-{model_version(model_dir)}"
+    assert version != f"{TechniqueAnalyser.code_version}-{model_version(packaged_model_dir('techniques'))}"
     assert {d.produced_by["techniques"]["version"] for d in store.iter_documents()} == {version}
     assert store.runs()[0]["config"]["models"]["techniques"] == model_dir

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import narrascope
+from narrascope.analysers.techniques import TechniqueAnalyser
 from narrascope.cli import app
 from narrascope.server.settings import is_loopback
 
@@ -83,7 +84,8 @@ def test_serve_analyses_with_the_model_folder_it_was_given(tmp_path):
             analysed = client.post(address + "api/analyse", json={"text": "The so-called experts of group 7 made a claim.",
                                                                   "language": "en"})
             assert analysed.status_code == 200, analysed.text
-            assert analysed.json()["produced_by"]["techniques"]["version"] == f"2-{model_version(toy)}"
+            version = f"{TechniqueAnalyser.code_version}-{model_version(toy)}"
+            assert analysed.json()["produced_by"]["techniques"]["version"] == version
     finally:
         stop(proc)
     with Store(db) as store:

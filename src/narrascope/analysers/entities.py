@@ -158,6 +158,7 @@ class EntityAnalyser:
     """
 
     name = "entities"
+    code_version = "5"  # the version is this plus the model's; bumped when the code changes its output
     requires = (SENTENCES,)
     assigns = (ENTITIES,)
 
@@ -165,7 +166,7 @@ class EntityAnalyser:
         directory = Path(model_dir) if model_dir else default_model_dir()
         self.model_dir = directory
         read_metadata(directory, COMPONENT)  # a broken folder or another component's model fails here, by name
-        self.version = f"5-{model_version(directory)}"
+        self.version = f"{self.code_version}-{model_version(directory)}"
         gazetteer = read_json(directory, GAZETTEER)
         aliases = directory / "aliases.json"
         if not aliases.is_file():

@@ -66,12 +66,13 @@ class NarrativeAnalyser:
     """Writes ``doc.cats`` ``narratives``, ``subnarratives`` and ``comment_narratives`` with probabilities and evidence."""
 
     name = "narratives"
+    code_version = "3"  # the version is this plus the model's; bumped when the code changes its output
     requires = (SENTENCES,)
     assigns = (NARRATIVES, SUBNARRATIVES, COMMENT_NARRATIVES)
 
     def __init__(self, model_dir: str | None = None, max_evidence: int = 3):
         self.model_dir = str(Path(model_dir) if model_dir else default_model_dir())
-        self.version = f"3-{model_version(self.model_dir)}"
+        self.version = f"{self.code_version}-{model_version(self.model_dir)}"
         self.max_evidence = max_evidence
 
     @cached_property

@@ -50,13 +50,14 @@ class TechniqueAnalyser:
     """Finds persuasion-technique spans in the content sentences of documents in a language it has a model for."""
 
     name = "techniques"
+    code_version = "3"  # the version is this plus the model's; bumped when the code changes its output
     requires = (SENTENCES,)
     assigns = (TECHNIQUES,)
 
     def __init__(self, model_dir: str | Path | None = None):
         self.model_dir = Path(model_dir) if model_dir else packaged_model_dir("techniques")
         self.model_dirs = language_models(self.model_dir)
-        self.version = f"3-{model_version(self.model_dir)}"
+        self.version = f"{self.code_version}-{model_version(self.model_dir)}"
         self._models: dict[str, TechniqueModel] = {}
 
     def model(self, lang: str) -> TechniqueModel:

@@ -124,10 +124,11 @@ def test_bulgarian_and_russian_names_capitalised_only_on_their_first_word_are_ke
     assert spans_text(text, finder.find(text, "bg", [(0, len(text))])) == [
         "Будапеща", "Европейската политическа общност", "Персийския залив", "Германия"]
     text = ("Удар по Воронежской области, заявил Зеленский журналистам; саммит Шанхайской организации сотрудничества "
-            "прошёл, решение Астраханского областного суда тоже.")
+            "прошёл, решение Астраханского областного суда тоже. Ранее Парламентская ассамблея ОБСЕ выступила.")
     # a surname followed by a verb stays a surname; the name stops at its head noun, not at an adjective made from one
     assert spans_text(text, finder.find(text, "ru", [(0, len(text))])) == [
-        "Воронежской области", "Зеленский", "Шанхайской организации", "Астраханского областного суда"]
+        "Воронежской области", "Зеленский", "Шанхайской организации", "Астраханского областного суда",
+        "Парламентская ассамблея", "ОБСЕ"]
 
 
 def test_a_title_alone_is_not_an_entity():

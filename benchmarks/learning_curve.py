@@ -83,7 +83,7 @@ def entities_curve(lang: str, fractions: list[float], folds: int, seed: int) -> 
                 train = [data[i] for i in train_idx if data[i].lang.upper() != lang or groups[i] in keep]
                 sizes[fraction].append(sum(m.lang.upper() == lang for m in train))
                 model = fit_mentions(EntityRoleClassifier(), train)
-                r = next(iter(v for k, v in evaluate(model, train, test).items() if k != "ALL"))
+                r = next(v for k, v in evaluate(model, train, test).items() if k != "ALL")
                 counts[fraction]["n"] += r["n"]
                 counts[fraction]["main"] += r["main_accuracy"] * r["n"]
                 counts[fraction]["exact"] += r["exact_match"] * r["n"]

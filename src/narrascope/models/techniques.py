@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 
 from narrascope.models.format import load_model, save_model
 from narrascope.semeval.task3_2023 import TECHNIQUES, paragraphs
-from narrascope.text.sentences import split_sentences
+from narrascope.text.sentences import split_sentences, starts_sentence
 
 COMPONENT = "techniques"
 _TOKEN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
@@ -249,7 +249,7 @@ class PhraseLexicon(BaseEstimator):
         if not cues:
             return []
         hits = sorted((start + s, start + e) for gram, s, e in _ngrams(text[start:end], self.max_n)
-                      if gram in cues and not (technique in NOT_NAMES and _is_name(text, start, start + s, start + e)))
+                      if gram in cues and not (technique in NOT_NAMES and _is_name(text, start + s, start + e)))
         merged: list[list[int]] = []
         for s, e in hits:
             if merged and s <= merged[-1][1] + 1:
@@ -264,22 +264,17 @@ class PhraseLexicon(BaseEstimator):
         return self._sets
 
 
-def _is_name(text: str, sentence_start: int, start: int, end: int) -> bool:
+def _is_name(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is one capitalised word used as a name ("Apple"): inside its sentence, or at its
     start when the text never writes it in lower case and capitalises it inside some sentence."""
     word = text[start:end]
     if " " in word or not word[:1].isupper():
         return False
-    if _inside_sentence(text, sentence_start, start):
+    if not starts_sentence(text, start):
         return True
     if re.search(rf"\b{re.escape(word.lower())}\b", text):
         return False
-    return any(_inside_sentence(text, 0, m.start()) for m in re.finditer(rf"\b{re.escape(word)}\b", text))
-
-
-def _inside_sentence(text: str, sentence_start: int, start: int) -> bool:
-    before = text[sentence_start:start].rstrip(" \t\"'“‘«(-—")
-    return bool(before) and before[-1] not in ".!?:\n…"
+    return any(not starts_sentence(text, m.start()) for m in re.finditer(rf"\b{re.escape(word)}\b", text))
 
 
 def _ngrams(text: str, max_n: int) -> Iterable[tuple[str, int, int]]:

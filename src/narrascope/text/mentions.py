@@ -18,6 +18,7 @@ from typing import Any
 
 from narrascope.text.names import HONORIFICS
 from narrascope.text.names import WORD as _WORD
+from narrascope.text.sentences import starts_sentence
 
 __all__ = ["MentionFinder", "learn_gazetteer", "alias_gazetteer", "english_ner", "english_pipeline", "NER_LABELS",
            "CASED", "CONNECTORS"]
@@ -205,7 +206,7 @@ def _capitalised_runs(text: str, words: list[tuple[int, int, str]], lang: str) -
     """Runs of capitalised words separated by single spaces (connectors such as "de" allowed inside a run; in
     Bulgarian and Russian, a run ending in an adjective takes the lowercase words up to a name's head noun)."""
     lowercase_vocab = {w[2] for w in words if w[2][:1].islower()}
-    capitalised_inside = {w[2] for w in words if w[2][:1].isupper() and not _sentence_initial(text, w[0])}
+    capitalised_inside = {w[2] for w in words if w[2][:1].isupper() and not starts_sentence(text, w[0])}
     runs: list[list[tuple[int, int, str]]] = []
     current: list[tuple[int, int, str]] = []
     for word in words:
@@ -226,12 +227,12 @@ def _capitalised_runs(text: str, words: list[tuple[int, int, str]], lang: str) -
         while run and run[-1][2] in CONNECTORS:
             run = run[:-1]
         # drop leading words that are ordinary words capitalised at a sentence start ("The", "But", "Но")
-        while run and _sentence_initial(text, run[0][0]) and (
+        while run and starts_sentence(text, run[0][0]) and (
             run[0][2].lower() in lowercase_vocab or run[0][2].lower() in _LEADING or len(run[0][2]) == 1
         ):
             run = run[1:]
         # a lone word at a sentence start counts only if the text also capitalises it mid-sentence
-        if len(run) == 1 and _sentence_initial(text, run[0][0]) and run[0][2] not in capitalised_inside:
+        if len(run) == 1 and starts_sentence(text, run[0][0]) and run[0][2] not in capitalised_inside:
             run = []
         if run:
             out.append((run[0][0], _name_end(text, words, run[-1], lang)))
@@ -254,11 +255,6 @@ def _name_end(text: str, words: list[tuple[int, int, str]], last: tuple[int, int
         if len(word[2]) < 4:
             break
     return last[1]
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    before = text[max(0, start - 3) : start].rstrip(" \"'“«„(")
-    return not before or before[-1] in ".!?\n:…"
 
 
 def _join_split_names(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:

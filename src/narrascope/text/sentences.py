@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 
 from narrascope.document import trim
 
-__all__ = ["split_sentences", "sentence_boundaries", "sentence_bounds"]
+__all__ = ["split_sentences", "sentence_boundaries", "sentence_bounds", "starts_sentence"]
 
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof st sr jr vs etc e.g i.e gen col lt sgt capt gov sen rep rev inc ltd co corp dept
@@ -84,3 +84,10 @@ def sentence_bounds(text: str, start: int, end: int, boundaries: tuple[list[int]
     j = bisect_left(starts, end)
     right = starts[j] if j < len(starts) else len(text)
     return left, max(right, end)
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence (nothing before it but an opening quote or bracket after a
+    stop, a colon or a line break): its capital says nothing about whether it is a name."""
+    before = text[max(0, start - 3) : start].rstrip(" \"'“«„(")
+    return not before or before[-1] in ".!?\n:…"
